@@ -1,0 +1,230 @@
+//! `zhifa`: the command line of the platform.
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use zhifa_server::{AppState, Settings};
+use zhifa_store::Store;
+
+#[derive(Parser)]
+#[command(
+    name = "zhifa",
+    version,
+    about = "执法 zhifa — 行政执法三项制度平台（公示、全过程记录、法制审核）"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct StoreArgs {
+    /// Directory for the embedded SQLite database (used unless --database-url is given).
+    #[arg(long, default_value = "zhifa-data", env = "ZHIFA_DATA_DIR")]
+    data_dir: PathBuf,
+    /// PostgreSQL URL, e.g. postgres://postgres@127.0.0.1:5432/zhifa (production engine).
+    #[arg(long, env = "ZHIFA_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+impl StoreArgs {
+    async fn open(&self) -> Result<Store> {
+        match &self.database_url {
+            Some(url) => Store::open(url)
+                .await
+                .with_context(|| "opening the PostgreSQL database".to_string()),
+            None => Store::open_sqlite_dir(&self.data_dir)
+                .await
+                .with_context(|| {
+                    format!("opening the SQLite database in {}", self.data_dir.display())
+                }),
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and the staff console.
+    Serve {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080", env = "ZHIFA_LISTEN")]
+        listen: SocketAddr,
+        /// Mark session cookies Secure (when served behind HTTPS).
+        #[arg(long)]
+        secure_cookies: bool,
+    },
+    /// Create a data directory with a realistic Anhui demo dataset (if empty) and serve it.
+    Demo {
+        #[arg(long, default_value = "zhifa-demo")]
+        data_dir: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Seed of the generator: the same seed gives the same dataset.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+    /// Drop every projection table and rebuild it from the event log.
+    Rebuild {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Check identifiers: one line per value, `VALUE ok` or `VALUE error: <reason>`.
+    /// Exits 1 if any value is invalid.
+    Validate {
+        /// id (resident ID, GB 11643), uscc (unified social credit code, GB 32100),
+        /// division (administrative division code, GB/T 2260)
+        kind: String,
+        #[arg(required = true)]
+        values: Vec<String>,
+    },
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("ZHIFA_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    if std::env::var("ZHIFA_LOG_FORMAT").as_deref() == Ok("json") {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Validate { kind, values } => {
+            let kind: zhifa_ident::Kind = kind
+                .parse()
+                .map_err(|e: zhifa_ident::UnknownKind| anyhow::anyhow!("{e}"))?;
+            let mut bad = false;
+            for v in values {
+                let line = zhifa_ident::validate_line(kind, &v);
+                bad |= !line.ends_with(" ok");
+                println!("{line}");
+            }
+            if bad {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        Command::Serve {
+            store,
+            listen,
+            secure_cookies,
+        } => {
+            init_logging();
+            let store = store.open().await?;
+            let settings = Settings {
+                secure_cookies,
+                ..Settings::default()
+            };
+            run(store, settings, listen, |addr| {
+                tracing::info!(%addr, "zhifa serving");
+                println!("zhifa 已启动：http://{addr}/");
+            })
+            .await
+        }
+        Command::Demo {
+            data_dir,
+            listen,
+            seed,
+        } => {
+            init_logging();
+            let store = Store::open_sqlite_dir(&data_dir).await?;
+            let accounts = seed_demo(&store, seed, &data_dir).await?;
+            run(store, Settings::default(), listen, move |addr| {
+                println!("\nzhifa 演示环境已启动：http://{addr}/");
+                println!("接口文档：http://{addr}/api/docs");
+                println!("演示账号（密码均为 {}）：", zhifa_demo::DEMO_PASSWORD);
+                for (u, role, agency) in &accounts {
+                    println!("  {u:<11} {role:<8} {agency}");
+                }
+            })
+            .await
+        }
+        Command::Rebuild { store } => {
+            init_logging();
+            let store = store.open().await?;
+            let before = store.dump_projections().await?;
+            let t = std::time::Instant::now();
+            let n = store.rebuild().await?;
+            let after = store.dump_projections().await?;
+            println!(
+                "已从 {n} 个事件重建全部投影表，用时 {:.2} 秒",
+                t.elapsed().as_secs_f64()
+            );
+            if before != after {
+                bail!("重建结果与原投影表不一致：投影表含有事件日志之外的数据，请检查");
+            }
+            println!("重建结果与原投影表完全一致（{} 行）", after.len());
+            Ok(())
+        }
+    }
+}
+
+async fn run(
+    store: Store,
+    settings: Settings,
+    listen: SocketAddr,
+    on_bound: impl FnOnce(SocketAddr),
+) -> Result<()> {
+    let state = AppState {
+        store,
+        settings: Arc::new(settings),
+    };
+    zhifa_server::serve(state, listen, on_bound).await
+}
+
+/// Seeds an empty store with the demo dataset; returns (username, role, agency) for the banner.
+async fn seed_demo(store: &Store, seed: u64, dir: &Path) -> Result<Vec<(String, String, String)>> {
+    let hash = |pw: &str| zhifa_server::auth::hash_password_blocking(pw);
+    let demo = tokio::task::spawn_blocking(move || zhifa_demo::generate(seed, &hash)).await?;
+    let accounts = demo
+        .accounts
+        .iter()
+        .map(|a| {
+            (
+                a.username.clone(),
+                a.role.label().to_string(),
+                a.agency.clone(),
+            )
+        })
+        .collect();
+    if store.event_count().await? > 0 {
+        println!("使用已有演示数据：{}", dir.display());
+        return Ok(accounts);
+    }
+    let t = std::time::Instant::now();
+    let n = demo.commands.len();
+    // Submit concurrently so the group-commit writer batches them into few transactions.
+    let mut set = tokio::task::JoinSet::new();
+    for cmd in demo.commands {
+        let s = store.clone();
+        set.spawn(async move { s.append(cmd).await });
+        if set.len() >= 512
+            && let Some(r) = set.join_next().await
+        {
+            r??;
+        }
+    }
+    while let Some(r) = set.join_next().await {
+        r??;
+    }
+    println!(
+        "已生成演示数据：{} 个执法主体、{} 名执法人员、{} 个权力清单事项（{n} 条命令，用时 {:.1} 秒）",
+        demo.agencies,
+        demo.officers,
+        demo.items,
+        t.elapsed().as_secs_f64()
+    );
+    Ok(accounts)
+}

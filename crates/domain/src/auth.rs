@@ -1,0 +1,201 @@
+//! Roles and the separation-of-duties rule for the three administrator roles (三员分立).
+
+use crate::error::DomainError;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 执法人员
+    Officer,
+    /// 法制审核人员
+    LegalReviewer,
+    /// 机关负责人
+    AgencyHead,
+    /// 公示审核人员
+    Publisher,
+    /// 执法监督人员（司法厅/局）
+    Supervisor,
+    /// 系统管理员
+    SystemAdmin,
+    /// 安全管理员
+    SecurityAdmin,
+    /// 安全审计员
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 8] = [
+        Role::Officer,
+        Role::LegalReviewer,
+        Role::AgencyHead,
+        Role::Publisher,
+        Role::Supervisor,
+        Role::SystemAdmin,
+        Role::SecurityAdmin,
+        Role::Auditor,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Officer => "officer",
+            Role::LegalReviewer => "legal_reviewer",
+            Role::AgencyHead => "agency_head",
+            Role::Publisher => "publisher",
+            Role::Supervisor => "supervisor",
+            Role::SystemAdmin => "system_admin",
+            Role::SecurityAdmin => "security_admin",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Officer => "执法人员",
+            Role::LegalReviewer => "法制审核人员",
+            Role::AgencyHead => "机关负责人",
+            Role::Publisher => "公示审核人员",
+            Role::Supervisor => "执法监督人员",
+            Role::SystemAdmin => "系统管理员",
+            Role::SecurityAdmin => "安全管理员",
+            Role::Auditor => "安全审计员",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    fn is_admin_triad(self) -> bool {
+        matches!(
+            self,
+            Role::SystemAdmin | Role::SecurityAdmin | Role::Auditor
+        )
+    }
+}
+
+/// Checks a role set: not empty, no duplicates, and at most one of system admin, security admin and
+/// auditor (等保三级 三员分立: the person who configures, the one who grants and the one who audits
+/// must be different people).
+pub fn validate_roles(roles: &[Role]) -> Result<Vec<Role>, DomainError> {
+    if roles.is_empty() {
+        return Err(DomainError::invalid(
+            "roles",
+            "required",
+            "至少需要一个角色",
+        ));
+    }
+    let mut sorted = roles.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    let triad: Vec<Role> = sorted
+        .iter()
+        .copied()
+        .filter(|r| r.is_admin_triad())
+        .collect();
+    if triad.len() > 1 {
+        return Err(DomainError::invalid(
+            "roles",
+            "separation_of_duties",
+            format!(
+                "系统管理员、安全管理员、安全审计员必须由不同人员担任，不能同时拥有：{}",
+                triad
+                    .iter()
+                    .map(|r| r.label())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
+        ));
+    }
+    Ok(sorted)
+}
+
+/// Who is acting. Built by the server from a session or API token; rules only read it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Actor {
+    pub user_id: Uuid,
+    pub username: String,
+    pub agency_id: Uuid,
+    pub roles: Vec<Role>,
+}
+
+impl Actor {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    pub fn require_any(&self, roles: &[Role], what: &str) -> Result<(), DomainError> {
+        if roles.iter().any(|r| self.has(*r)) {
+            Ok(())
+        } else {
+            Err(DomainError::forbidden(format!(
+                "{what}需要以下角色之一：{}",
+                roles
+                    .iter()
+                    .map(|r| r.label())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            )))
+        }
+    }
+
+    /// The system itself (demo seeding, imports run from the CLI by the operator).
+    pub fn system() -> Actor {
+        Actor {
+            user_id: Uuid::nil(),
+            username: "system".into(),
+            agency_id: Uuid::nil(),
+            roles: vec![Role::SystemAdmin],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn triad_roles_are_mutually_exclusive() {
+        for a in [Role::SystemAdmin, Role::SecurityAdmin, Role::Auditor] {
+            for b in [Role::SystemAdmin, Role::SecurityAdmin, Role::Auditor] {
+                let r = validate_roles(&[a, b]);
+                if a == b {
+                    assert_eq!(r.unwrap(), vec![a]);
+                } else {
+                    assert_eq!(r.unwrap_err().code, "separation_of_duties");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ordinary_roles_combine_and_dedup() {
+        let r = validate_roles(&[Role::Officer, Role::AgencyHead, Role::Officer]).unwrap();
+        assert_eq!(r, vec![Role::Officer, Role::AgencyHead]);
+        assert_eq!(
+            validate_roles(&[]).unwrap_err().field.as_deref(),
+            Some("roles")
+        );
+    }
+
+    #[test]
+    fn role_names_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}

@@ -1,0 +1,143 @@
+//! Events: the only way anything changes. Each is appended to a stream (one entity) with a
+//! version, recorded with who did it and when, and never edited or deleted (REC-1).
+
+use crate::auth::Actor;
+use crate::registry::{
+    Agency, ApiToken, CertificateStatus, DiscretionBenchmark, InspectionItem, ItemVersion, Officer,
+    ServiceGuide, Training, User,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Names a stream: the kind of entity and its id, written `kind-uuid`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct StreamId(pub String);
+
+impl StreamId {
+    pub fn agency(id: Uuid) -> Self {
+        Self(format!("agency-{id}"))
+    }
+    pub fn officer(id: Uuid) -> Self {
+        Self(format!("officer-{id}"))
+    }
+    pub fn item(id: Uuid) -> Self {
+        Self(format!("item-{id}"))
+    }
+    pub fn inspection(id: Uuid) -> Self {
+        Self(format!("inspection-{id}"))
+    }
+    pub fn user(id: Uuid) -> Self {
+        Self(format!("user-{id}"))
+    }
+    pub fn token(id: Uuid) -> Self {
+        Self(format!("token-{id}"))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum Event {
+    AgencyRegistered(Agency),
+    AgencyUpdated(Agency),
+    OfficerRegistered(Officer),
+    OfficerUpdated(Officer),
+    CertificateStatusChanged {
+        officer_id: Uuid,
+        status: CertificateStatus,
+        reason: String,
+    },
+    TrainingRecorded {
+        officer_id: Uuid,
+        training: Training,
+    },
+    /// A new version of a power-list item; version 1 creates the item (REG-3).
+    ItemVersionPublished(ItemVersion),
+    InspectionItemListed(InspectionItem),
+    ServiceGuideSet(ServiceGuide),
+    DiscretionBenchmarkSet(DiscretionBenchmark),
+    UserCreated(User),
+    UserUpdated(User),
+    /// The credential itself never enters the log; only the fact that it changed.
+    PasswordChanged {
+        user_id: Uuid,
+    },
+    ApiTokenIssued(ApiToken),
+    ApiTokenRevoked {
+        token_id: Uuid,
+    },
+}
+
+impl Event {
+    /// Stable name stored beside the payload, for queries and the audit view.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::AgencyRegistered(_) => "AgencyRegistered",
+            Event::AgencyUpdated(_) => "AgencyUpdated",
+            Event::OfficerRegistered(_) => "OfficerRegistered",
+            Event::OfficerUpdated(_) => "OfficerUpdated",
+            Event::CertificateStatusChanged { .. } => "CertificateStatusChanged",
+            Event::TrainingRecorded { .. } => "TrainingRecorded",
+            Event::ItemVersionPublished(_) => "ItemVersionPublished",
+            Event::InspectionItemListed(_) => "InspectionItemListed",
+            Event::ServiceGuideSet(_) => "ServiceGuideSet",
+            Event::DiscretionBenchmarkSet(_) => "DiscretionBenchmarkSet",
+            Event::UserCreated(_) => "UserCreated",
+            Event::UserUpdated(_) => "UserUpdated",
+            Event::PasswordChanged { .. } => "PasswordChanged",
+            Event::ApiTokenIssued(_) => "ApiTokenIssued",
+            Event::ApiTokenRevoked { .. } => "ApiTokenRevoked",
+        }
+    }
+
+    /// Chinese description for the audit trail.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Event::AgencyRegistered(_) => "登记执法主体",
+            Event::AgencyUpdated(_) => "变更执法主体",
+            Event::OfficerRegistered(_) => "登记执法人员",
+            Event::OfficerUpdated(_) => "变更执法人员信息",
+            Event::CertificateStatusChanged { .. } => "变更执法证状态",
+            Event::TrainingRecorded { .. } => "记录培训",
+            Event::ItemVersionPublished(_) => "发布权力清单事项版本",
+            Event::InspectionItemListed(_) => "列入随机抽查事项",
+            Event::ServiceGuideSet(_) => "设置服务指南",
+            Event::DiscretionBenchmarkSet(_) => "设置裁量基准",
+            Event::UserCreated(_) => "创建用户",
+            Event::UserUpdated(_) => "变更用户",
+            Event::PasswordChanged { .. } => "修改密码",
+            Event::ApiTokenIssued(_) => "签发接口令牌",
+            Event::ApiTokenRevoked { .. } => "吊销接口令牌",
+        }
+    }
+}
+
+/// How the append path checks the stream before writing (optimistic concurrency).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expected {
+    /// The stream must not exist yet (creation).
+    NoStream,
+    /// The stream must be exactly at this version (the state the rule decided on).
+    Version(i64),
+    /// Append whatever the version (bulk import of independent facts).
+    Any,
+}
+
+/// Writes that belong to a command but are secrets, so they never enter the event log: they are
+/// committed in the same transaction as the command's events.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SideEffect {
+    SetPasswordHash { user_id: Uuid, hash: String },
+    SetTokenHash { token_id: Uuid, hash: String },
+}
+
+/// One command's outcome, ready for the store: all of it commits or none of it.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub stream: StreamId,
+    pub expected: Expected,
+    /// The agency the events belong to, for scoping reads of the log.
+    pub agency_id: Uuid,
+    pub actor: Actor,
+    pub events: Vec<Event>,
+    pub side_effects: Vec<SideEffect>,
+}

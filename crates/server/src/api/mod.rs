@@ -1,0 +1,129 @@
+//! JSON API under `/api/v1`, documented by the OpenAPI document at `/api/openapi.json`.
+
+mod registry;
+mod session;
+
+pub use registry::{item_filter, mask_officer as mask_officer_public};
+
+use crate::AppState;
+use crate::error::{ApiError, ErrorBody};
+use axum::Router;
+use axum::extract::{FromRequest, Request};
+use axum::http::header;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+/// JSON body extractor whose rejections name the offending field (`{code, message, field}`).
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        if !is_json {
+            return Err(ApiError::new(
+                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "请求内容类型应为 application/json",
+                None,
+            ));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| {
+                let status = e.status();
+                ApiError::new(status, "bad_body", "无法读取请求内容（可能过大）", None)
+            })?;
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        serde_path_to_error::deserialize(de)
+            .map(ApiJson)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let inner = e.inner();
+                let (field, message) = if inner.is_syntax() || inner.is_eof() {
+                    (None, format!("JSON 格式错误：{inner}"))
+                } else if let Some(missing) = inner
+                    .to_string()
+                    .strip_prefix("missing field `")
+                    .and_then(|r| r.split('`').next())
+                {
+                    let f = if path == "." {
+                        missing.to_string()
+                    } else {
+                        format!("{path}.{missing}")
+                    };
+                    (Some(f), format!("缺少字段 {missing}"))
+                } else {
+                    (Some(path.clone()), format!("字段 {path} 的值无效：{inner}"))
+                };
+                ApiError::new(
+                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    "bad_field",
+                    message,
+                    field.as_deref(),
+                )
+            })
+    }
+}
+
+/// A page of a list.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "zhifa 行政执法三项制度平台 API",
+        description = "JSON API of zhifa. Every error is `{code, message, field}` with a 4xx status. \
+                       People authenticate with a session cookie (POST /api/v1/session) and send the \
+                       returned CSRF token in `X-CSRF-Token` on writes; external systems use \
+                       `Authorization: Bearer <token>`.",
+        version = "1"
+    ),
+    paths(
+        session::login, session::logout, session::me, session::change_password,
+        registry::list_agencies, registry::create_agency, registry::get_agency, registry::update_agency,
+        registry::list_officers, registry::create_officer, registry::get_officer, registry::update_officer,
+        registry::set_certificate_status, registry::add_training,
+        registry::list_items, registry::create_item, registry::get_item, registry::item_versions,
+        registry::revise_item, registry::get_guide, registry::put_guide, registry::get_discretion,
+        registry::put_discretion, registry::flowchart,
+        registry::list_inspection, registry::create_inspection,
+        registry::list_users, registry::create_user, registry::set_user_active,
+        registry::list_tokens, registry::create_token, registry::revoke_token,
+        registry::validate, registry::list_events, registry::access_log,
+    ),
+    components(schemas(ErrorBody)),
+    tags((name = "registry", description = "三库：执法主体、执法人员、权力清单（REG-1…REG-7）"),
+         (name = "session", description = "登录与会话"),
+         (name = "admin", description = "账号、接口令牌与审计"))
+)]
+pub struct ApiDoc;
+
+pub fn openapi_json() -> String {
+    ApiDoc::openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises")
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(session::routes())
+        .merge(registry::routes())
+}
+
+/// The OpenAPI document and Swagger UI (vendored into the binary: no download at run time).
+pub fn docs_routes() -> Router<AppState> {
+    Router::new().merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
+}

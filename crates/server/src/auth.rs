@@ -1,0 +1,484 @@
+//! Who is calling: cookie sessions (with CSRF tokens) for people, bearer tokens for external
+//! systems, argon2 passwords with lockout, and the access log of every request.
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+use zhifa_domain::auth::{Actor, Role};
+use zhifa_domain::registry::{Agency, User};
+use zhifa_domain::scope::{Scope, scope_for};
+use zhifa_store::AccessEntry;
+
+pub const SESSION_COOKIE: &str = "zhifa_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+pub const CSRF_FIELD: &str = "_csrf";
+
+/// The authenticated caller, resolved once per request by [`resolve`].
+#[derive(Clone, Debug)]
+pub struct CurrentUser {
+    pub actor: Actor,
+    pub display_name: String,
+    pub agency: Agency,
+    pub scope: Scope,
+    /// Empty for token callers (no cookie, so no CSRF exposure).
+    pub csrf: String,
+    pub session: Option<String>,
+}
+
+impl CurrentUser {
+    pub fn has(&self, r: Role) -> bool {
+        self.actor.has(r)
+    }
+    pub fn role_labels(&self) -> String {
+        self.actor
+            .roles
+            .iter()
+            .map(|r| r.label())
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+}
+
+pub fn sha256_hex(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+pub fn random_token() -> String {
+    hex::encode(rand::random::<[u8; 32]>())
+}
+
+pub async fn hash_password(pw: String) -> ApiResult<String> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(pw.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(ApiError::internal)
+    })
+    .await
+    .map_err(ApiError::internal)?
+}
+
+/// Synchronous variant for bulk work off the request path (demo seeding).
+pub fn hash_password_blocking(pw: &str) -> String {
+    Argon2::default()
+        .hash_password(pw.as_bytes())
+        .map(|h| h.to_string())
+        .expect("argon2 with default parameters hashes any password")
+}
+
+async fn verify_password(pw: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|h| Argon2::default().verify_password(pw.as_bytes(), &h).is_ok())
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A hash of a random password nobody knows, so an unknown username costs the same time as a
+/// wrong password (no user enumeration by timing).
+fn dummy_hash() -> String {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY
+        .get_or_init(|| {
+            Argon2::default()
+                .hash_password(random_token().as_bytes())
+                .map(|h| h.to_string())
+                .unwrap_or_default()
+        })
+        .clone()
+}
+
+/// Checks a signed-in user's password (for re-authentication), without touching lockout state.
+pub async fn password_matches(state: &AppState, user_id: Uuid, password: &str) -> ApiResult<bool> {
+    let Some(cred) = state.store.credential(user_id).await? else {
+        return Ok(false);
+    };
+    Ok(verify_password(password.to_string(), cred.password_hash).await)
+}
+
+pub struct LoginOk {
+    pub session: String,
+    pub csrf: String,
+    pub user: User,
+}
+
+fn now_micros() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1000) as i64
+}
+
+/// Signs a person in. Failures are counted; at the configured number the account locks.
+pub async fn login(state: &AppState, username: &str, password: &str) -> ApiResult<LoginOk> {
+    let username = username.trim().to_lowercase();
+    let bad = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "bad_credentials",
+            "用户名或密码错误",
+            Some("password"),
+        )
+    };
+    let log = |uid: Option<Uuid>, status: i64, action: &str| AccessEntry {
+        at: now_micros(),
+        user_id: uid,
+        username: username.clone(),
+        action: action.to_string(),
+        target: "session".into(),
+        status,
+    };
+    let Some(user) = state.store.user_by_username(&username).await? else {
+        let dummy = tokio::task::spawn_blocking(dummy_hash)
+            .await
+            .unwrap_or_default();
+        verify_password(password.to_string(), dummy).await;
+        state
+            .store
+            .log_access(&log(None, 401, "login_failed"))
+            .await?;
+        return Err(bad());
+    };
+    let cred = state.store.credential(user.id).await?.ok_or_else(bad)?;
+    let now = now_micros();
+    if cred.locked_until > now {
+        state
+            .store
+            .log_access(&log(Some(user.id), 423, "login_locked"))
+            .await?;
+        return Err(locked_error(cred.locked_until));
+    }
+    if !verify_password(password.to_string(), cred.password_hash.clone()).await {
+        let s = &state.settings;
+        let after = state
+            .store
+            .record_login_failure(user.id, s.max_failed_logins, s.lockout_minutes * 60_000_000)
+            .await?;
+        state
+            .store
+            .log_access(&log(Some(user.id), 401, "login_failed"))
+            .await?;
+        if after.locked_until > now {
+            return Err(locked_error(after.locked_until));
+        }
+        return Err(bad());
+    }
+    if !user.active {
+        state
+            .store
+            .log_access(&log(Some(user.id), 403, "login_disabled"))
+            .await?;
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "disabled",
+            "账号已停用，请联系安全管理员",
+            None,
+        ));
+    }
+    state.store.reset_login_failures(user.id).await?;
+    let session = random_token();
+    let csrf = random_token();
+    state
+        .store
+        .create_session(&sha256_hex(&session), user.id, &csrf)
+        .await?;
+    state
+        .store
+        .log_access(&log(Some(user.id), 200, "login"))
+        .await?;
+    Ok(LoginOk {
+        session,
+        csrf,
+        user,
+    })
+}
+
+fn locked_error(until_micros: i64) -> ApiError {
+    let until = time::OffsetDateTime::from_unix_timestamp(until_micros / 1_000_000)
+        .map(|t| t.to_offset(time::macros::offset!(+8)))
+        .map(|t| format!("{:02}:{:02}", t.hour(), t.minute()))
+        .unwrap_or_default();
+    ApiError::new(
+        StatusCode::LOCKED,
+        "locked",
+        format!("连续登录失败次数过多，账号已锁定，请于 {until}（北京时间）后重试"),
+        Some("username"),
+    )
+}
+
+pub fn session_cookie(value: &str, secure: bool, max_age: i64) -> String {
+    format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+fn cookie_value<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+async fn user_context(
+    state: &AppState,
+    actor: Actor,
+    display_name: String,
+) -> ApiResult<CurrentUser> {
+    let (agency, _) = state
+        .store
+        .agency(actor.agency_id)
+        .await?
+        .ok_or_else(|| ApiError::internal("user's agency is missing"))?;
+    let parent = match agency.parent_id {
+        Some(p) => state.store.agency(p).await?.map(|(a, _)| a),
+        None => None,
+    };
+    // Justice bureaus supervise their whole region (执法监督); so do the platform's
+    // administrators seated there.
+    let region_wide = agency.is_justice_bureau()
+        && actor.roles.iter().any(|r| {
+            matches!(
+                r,
+                Role::Supervisor | Role::SystemAdmin | Role::SecurityAdmin | Role::Auditor
+            )
+        });
+    let scope = scope_for(
+        &agency.path,
+        &agency.domain,
+        parent.as_ref().map(|p| p.path.as_str()),
+        region_wide,
+        agency.is_government(),
+    );
+    Ok(CurrentUser {
+        actor,
+        display_name,
+        agency,
+        scope,
+        csrf: String::new(),
+        session: None,
+    })
+}
+
+async fn resolve_user(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> ApiResult<Option<CurrentUser>> {
+    if let Some(auth) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        && let Some(raw) = auth.strip_prefix("Bearer ")
+    {
+        let Some(token) = state.store.token_by_hash(&sha256_hex(raw.trim())).await? else {
+            return Ok(None);
+        };
+        if token.revoked {
+            return Ok(None);
+        }
+        let actor = Actor {
+            user_id: token.id,
+            username: format!("token:{}", token.name),
+            agency_id: token.agency_id,
+            roles: token.roles.clone(),
+        };
+        return user_context(state, actor, token.name.clone())
+            .await
+            .map(Some);
+    }
+    let Some(raw) = cookie_value(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let hash = sha256_hex(raw);
+    let Some(session) = state.store.session(&hash).await? else {
+        return Ok(None);
+    };
+    let now = now_micros();
+    let s = &state.settings;
+    if now - session.last_seen > s.session_idle_minutes * 60_000_000
+        || now - session.created_at > s.session_max_hours * 3_600_000_000
+    {
+        state.store.delete_session(&hash).await?;
+        return Ok(None);
+    }
+    let Some((user, _)) = state.store.user(session.user_id).await? else {
+        return Ok(None);
+    };
+    if !user.active {
+        return Ok(None);
+    }
+    // Refresh the idle timer at most once a minute to spare the database.
+    if now - session.last_seen > 60_000_000 {
+        state.store.touch_session(&hash).await?;
+    }
+    let actor = Actor {
+        user_id: user.id,
+        username: user.username.clone(),
+        agency_id: user.agency_id,
+        roles: user.roles.clone(),
+    };
+    let mut cu = user_context(state, actor, user.display_name.clone()).await?;
+    cu.csrf = session.csrf;
+    cu.session = Some(hash);
+    Ok(Some(cu))
+}
+
+fn is_unsafe(m: &Method) -> bool {
+    !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// Middleware: resolves the caller, enforces CSRF on cookie-authenticated writes, and records
+/// every request an authenticated caller makes (每次调阅留痕).
+pub async fn resolve(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let user = match resolve_user(&state, &parts.headers).await {
+        Ok(u) => u,
+        Err(e) => return e.into_response(),
+    };
+    let mut body = body;
+    if let Some(u) = &user
+        && u.session.is_some()
+        && is_unsafe(&parts.method)
+    {
+        let header_token = parts
+            .headers
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let presented = match header_token {
+            Some(t) => Some(t),
+            None => {
+                let is_form = parts
+                    .headers
+                    .get(header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+                if is_form {
+                    let bytes =
+                        match axum::body::to_bytes(body, state.settings.max_body_bytes).await {
+                            Ok(b) => b,
+                            Err(_) => {
+                                return ApiError::new(
+                                    StatusCode::PAYLOAD_TOO_LARGE,
+                                    "too_large",
+                                    "请求内容过大",
+                                    None,
+                                )
+                                .into_response();
+                            }
+                        };
+                    let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+                        .ok()
+                        .and_then(|kv| {
+                            kv.into_iter()
+                                .find(|(k, _)| k == CSRF_FIELD)
+                                .map(|(_, v)| v)
+                        });
+                    body = Body::from(bytes);
+                    token
+                } else {
+                    None
+                }
+            }
+        };
+        if !presented.is_some_and(|t| constant_time_eq(&t, &u.csrf)) {
+            return ApiError::new(
+                StatusCode::FORBIDDEN,
+                "csrf",
+                "请求缺少有效的 CSRF 令牌，请刷新页面后重试",
+                None,
+            )
+            .into_response();
+        }
+    }
+    let method = parts.method.clone();
+    let target = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
+    parts.extensions.insert(user.clone());
+    let resp = next.run(Request::from_parts(parts, body)).await;
+    if let Some(u) = user
+        && !target.starts_with("/static/")
+    {
+        let entry = AccessEntry {
+            at: now_micros(),
+            user_id: Some(u.actor.user_id),
+            username: u.actor.username.clone(),
+            action: if is_unsafe(&method) {
+                "write".into()
+            } else {
+                "read".into()
+            },
+            target: format!("{method} {target}"),
+            status: resp.status().as_u16() as i64,
+        };
+        if let Err(e) = state.store.log_access(&entry).await {
+            tracing::error!(error = %e, "access log write failed");
+            return ApiError::internal("access log unavailable").into_response();
+        }
+    }
+    resp
+}
+
+/// Extractor for the JSON API: 401 JSON when not signed in.
+pub struct ApiUser(pub CurrentUser);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Option<CurrentUser>>()
+            .cloned()
+            .flatten()
+            .map(ApiUser)
+            .ok_or_else(ApiError::unauthorized)
+    }
+}
+
+/// Extractor for console pages: redirects to the login page when not signed in.
+pub struct WebUser(pub CurrentUser);
+
+impl<S: Send + Sync> FromRequestParts<S> for WebUser {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match parts
+            .extensions
+            .get::<Option<CurrentUser>>()
+            .cloned()
+            .flatten()
+        {
+            Some(u) => Ok(WebUser(u)),
+            None => {
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                let q = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+                Err(Redirect::to(&format!("/login?{q}")).into_response())
+            }
+        }
+    }
+}

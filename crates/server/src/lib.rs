@@ -1,0 +1,133 @@
+//! The HTTP face of zhifa: JSON API under `/api/v1` (OpenAPI at `/api/openapi.json`, browsable at
+//! `/api/docs`), the staff console in Chinese at `/`, and `/healthz`.
+//!
+//! Handlers are thin: they parse input, call one function of [`service`] (which loads facts, calls
+//! the pure rule in `zhifa-domain` and appends events through `zhifa-store`), and render.
+//! This crate builds no SQL and decides no rule.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod flowchart;
+pub mod service;
+pub mod web;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use zhifa_store::Store;
+
+/// Settings a province or deployment may change.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Failed sign-ins before the account locks (等保: 登录失败处理).
+    pub max_failed_logins: i64,
+    pub lockout_minutes: i64,
+    /// Idle and absolute session lifetimes (会话超时).
+    pub session_idle_minutes: i64,
+    pub session_max_hours: i64,
+    /// Mark cookies `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+    /// Largest request body accepted.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            max_failed_logins: 5,
+            lockout_minutes: 15,
+            session_idle_minutes: 30,
+            session_max_hours: 12,
+            secure_cookies: false,
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub settings: Arc<Settings>,
+}
+
+pub fn router(state: AppState) -> Router {
+    let max_body = state.settings.max_body_bytes;
+    Router::new()
+        .merge(api::routes())
+        .merge(web::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::resolve,
+        ))
+        .merge(api::docs_routes())
+        .route("/healthz", axum::routing::get(healthz))
+        .layer(axum::middleware::map_response(json_for_bare_errors))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn healthz(axum::extract::State(st): axum::extract::State<AppState>) -> Response {
+    match st.store.event_count().await {
+        Ok(n) => axum::Json(
+            serde_json::json!({"status": "ok", "engine": st.store.engine(), "events": n}),
+        )
+        .into_response(),
+        Err(e) => error::ApiError::internal(e).into_response(),
+    }
+}
+
+/// Framework rejections (oversized body, unknown route, wrong method) arrive as plain text; the
+/// API promises `{code, message, field}`, so rewrite them.
+async fn json_for_bare_errors(resp: Response) -> Response {
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return resp;
+    }
+    let (code, message) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "请求内容过大"),
+        StatusCode::NOT_FOUND => ("not_found", "地址不存在"),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "不支持该请求方法"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            "请求内容类型应为 application/json",
+        ),
+        _ => ("bad_request", "请求无效"),
+    };
+    error::ApiError::new(status, code, message, None).into_response()
+}
+
+/// Binds and serves until Ctrl-C. Returns the bound address through `on_bound` first (port 0 works).
+pub async fn serve(
+    state: AppState,
+    listen: SocketAddr,
+    on_bound: impl FnOnce(SocketAddr),
+) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    on_bound(listener.local_addr()?);
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

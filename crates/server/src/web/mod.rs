@@ -1,0 +1,254 @@
+//! The staff console (Simplified Chinese), server-rendered with askama (auto-escaped). Every page
+//! works without JavaScript; htmx (vendored) only makes search boxes live.
+//! Forms post to the same service functions as the JSON API.
+
+mod pages;
+
+use crate::auth::CurrentUser;
+use crate::error::ApiError;
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use zhifa_domain::auth::Role;
+
+pub use pages::routes as page_routes;
+
+pub fn routes() -> Router<crate::AppState> {
+    page_routes().route("/static/{file}", axum::routing::get(static_file))
+}
+
+const APP_CSS: &str = include_str!("../../static/app.css");
+const HTMX_JS: &str = include_str!("../../static/htmx.min.js");
+
+async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+    let (ctype, body) = match file.as_str() {
+        "app.css" => ("text/css; charset=utf-8", APP_CSS),
+        "htmx.min.js" => ("text/javascript; charset=utf-8", HTMX_JS),
+        _ => return (StatusCode::NOT_FOUND, Html("未找到")).into_response(),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, ctype),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+pub struct Nav {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub active: bool,
+}
+
+pub struct ChromeUser {
+    pub display_name: String,
+    pub agency_name: String,
+    pub roles: String,
+}
+
+/// What every page's frame shows: who is signed in, the menu for their roles, messages.
+pub struct Chrome {
+    pub user: Option<ChromeUser>,
+    pub csrf: String,
+    pub nav: Vec<Nav>,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+}
+
+impl Chrome {
+    pub fn anonymous() -> Chrome {
+        Chrome {
+            user: None,
+            csrf: String::new(),
+            nav: vec![],
+            error: None,
+            notice: None,
+        }
+    }
+
+    pub fn for_user(u: &CurrentUser, active: &str) -> Chrome {
+        let mut nav = vec![
+            ("/", "工作台"),
+            ("/agencies", "执法主体"),
+            ("/officers", "执法人员"),
+            ("/items", "权力清单"),
+            ("/inspection", "随机抽查事项"),
+        ];
+        if u.has(Role::SecurityAdmin) || u.has(Role::Auditor) {
+            nav.push(("/users", "用户与令牌"));
+        }
+        if u.has(Role::Auditor) {
+            nav.push(("/audit", "安全审计"));
+        }
+        Chrome {
+            user: Some(ChromeUser {
+                display_name: u.display_name.clone(),
+                agency_name: u.agency.name.clone(),
+                roles: u.role_labels(),
+            }),
+            csrf: u.csrf.clone(),
+            nav: nav
+                .into_iter()
+                .map(|(href, label)| Nav {
+                    href,
+                    label,
+                    active: href == active,
+                })
+                .collect(),
+            error: None,
+            notice: None,
+        }
+    }
+
+    pub fn with_error(mut self, e: &ApiError) -> Chrome {
+        let field = e.body.field.as_deref().map(field_label);
+        self.error = Some(match field {
+            Some(f) => format!("{}（{}）", e.body.message, f),
+            None => e.body.message.clone(),
+        });
+        self
+    }
+}
+
+/// Chinese names of form fields, for error messages.
+pub fn field_label(field: &str) -> String {
+    let base = field.split(['.', '[']).next().unwrap_or(field);
+    let label = match base {
+        "name" => "名称",
+        "credit_code" => "统一社会信用代码",
+        "kind" => "主体类型",
+        "level" => "层级",
+        "division_code" => "行政区划代码",
+        "parent_id" => "上级主体",
+        "domain" => "执法领域",
+        "legal_basis" => "设立依据",
+        "agency_id" => "所属主体",
+        "id_number" => "公民身份号码",
+        "certificate_no" => "执法证号",
+        "categories" => "执法类别",
+        "region" => "执法区域",
+        "valid_from" => "有效期起",
+        "valid_to" => "有效期至",
+        "legal_qualification" => "法律职业资格",
+        "code" => "事项编码",
+        "category" => "类别",
+        "legal_bases" => "法律依据",
+        "procedure" => "办理流程",
+        "time_limit" => "办理时限",
+        "review_body" => "行政复议机关",
+        "effective_from" => "生效日期",
+        "change_kind" => "调整类型",
+        "reason" => "原因",
+        "username" => "用户名",
+        "display_name" => "姓名",
+        "roles" => "角色",
+        "password" => "密码",
+        "officer_id" => "关联执法人员",
+        "status" => "状态",
+        "date" => "日期",
+        "course" => "课程",
+        "hours" => "学时",
+        "provider" => "举办单位",
+        "basis" => "依据",
+        "target_kind" => "检查对象",
+        "method" => "检查方式",
+        _ => return format!("字段 {field}"),
+    };
+    format!("字段：{label}")
+}
+
+/// Submitted form values, kept to refill a form that was refused.
+#[derive(Default, Clone)]
+pub struct FormValues(pub Vec<(String, String)>);
+
+impl FormValues {
+    pub fn get(&self, k: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+    pub fn is(&self, k: &str, v: &str) -> bool {
+        self.get(k) == v
+    }
+    pub fn has(&self, k: &str, v: &str) -> bool {
+        self.0.iter().any(|(key, val)| key == k && val == v)
+    }
+    pub fn all(&self, k: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+    pub fn lines(&self, k: &str) -> Vec<String> {
+        self.get(k)
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+pub fn render(t: &impl askama::Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => ApiError::internal(e).into_response(),
+    }
+}
+
+/// Beijing time for people, from UTC microseconds.
+pub fn cst(micros: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(micros / 1_000_000)
+        .map(|t| t.to_offset(time::macros::offset!(+8)))
+        .map(|t| {
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+                t.year(),
+                t.month() as u8,
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// Previous/next links that keep the other query parameters.
+pub fn pager(path: &str, params: &[(&str, String)], total: i64, limit: i64, offset: i64) -> String {
+    let link = |off: i64| {
+        let mut p: Vec<(&str, String)> = params
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .cloned()
+            .collect();
+        p.push(("offset", off.to_string()));
+        crate::flowchart::xml_escape(&format!(
+            "{path}?{}",
+            serde_urlencoded::to_string(&p).unwrap_or_default()
+        ))
+    };
+    let mut s = String::from("<nav class=\"pager\" aria-label=\"分页\">");
+    if offset > 0 {
+        s.push_str(&format!(
+            "<a href=\"{}\">上一页</a>",
+            link((offset - limit).max(0))
+        ));
+    }
+    let pages = (total + limit - 1) / limit.max(1);
+    s.push_str(&format!(
+        " 第 {} / {} 页 ",
+        offset / limit.max(1) + 1,
+        pages.max(1)
+    ));
+    if offset + limit < total {
+        s.push_str(&format!("<a href=\"{}\">下一页</a>", link(offset + limit)));
+    }
+    s.push_str("</nav>");
+    s
+}

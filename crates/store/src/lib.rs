@@ -1,0 +1,325 @@
+//! The event store: the only crate that writes SQL.
+//!
+//! One write path: [`Store::append`] takes a command's events (already decided by the pure rules
+//! in `zhifa-domain`), and a single writer task appends them — events and projections in one
+//! transaction, several commands per transaction (group commit), answering only after the commit
+//! is durable. Reads go to projections: plain tables with a JSON `doc` column plus the columns
+//! queries filter on.
+//!
+//! The same SQL runs on SQLite (embedded default, WAL) and PostgreSQL: the backend code lives once
+//! in `backend.rs` and is compiled twice, once per sqlx driver.
+//!
+//! Invariants:
+//! - no statement updates or deletes a row of `events`;
+//! - every projection row is derivable from `events` (`Store::rebuild` proves it);
+//! - secrets (password and token hashes) and sessions are not events and are never rebuilt.
+
+mod writer;
+
+use serde::de::DeserializeOwned;
+use std::path::Path;
+use std::sync::Arc;
+use uuid::Uuid;
+use zhifa_domain::NewEvent;
+use zhifa_domain::registry::{
+    Agency, ApiToken, DiscretionBenchmark, InspectionItem, ItemVersion, Officer, ServiceGuide, User,
+};
+use zhifa_domain::scope::Scope;
+
+pub use writer::GroupCommitStats;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("stored document is corrupt: {0}")]
+    Corrupt(String),
+    /// The stream moved on since the rule decided (optimistic concurrency).
+    #[error("stream {stream} is at version {actual}, expected {expected}")]
+    VersionConflict {
+        stream: String,
+        expected: String,
+        actual: i64,
+    },
+    /// A uniqueness constraint of a projection (credit code, certificate number, username…).
+    #[error("duplicate value for {field}")]
+    Duplicate { field: String },
+    #[error("the store is shutting down")]
+    Closed,
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// One appended event, as recorded.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Recorded {
+    pub seq: i64,
+    pub id: Uuid,
+    pub stream: String,
+    pub version: i64,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub actor_id: Uuid,
+    pub actor_name: String,
+    pub agency_id: Uuid,
+    /// Microseconds since the Unix epoch, UTC.
+    pub recorded_at: i64,
+}
+
+/// A bound parameter. Queries are built from fixed SQL text and these; never from input text.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    Text(String),
+    Int(i64),
+    Bool(bool),
+    Null,
+}
+
+/// Paging and text filter shared by list queries.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    pub q: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl Page {
+    pub fn first(limit: i64) -> Page {
+        Page {
+            q: None,
+            limit,
+            offset: 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ItemFilter {
+    pub category: Option<String>,
+    pub agency_id: Option<Uuid>,
+    /// YYYY-MM-DD: the list as it stood on that date (REG-3).
+    pub as_of: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Credential {
+    pub user_id: Uuid,
+    pub password_hash: String,
+    pub failed_attempts: i64,
+    pub locked_until: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub user_id: Uuid,
+    pub csrf: String,
+    pub created_at: i64,
+    pub last_seen: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AccessEntry {
+    pub at: i64,
+    pub user_id: Option<Uuid>,
+    pub username: String,
+    pub action: String,
+    pub target: String,
+    pub status: i64,
+}
+
+/// Counts for a user's home page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Overview {
+    pub agencies: i64,
+    pub officers: i64,
+    pub officers_valid: i64,
+    pub certificates_expiring: i64,
+    pub items: i64,
+    pub inspection_items: i64,
+}
+
+pub(crate) fn now_micros() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1000) as i64
+}
+
+pub(crate) fn decode<T: DeserializeOwned>(doc: &str) -> Result<T> {
+    serde_json::from_str(doc).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+pub(crate) fn scope_args(scope: &Scope) -> [Arg; 3] {
+    match &scope.same_domain_under {
+        Some((domain, gov)) => [
+            Arg::Text(format!("{}%", scope.subtree)),
+            Arg::Text(domain.clone()),
+            Arg::Text(format!("{gov}%")),
+        ],
+        None => [
+            Arg::Text(format!("{}%", scope.subtree)),
+            // No agency has an empty domain, so the second branch never matches.
+            Arg::Text(String::new()),
+            Arg::Text(String::new()),
+        ],
+    }
+}
+
+async fn connect_sqlite(url: &str) -> Result<sqlx::Pool<sqlx::Sqlite>> {
+    use std::str::FromStr;
+    let opts = sqlx::sqlite::SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+        // FULL: the WAL is synced at every commit, so an answered append survives power loss.
+        .synchronous(sqlx::sqlite::SqliteSynchronous::Full)
+        .busy_timeout(std::time::Duration::from_secs(10))
+        .foreign_keys(false);
+    Ok(sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(opts)
+        .await?)
+}
+
+async fn connect_postgres(url: &str) -> Result<sqlx::Pool<sqlx::Postgres>> {
+    Ok(sqlx::postgres::PgPoolOptions::new()
+        .max_connections(16)
+        .connect(url)
+        .await?)
+}
+
+macro_rules! backend_module {
+    ($name:ident, $db:ty, $connect:ident, $is_pg:expr) => {
+        pub(crate) mod $name {
+            use super::$connect as connect_pool;
+            #[allow(unused_imports)]
+            use super::*;
+            type Db = $db;
+            const IS_PG: bool = $is_pg;
+            include!("backend.rs");
+        }
+    };
+}
+
+backend_module!(sqlite, sqlx::Sqlite, connect_sqlite, false);
+backend_module!(postgres, sqlx::Postgres, connect_postgres, true);
+
+#[derive(Clone)]
+enum Inner {
+    Sqlite(Arc<sqlite::Backend>),
+    Postgres(Arc<postgres::Backend>),
+}
+
+/// Handle to the store; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    inner: Inner,
+    writer: writer::Writer,
+}
+
+macro_rules! dispatch {
+    ($self:expr, $b:ident => $e:expr) => {
+        match &$self.inner {
+            Inner::Sqlite($b) => $e,
+            Inner::Postgres($b) => $e,
+        }
+    };
+}
+
+macro_rules! forward {
+    ($( $(#[$m:meta])* fn $name:ident(&self $(, $arg:ident : $ty:ty)*) -> $ret:ty; )*) => {
+        impl Store {
+            $( $(#[$m])* pub async fn $name(&self $(, $arg: $ty)*) -> Result<$ret> {
+                dispatch!(self, b => b.$name($($arg),*).await)
+            } )*
+        }
+    };
+}
+
+impl Store {
+    /// Opens (creating if needed) the SQLite database `zhifa.db` in `dir`.
+    pub async fn open_sqlite_dir(dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Db(sqlx::Error::Io(e)))?;
+        Self::open(&format!("sqlite://{}", dir.join("zhifa.db").display())).await
+    }
+
+    /// Opens `sqlite://PATH` or `postgres://…`, applying migrations.
+    pub async fn open(url: &str) -> Result<Store> {
+        let inner = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Inner::Postgres(Arc::new(postgres::Backend::connect(url).await?))
+        } else {
+            Inner::Sqlite(Arc::new(sqlite::Backend::connect(url).await?))
+        };
+        let writer = writer::Writer::start(inner.clone());
+        Ok(Store { inner, writer })
+    }
+
+    pub fn engine(&self) -> &'static str {
+        match self.inner {
+            Inner::Sqlite(_) => "sqlite",
+            Inner::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Appends one command's events atomically through the group-commit writer. Returns when
+    /// the transaction holding them is committed (durable).
+    pub async fn append(&self, cmd: NewEvent) -> Result<Vec<Recorded>> {
+        self.writer.append(cmd).await
+    }
+
+    pub fn group_commit_stats(&self) -> GroupCommitStats {
+        self.writer.stats()
+    }
+
+    pub async fn close(&self) {
+        dispatch!(self, b => b.pool.close().await)
+    }
+}
+
+forward! {
+    fn stream_version(&self, stream: &str) -> i64;
+    fn events_of_stream(&self, stream: &str) -> Vec<Recorded>;
+    fn recent_events(&self, scope: &Scope, limit: i64) -> Vec<Recorded>;
+    fn event_count(&self) -> i64;
+    /// Drops every projection and replays the whole log into it, in one transaction.
+    fn rebuild(&self) -> u64;
+    /// Every projection row as text, sorted: for proving a rebuild reproduces the tables.
+    fn dump_projections(&self) -> Vec<String>;
+
+    fn agency(&self, id: Uuid) -> Option<(Agency, i64)>;
+    fn agencies(&self, scope: &Scope, page: &Page) -> (Vec<Agency>, i64);
+    fn agency_children(&self, id: Uuid) -> Vec<Agency>;
+    fn officer(&self, id: Uuid) -> Option<(Officer, i64)>;
+    fn officers(&self, scope: &Scope, agency_id: Option<Uuid>, page: &Page) -> (Vec<Officer>, i64);
+    fn item(&self, id: Uuid) -> Option<(ItemVersion, i64)>;
+    fn item_versions(&self, id: Uuid) -> Vec<ItemVersion>;
+    fn items(&self, scope: &Scope, filter: &ItemFilter, page: &Page) -> (Vec<ItemVersion>, i64);
+    fn inspection_items(&self, scope: &Scope, page: &Page) -> (Vec<InspectionItem>, i64);
+    fn guide(&self, item_id: Uuid) -> Option<ServiceGuide>;
+    fn benchmark(&self, item_id: Uuid) -> Option<DiscretionBenchmark>;
+    fn user(&self, id: Uuid) -> Option<(User, i64)>;
+    fn user_by_username(&self, username: &str) -> Option<User>;
+    fn users(&self, scope: &Scope, page: &Page) -> (Vec<User>, i64);
+    fn tokens(&self, scope: &Scope) -> Vec<ApiToken>;
+    fn token_by_hash(&self, hash: &str) -> Option<ApiToken>;
+    fn overview(&self, scope: &Scope, today: &str, soon: &str) -> Overview;
+
+    fn credential(&self, user_id: Uuid) -> Option<Credential>;
+    fn record_login_failure(&self, user_id: Uuid, max_attempts: i64, lock_micros: i64) -> Credential;
+    fn reset_login_failures(&self, user_id: Uuid) -> ();
+    fn create_session(&self, id_hash: &str, user_id: Uuid, csrf: &str) -> ();
+    fn session(&self, id_hash: &str) -> Option<SessionRow>;
+    fn touch_session(&self, id_hash: &str) -> ();
+    fn delete_session(&self, id_hash: &str) -> ();
+    fn delete_user_sessions(&self, user_id: Uuid) -> ();
+    fn log_access(&self, entry: &AccessEntry) -> ();
+    fn access_log(&self, limit: i64) -> Vec<AccessEntry>;
+}
+
+impl Store {
+    pub(crate) async fn append_batch(
+        inner: &Inner,
+        jobs: &[&NewEvent],
+    ) -> Result<Vec<Result<Vec<Recorded>>>> {
+        match inner {
+            Inner::Sqlite(b) => b.append_batch(jobs).await,
+            Inner::Postgres(b) => b.append_batch(jobs).await,
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! Group commit: one writer task drains every command waiting at the moment it starts a
+//! transaction, so N concurrent writers share one commit (one fsync) instead of N.
+
+use crate::{Inner, Recorded, Result, Store, StoreError};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::sync::{mpsc, oneshot};
+use zhifa_domain::NewEvent;
+
+/// Upper bound of commands per transaction: keeps a transaction's latency bounded under load.
+const MAX_BATCH: usize = 1024;
+
+struct Job {
+    cmd: NewEvent,
+    reply: oneshot::Sender<Result<Vec<Recorded>>>,
+}
+
+#[derive(Default)]
+struct Counters {
+    transactions: AtomicU64,
+    commands: AtomicU64,
+}
+
+/// How much batching happened: commands per transaction is the group-commit factor.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GroupCommitStats {
+    pub transactions: u64,
+    pub commands: u64,
+}
+
+#[derive(Clone)]
+pub(crate) struct Writer {
+    tx: mpsc::Sender<Job>,
+    counters: Arc<Counters>,
+}
+
+impl Writer {
+    pub(crate) fn start(inner: Inner) -> Writer {
+        let (tx, mut rx) = mpsc::channel::<Job>(8192);
+        let counters = Arc::new(Counters::default());
+        let c = counters.clone();
+        tokio::spawn(async move {
+            let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+            while let Some(first) = rx.recv().await {
+                jobs.push(first);
+                while jobs.len() < MAX_BATCH {
+                    match rx.try_recv() {
+                        Ok(j) => jobs.push(j),
+                        Err(_) => break,
+                    }
+                }
+                let cmds: Vec<&NewEvent> = jobs.iter().map(|j| &j.cmd).collect();
+                let outcome = Store::append_batch(&inner, &cmds).await;
+                drop(cmds);
+                c.transactions.fetch_add(1, Ordering::Relaxed);
+                c.commands.fetch_add(jobs.len() as u64, Ordering::Relaxed);
+                match outcome {
+                    Ok(results) => {
+                        for (job, r) in jobs.drain(..).zip(results) {
+                            let _ = job.reply.send(r);
+                        }
+                    }
+                    Err(e) => {
+                        // The commit itself failed: nothing of the batch was written.
+                        let msg = e.to_string();
+                        tracing::error!(error = %msg, "group commit failed");
+                        for job in jobs.drain(..) {
+                            let _ = job.reply.send(Err(StoreError::Db(sqlx::Error::Protocol(
+                                format!("commit failed: {msg}"),
+                            ))));
+                        }
+                    }
+                }
+            }
+        });
+        Writer { tx, counters }
+    }
+
+    pub(crate) async fn append(&self, cmd: NewEvent) -> Result<Vec<Recorded>> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(Job { cmd, reply })
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        rx.await.map_err(|_| StoreError::Closed)?
+    }
+
+    pub(crate) fn stats(&self) -> GroupCommitStats {
+        GroupCommitStats {
+            transactions: self.counters.transactions.load(Ordering::Relaxed),
+            commands: self.counters.commands.load(Ordering::Relaxed),
+        }
+    }
+}
