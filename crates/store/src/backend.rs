@@ -370,6 +370,7 @@ impl Backend {
                 .await?;
             }
             Event::ServiceGuideSet(g) => {
+                Self::bump_item(tx, g.item_id, version).await?;
                 sqlx::query(
                     "INSERT INTO service_guides (item_id, doc) VALUES ($1, $2) \
                      ON CONFLICT (item_id) DO UPDATE SET doc = excluded.doc",
@@ -380,6 +381,7 @@ impl Backend {
                 .await?;
             }
             Event::DiscretionBenchmarkSet(b) => {
+                Self::bump_item(tx, b.item_id, version).await?;
                 sqlx::query(
                     "INSERT INTO discretion_benchmarks (item_id, doc) VALUES ($1, $2) \
                      ON CONFLICT (item_id) DO UPDATE SET doc = excluded.doc",
@@ -405,7 +407,13 @@ impl Backend {
                 .await
                 .map_err(map_unique)?;
             }
-            Event::PasswordChanged { .. } => {}
+            Event::PasswordChanged { user_id } => {
+                sqlx::query("UPDATE users SET version = $1 WHERE id = $2")
+                    .bind(version)
+                    .bind(user_id.to_string())
+                    .execute(&mut **tx)
+                    .await?;
+            }
             Event::ApiTokenIssued(t) => {
                 sqlx::query(
                     "INSERT INTO api_tokens (id, agency_id, revoked, doc) VALUES ($1, $2, $3, $4)",
@@ -432,6 +440,21 @@ impl Backend {
                     .await?;
             }
         }
+        Ok(())
+    }
+
+    /// Events on an item's stream that do not change the item itself still advance the version
+    /// the next command must expect.
+    async fn bump_item(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        item_id: Uuid,
+        version: i64,
+    ) -> Result<()> {
+        sqlx::query("UPDATE items SET version = $1 WHERE item_id = $2")
+            .bind(version)
+            .bind(item_id.to_string())
+            .execute(&mut **tx)
+            .await?;
         Ok(())
     }
 

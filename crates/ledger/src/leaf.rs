@@ -1,0 +1,468 @@
+//! Leaf encoding: how an event becomes a leaf, committing to personal data only through
+//! salted hashes so the personal data and its salt can later be erased without changing the
+//! leaf (and so without invalidating any proof).
+//!
+//! ## Encoding (version 1)
+//!
+//! ```text
+//! leaf input = "zhifa-leaf/1\n" || canonical_json(redacted event)
+//! leaf hash  = H(0x00 || leaf input)                       (RFC 6962)
+//! ```
+//!
+//! *Redacted event*: the event as a JSON value in which every personal field (named by a
+//! JSON pointer pattern, see below) is replaced by `{"$commit":"<hex commitment>"}`, with
+//!
+//! ```text
+//! field salt = H(0x03 || event salt (32 bytes) || UTF-8 JSON pointer of the field)
+//! commitment = H(0x02 || field salt || canonical_json(original value))
+//! ```
+//!
+//! `H` is the log's hash (SM3 by default). One random 32-byte salt per event is kept next to
+//! the payload; erasing a person's data deletes the salt and replaces the personal values in
+//! the stored payload with their `{"$commit":…}` objects (see [`erase`]) — the stored payload
+//! *is then* the redacted event, and [`build_leaf`] on it yields the same leaf input. A field
+//! salt can be disclosed to prove one field's value without exposing the other fields.
+//!
+//! *Canonical JSON*: no whitespace; object members sorted by the UTF-8 bytes of their keys;
+//! strings escape only `"`, `\` and control characters (`\b \f \n \r \t`, other controls as
+//! `\u00xx`), everything else is literal UTF-8; numbers must be integers (a float is an error
+//! because its text form is not canonical); `true`, `false`, `null`.
+//!
+//! *Pointer patterns*: RFC 6901 JSON pointers where a segment `*` matches every array element
+//! or object member, e.g. `/party/id_number`, `/witnesses/*/phone`. A pattern that matches
+//! nothing is skipped (optional fields). The pointer recorded for a commitment is the concrete
+//! one (`/witnesses/0/phone`).
+//!
+//! *Evidence files* enter as their content hash ([`crate::ContentHash::to_tagged`], e.g.
+//! `"sm3:…"`) in an ordinary field of the event.
+
+use serde_json::Value;
+
+use crate::hash::{COMMIT_PREFIX, FIELD_SALT_PREFIX, Hash, HashAlg};
+
+/// Prefix of every version-1 leaf input.
+pub const LEAF_V1_PREFIX: &[u8] = b"zhifa-leaf/1\n";
+/// Member name of a commitment object.
+pub const COMMIT_KEY: &str = "$commit";
+
+/// A per-event secret salt (32 random bytes).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Salt(pub [u8; 32]);
+
+impl std::fmt::Debug for Salt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A salt protects low-entropy personal data (ID numbers, phones): never print it.
+        f.write_str("Salt(…)")
+    }
+}
+
+impl Salt {
+    /// A fresh salt from the operating system's random source.
+    pub fn generate() -> Result<Salt, LeafError> {
+        let mut s = [0u8; 32];
+        getrandom::fill(&mut s).map_err(|e| LeafError::Random(e.to_string()))?;
+        Ok(Salt(s))
+    }
+}
+
+/// Problems building a leaf.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LeafError {
+    /// Floats have no canonical text form.
+    #[error("non-integer number at {0}: use integers (e.g. amounts in fen)")]
+    Float(String),
+    /// A pointer pattern is not a valid JSON pointer.
+    #[error("invalid JSON pointer pattern {0:?}")]
+    BadPointer(String),
+    /// The random source failed.
+    #[error("random source failed: {0}")]
+    Random(String),
+}
+
+/// A personal field's commitment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldCommitment {
+    /// Concrete JSON pointer of the field.
+    pub pointer: String,
+    /// The commitment that replaced the value in the leaf.
+    pub commitment: Hash,
+}
+
+/// A built leaf.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Leaf {
+    /// Leaf input bytes (what an entry bundle carries and what is hashed).
+    pub input: Vec<u8>,
+    /// RFC 6962 leaf hash.
+    pub hash: Hash,
+    /// Commitments made for personal fields (already-committed fields are listed too).
+    pub commitments: Vec<FieldCommitment>,
+}
+
+/// Serialises a JSON value canonically (see the module docs).
+pub fn canonical_json(v: &Value) -> Result<Vec<u8>, LeafError> {
+    let mut out = Vec::new();
+    write_canonical(v, &mut out, &mut String::new())?;
+    Ok(out)
+}
+
+fn write_canonical(v: &Value, out: &mut Vec<u8>, path: &mut String) -> Result<(), LeafError> {
+    match v {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                out.extend_from_slice(i.to_string().as_bytes());
+            } else if let Some(u) = n.as_u64() {
+                out.extend_from_slice(u.to_string().as_bytes());
+            } else {
+                return Err(LeafError::Float(if path.is_empty() {
+                    "/".into()
+                } else {
+                    path.clone()
+                }));
+            }
+        }
+        Value::String(s) => write_string(s, out),
+        Value::Array(a) => {
+            out.push(b'[');
+            for (i, e) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                let len = path.len();
+                path.push('/');
+                path.push_str(&i.to_string());
+                write_canonical(e, out, path)?;
+                path.truncate(len);
+            }
+            out.push(b']');
+        }
+        Value::Object(m) => {
+            // Sort explicitly: serde_json's map order depends on a crate feature
+            // (`preserve_order`) that any other crate in the build may switch on.
+            let mut members: Vec<(&String, &Value)> = m.iter().collect();
+            members.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            out.push(b'{');
+            for (i, (k, e)) in members.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_string(k, out);
+                out.push(b':');
+                let len = path.len();
+                path.push('/');
+                path.push_str(&escape_pointer(k));
+                write_canonical(e, out, path)?;
+                path.truncate(len);
+            }
+            out.push(b'}');
+        }
+    }
+    Ok(())
+}
+
+fn write_string(s: &str, out: &mut Vec<u8>) {
+    out.push(b'"');
+    for c in s.chars() {
+        match c {
+            '"' => out.extend_from_slice(b"\\\""),
+            '\\' => out.extend_from_slice(b"\\\\"),
+            '\u{8}' => out.extend_from_slice(b"\\b"),
+            '\u{c}' => out.extend_from_slice(b"\\f"),
+            '\n' => out.extend_from_slice(b"\\n"),
+            '\r' => out.extend_from_slice(b"\\r"),
+            '\t' => out.extend_from_slice(b"\\t"),
+            c if (c as u32) < 0x20 => {
+                out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes());
+            }
+            c => {
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+    }
+    out.push(b'"');
+}
+
+fn escape_pointer(seg: &str) -> String {
+    seg.replace('~', "~0").replace('/', "~1")
+}
+
+fn parse_pattern(p: &str) -> Result<Vec<String>, LeafError> {
+    if p.is_empty() || !p.starts_with('/') {
+        return Err(LeafError::BadPointer(p.into()));
+    }
+    p[1..]
+        .split('/')
+        .map(|s| {
+            // Only ~0 and ~1 are valid escapes.
+            let mut out = String::new();
+            let mut chars = s.chars();
+            while let Some(c) = chars.next() {
+                if c == '~' {
+                    match chars.next() {
+                        Some('0') => out.push('~'),
+                        Some('1') => out.push('/'),
+                        _ => return Err(LeafError::BadPointer(p.into())),
+                    }
+                } else {
+                    out.push(c);
+                }
+            }
+            Ok(out)
+        })
+        .collect()
+}
+
+/// Derives the salt of one field from the event salt.
+pub fn field_salt(alg: HashAlg, salt: &Salt, pointer: &str) -> Hash {
+    alg.digest_parts(&[&[FIELD_SALT_PREFIX], &salt.0, pointer.as_bytes()])
+}
+
+/// Commitment to one field value given its field salt.
+pub fn commit_with_field_salt(
+    alg: HashAlg,
+    field_salt: &Hash,
+    value: &Value,
+) -> Result<Hash, LeafError> {
+    let bytes = canonical_json(value)?;
+    Ok(alg.digest_parts(&[&[COMMIT_PREFIX], &field_salt.0, &bytes]))
+}
+
+/// Commitment to the value of field `pointer` of an event with salt `salt`.
+pub fn commit_field(
+    alg: HashAlg,
+    salt: &Salt,
+    pointer: &str,
+    value: &Value,
+) -> Result<Hash, LeafError> {
+    commit_with_field_salt(alg, &field_salt(alg, salt, pointer), value)
+}
+
+/// Checks a disclosed field value against its commitment.
+pub fn verify_field(alg: HashAlg, field_salt: &Hash, value: &Value, commitment: &Hash) -> bool {
+    commit_with_field_salt(alg, field_salt, value).is_ok_and(|c| c == *commitment)
+}
+
+/// If `v` is a commitment object, its commitment.
+pub fn as_commitment(v: &Value) -> Option<Hash> {
+    let m = v.as_object()?;
+    if m.len() != 1 {
+        return None;
+    }
+    Hash::from_hex(m.get(COMMIT_KEY)?.as_str()?)
+}
+
+fn commitment_value(h: &Hash) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert(COMMIT_KEY.into(), Value::String(h.to_hex()));
+    Value::Object(m)
+}
+
+fn redact_rec(
+    alg: HashAlg,
+    v: &mut Value,
+    segs: &[String],
+    pointer: &mut String,
+    salt: &Salt,
+    out: &mut Vec<FieldCommitment>,
+) -> Result<(), LeafError> {
+    let Some((seg, rest)) = segs.split_first() else {
+        // Already committed (an erased payload): keep it, so erasure leaves the leaf unchanged.
+        let commitment = match as_commitment(v) {
+            Some(c) => c,
+            None => {
+                let c = commit_field(alg, salt, pointer, v)?;
+                *v = commitment_value(&c);
+                c
+            }
+        };
+        out.push(FieldCommitment {
+            pointer: pointer.clone(),
+            commitment,
+        });
+        return Ok(());
+    };
+    let len = pointer.len();
+    match v {
+        Value::Object(m) => {
+            // Sorted so commitments are listed in a stable order.
+            let mut keys: Vec<String> = if seg == "*" {
+                m.keys().cloned().collect()
+            } else if m.contains_key(seg) {
+                vec![seg.clone()]
+            } else {
+                vec![]
+            };
+            keys.sort();
+            for k in keys {
+                pointer.push('/');
+                pointer.push_str(&escape_pointer(&k));
+                if let Some(child) = m.get_mut(&k) {
+                    redact_rec(alg, child, rest, pointer, salt, out)?;
+                }
+                pointer.truncate(len);
+            }
+        }
+        Value::Array(a) => {
+            let idx: Vec<usize> = if seg == "*" {
+                (0..a.len()).collect()
+            } else {
+                seg.parse::<usize>()
+                    .ok()
+                    .filter(|i| *i < a.len() && (seg == "0" || !seg.starts_with('0')))
+                    .into_iter()
+                    .collect()
+            };
+            for i in idx {
+                pointer.push('/');
+                pointer.push_str(&i.to_string());
+                redact_rec(alg, &mut a[i], rest, pointer, salt, out)?;
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Replaces the personal fields of `event` by their commitments. Returns the redacted event
+/// and the commitments. Fields that are already commitment objects are left as they are.
+pub fn redact(
+    alg: HashAlg,
+    event: &Value,
+    personal: &[&str],
+    salt: &Salt,
+) -> Result<(Value, Vec<FieldCommitment>), LeafError> {
+    let mut v = event.clone();
+    let mut commitments = Vec::new();
+    for p in personal {
+        let segs = parse_pattern(p)?;
+        redact_rec(
+            alg,
+            &mut v,
+            &segs,
+            &mut String::new(),
+            salt,
+            &mut commitments,
+        )?;
+    }
+    Ok((v, commitments))
+}
+
+/// Builds the leaf of an event (see the module docs for the encoding).
+pub fn build_leaf(
+    alg: HashAlg,
+    event: &Value,
+    personal: &[&str],
+    salt: &Salt,
+) -> Result<Leaf, LeafError> {
+    let (redacted, commitments) = redact(alg, event, personal, salt)?;
+    let input = leaf_input(&redacted)?;
+    Ok(Leaf {
+        hash: alg.leaf_hash(&input),
+        input,
+        commitments,
+    })
+}
+
+/// Leaf input of an already redacted event: `"zhifa-leaf/1\n" || canonical_json(event)`.
+pub fn leaf_input(redacted: &Value) -> Result<Vec<u8>, LeafError> {
+    let mut input = LEAF_V1_PREFIX.to_vec();
+    input.extend_from_slice(&canonical_json(redacted)?);
+    Ok(input)
+}
+
+/// Erasure: the payload to keep after deleting the personal data and the salt. It is the
+/// redacted event, so rebuilding the leaf from it gives the same leaf input and hash.
+pub fn erase(
+    alg: HashAlg,
+    event: &Value,
+    personal: &[&str],
+    salt: &Salt,
+) -> Result<Value, LeafError> {
+    Ok(redact(alg, event, personal, salt)?.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn event() -> Value {
+        json!({
+            "type": "inquiry_recorded",
+            "case": "皖执罚〔2026〕12号",
+            "at": 1764115200,
+            "party": {"name": "张三", "id_number": "34010219900101001X", "phone": "13800000000"},
+            "witnesses": [{"name": "李四", "phone": "1"}, {"name": "王五"}],
+            "evidence": "sm3:66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0",
+            "amount_fen": 500000
+        })
+    }
+    const PERSONAL: &[&str] = &[
+        "/party/name",
+        "/party/id_number",
+        "/party/phone",
+        "/witnesses/*/name",
+        "/witnesses/*/phone",
+        "/absent/field",
+    ];
+
+    #[test]
+    fn canonical_form() {
+        let v = json!({"b": [1, -2, "x\"\\\n\u{1}é"], "a": {"d": null, "c": true}});
+        assert_eq!(
+            String::from_utf8(canonical_json(&v).unwrap()).unwrap(),
+            "{\"a\":{\"c\":true,\"d\":null},\"b\":[1,-2,\"x\\\"\\\\\\n\\u0001é\"]}"
+        );
+        assert_eq!(
+            canonical_json(&json!({"x": [1, 1.5]})).unwrap_err(),
+            LeafError::Float("/x/1".into())
+        );
+    }
+
+    #[test]
+    fn erasure_keeps_leaf() {
+        let alg = HashAlg::Sm3;
+        let salt = Salt([42; 32]);
+        let ev = event();
+        let leaf = build_leaf(alg, &ev, PERSONAL, &salt).unwrap();
+        assert_eq!(leaf.commitments.len(), 6);
+        assert!(leaf.input.starts_with(LEAF_V1_PREFIX));
+        let text = String::from_utf8(leaf.input.clone()).unwrap();
+        for secret in ["张三", "34010219900101001X", "13800000000", "李四", "王五"] {
+            assert!(!text.contains(secret), "{secret} leaked into the leaf");
+        }
+        assert!(text.contains("皖执罚〔2026〕12号"));
+
+        // Erase: keep the redacted payload, drop the salt.
+        let erased = erase(alg, &ev, PERSONAL, &salt).unwrap();
+        let other_salt = Salt([0; 32]);
+        let rebuilt = build_leaf(alg, &erased, PERSONAL, &other_salt).unwrap();
+        assert_eq!(rebuilt.input, leaf.input);
+        assert_eq!(rebuilt.hash, leaf.hash);
+
+        // Disclose one field.
+        let fs = field_salt(alg, &salt, "/witnesses/0/name");
+        let c = leaf
+            .commitments
+            .iter()
+            .find(|c| c.pointer == "/witnesses/0/name")
+            .unwrap();
+        assert!(verify_field(alg, &fs, &json!("李四"), &c.commitment));
+        assert!(!verify_field(alg, &fs, &json!("李五"), &c.commitment));
+
+        // A different salt gives a different leaf; equal values in different fields differ.
+        let l2 = build_leaf(alg, &ev, PERSONAL, &Salt([43; 32])).unwrap();
+        assert_ne!(l2.hash, leaf.hash);
+    }
+
+    #[test]
+    fn bad_patterns() {
+        let s = Salt([1; 32]);
+        assert!(build_leaf(HashAlg::Sm3, &event(), &["party"], &s).is_err());
+        assert!(build_leaf(HashAlg::Sm3, &event(), &["/a~2"], &s).is_err());
+    }
+}

@@ -1,0 +1,10 @@
+//! One integration-test binary (crates.io style): an in-process server on port 0 per test, over
+//! SQLite (a fresh temp dir) and over PostgreSQL (a fresh database per test). Every story runs on
+//! both engines through the `both!` macro.
+
+mod helpers;
+
+mod auth;
+mod openapi;
+mod registry;
+mod store;

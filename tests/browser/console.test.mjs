@@ -1,0 +1,467 @@
+// Browser tests of the zhifa staff console (Simplified Chinese, server-rendered).
+//
+// Run against a running demo instance (`zhifa demo`):
+//   ZHIFA_URL=http://127.0.0.1:18090 node --test tests/browser/
+// or through `cargo test -p zhifa --test browser`, which starts one.
+// Setup (chromium, CJK fonts, playwright-core): bash tests/browser/install.sh
+//
+// The tests in this file run in order and share one browser; the officer2 test uses the
+// officer that the head test registers. Full-page screenshots go to tests/browser/out/.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const BASE = (process.env.ZHIFA_URL || '').replace(/\/+$/, '');
+const PASSWORD = 'Zhifa@2026demo';
+const OUT = fileURLToPath(new URL('./out/', import.meta.url));
+const TIMEOUT = 60_000;
+
+let browser;
+
+before(async () => {
+  assert.ok(BASE, 'set ZHIFA_URL to the console base URL, e.g. http://127.0.0.1:18090');
+  mkdirSync(OUT, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+// ───────────── helpers ─────────────
+
+async function newPage() {
+  const context = await browser.newContext({
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    viewport: { width: 1280, height: 900 },
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.setDefaultNavigationTimeout(20_000);
+  return page;
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: `${OUT}${name}.png`, fullPage: true });
+}
+
+function pathOf(page) {
+  return new URL(page.url()).pathname;
+}
+
+/** Submits the form that `button` belongs to and returns the final document's response. */
+async function submit(page, button) {
+  const [response] = await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load' }),
+    button.click(),
+  ]);
+  return response;
+}
+
+/** Fills the login form on the current page and submits it. */
+async function fillLogin(page, username, password) {
+  const form = page.locator('section.login form');
+  await form.locator('input[name=username]').fill(username);
+  await form.locator('input[name=password]').fill(password);
+  return submit(page, form.getByRole('button', { name: '登录' }));
+}
+
+/** A new browser context signed in as `username`, left on the 工作台. */
+async function loginAs(username) {
+  const page = await newPage();
+  await page.goto(`${BASE}/login`);
+  await fillLogin(page, username, PASSWORD);
+  assert.equal(pathOf(page), '/', `${username} should land on the 工作台 after logging in`);
+  assert.equal(await page.locator('main h1').innerText(), '工作台');
+  return page;
+}
+
+/** Clicks a link of the side navigation and checks where it went. */
+async function openFromNav(page, label, path) {
+  const link = page.locator('nav.side').getByRole('link', { name: label, exact: true });
+  assert.equal(await link.count(), 1, `side navigation has ${label}`);
+  const response = await submit(page, link);
+  assert.equal(response.status(), 200, `${label} answers 200`);
+  assert.equal(pathOf(page), path);
+  assert.equal(
+    await page.locator('nav.side a[aria-current=page]').innerText(),
+    label,
+    `${label} is marked as the current page in the navigation`,
+  );
+  return response;
+}
+
+function bodyRows(page, table = page.locator('main table').first()) {
+  return table.locator('tbody tr');
+}
+
+/** A valid GB 11643 公民身份号码 for division 340102 (17 digits + MOD 11-2 check digit). */
+function residentId(birth = '19860412') {
+  const seq = String(100 + Math.floor(Math.random() * 900));
+  const body = `340102${birth}${seq}`;
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...body].reduce((s, d, i) => s + Number(d) * weights[i], 0);
+  return body + '10X98765432'[sum % 11];
+}
+
+/** The same number with a wrong check digit. */
+function corruptCheckDigit(id) {
+  const good = id[17];
+  const bad = '0123456789X'.split('').find((c) => c !== good);
+  return id.slice(0, 17) + bad;
+}
+
+// Shared between the head test and the officer2 test.
+const created = { id: null, certificateNo: null, name: null };
+
+// ───────────── tests ─────────────
+
+test('unauthenticated visit redirects to login; wrong password is refused in Chinese', { timeout: TIMEOUT }, async () => {
+  const page = await newPage();
+  try {
+    const response = await page.goto(`${BASE}/officers`);
+    assert.equal(response.status(), 200);
+    assert.equal(pathOf(page), '/login', 'redirected to the login page');
+    assert.equal(new URL(page.url()).searchParams.get('next'), '/officers', 'login keeps where to go back to');
+    assert.equal(await page.locator('main h1').innerText(), '登录');
+    assert.equal(await page.locator('nav.side').count(), 0, 'no navigation before logging in');
+    assert.equal(await page.locator('main table').count(), 0, 'no officer data before logging in');
+    await shot(page, '01-login');
+
+    const refused = await fillLogin(page, 'officer', 'not-the-password');
+    assert.ok(refused.status() >= 400 && refused.status() < 500, `wrong password answers 4xx, got ${refused.status()}`);
+    assert.equal(pathOf(page), '/login', 'stays on the login page');
+    const error = page.locator('main [role=alert]');
+    assert.match(await error.innerText(), /用户名或密码错误/);
+    assert.equal(await page.locator('input[name=username]').inputValue(), 'officer', 'username is kept');
+    assert.equal(await page.locator('input[name=password]').inputValue(), '', 'password is not echoed back');
+    assert.equal(await page.locator('input[name=next]').inputValue(), '/officers', 'next is kept');
+    await shot(page, '02-login-error');
+
+    // The right password then goes where the visitor first wanted to go.
+    await fillLogin(page, 'officer', PASSWORD);
+    assert.equal(pathOf(page), '/officers');
+    assert.equal(await page.locator('main h1').innerText(), '执法人员');
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('officer sees the 工作台 and every registry page from the side navigation', { timeout: TIMEOUT }, async () => {
+  const page = await loginAs('officer');
+  try {
+    const who = await page.locator('header .who').innerText();
+    assert.match(who, /张明/, 'the officer’s name is shown');
+    assert.match(who, /瑶海区市场监督管理局/, 'with their agency');
+    assert.ok((await page.locator('.cards .card').count()) >= 6, 'overview cards are shown');
+    await shot(page, '03-home-officer');
+
+    const pages = [
+      { label: '执法主体', path: '/agencies', h1: '执法主体', file: '04-agencies' },
+      { label: '执法人员', path: '/officers', h1: '执法人员', file: '05-officers' },
+      { label: '权力清单', path: '/items', h1: '权力清单', file: '07-items' },
+      { label: '随机抽查事项', path: '/inspection', h1: '随机抽查事项清单', file: '10-inspection' },
+    ];
+    for (const p of pages) {
+      await openFromNav(page, p.label, p.path);
+      assert.equal(await page.locator('main h1').innerText(), p.h1);
+      const rows = bodyRows(page);
+      const n = await rows.count();
+      assert.ok(n >= 1, `${p.label}: the table has at least one row`);
+      const firstRow = (await rows.first().innerText()).trim();
+      assert.match(firstRow, /\p{Script=Han}/u, `${p.label}: the first row has Chinese content`);
+      const total = await page.locator('#results p.muted').innerText();
+      const count = Number(/共\s*(\d+)/.exec(total)?.[1]);
+      assert.ok(count >= n, `${p.label}: 共 ${count} matches the ${n} rows shown`);
+      await shot(page, p.file);
+
+      if (p.path === '/officers') {
+        // The officer list is the officer's own agency; open the first officer.
+        const first = rows.first();
+        const name = (await first.locator('td').nth(0).innerText()).trim();
+        const cert = (await first.locator('td').nth(1).innerText()).trim();
+        await submit(page, first.locator('td a').first());
+        assert.match(pathOf(page), /^\/officers\/[0-9a-f-]{36}$/);
+        assert.match(await page.locator('main h1').innerText(), new RegExp(name));
+        const facts = page.locator('dl.facts');
+        assert.equal((await facts.locator('dt', { hasText: '执法证号' }).count()), 1, 'detail shows 执法证号');
+        assert.equal(await facts.locator('dt:has-text("执法证号") + dd').innerText(), cert);
+        const idNumber = (await facts.locator('dt:has-text("公民身份号码") + dd').innerText()).trim();
+        assert.match(idNumber, /^\d{6}\*{8}[\dX]{4}$/, `ID number is masked for an officer: ${idNumber}`);
+        assert.ok(idNumber.includes('********'));
+        await shot(page, '06-officer-detail');
+      }
+    }
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('权力清单: filter by 行政处罚, item shows legal basis and a flowchart', { timeout: TIMEOUT }, async () => {
+  const page = await loginAs('officer');
+  try {
+    await openFromNav(page, '权力清单', '/items');
+    const allCategories = await bodyRows(page).locator('td:nth-child(3)').allInnerTexts();
+    assert.ok(allCategories.some((c) => c.trim() !== '行政处罚'), 'unfiltered list has other categories too');
+
+    await page.locator('form.filters select[name=category]').selectOption({ label: '行政处罚' });
+    const response = await submit(page, page.locator('form.filters').getByRole('button', { name: '查询' }));
+    assert.equal(response.status(), 200);
+    assert.equal(new URL(page.url()).searchParams.get('category'), 'penalty');
+    const categories = await bodyRows(page).locator('td:nth-child(3)').allInnerTexts();
+    assert.ok(categories.length >= 1, 'some 行政处罚 items are listed');
+    for (const c of categories) assert.equal(c.trim(), '行政处罚');
+    assert.equal(
+      await page.locator('form.filters select[name=category] option:checked').innerText(),
+      '行政处罚',
+      'the filter keeps its choice',
+    );
+    await shot(page, '08-items-penalty');
+
+    const link = bodyRows(page).first().locator('td:nth-child(2) a');
+    const itemName = (await link.innerText()).trim();
+    await submit(page, link);
+    assert.match(pathOf(page), /^\/items\/[0-9a-f-]{36}$/);
+    assert.equal((await page.locator('main h1').innerText()).trim(), itemName);
+    assert.match(await page.locator('main p.muted').first().innerText(), /行政处罚/);
+    const bases = await page.locator('dl.facts dt:has-text("法律依据") + dd li').allInnerTexts();
+    assert.ok(bases.length >= 1, 'at least one legal basis');
+    for (const b of bases) assert.match(b.trim(), /^《[^》]+》第[^条]+条/, `legal basis cites law and article: ${b}`);
+
+    const svg = page.locator('figure.flow svg');
+    assert.equal(await svg.count(), 1, 'a flowchart SVG is shown');
+    assert.ok(await svg.isVisible());
+    const steps = await svg.locator('text').allTextContents();
+    assert.ok(steps.includes('开始'), `flowchart starts with 开始: ${steps.join(' → ')}`);
+    assert.ok(steps.includes('结束'), 'flowchart ends with 结束');
+    assert.ok(steps.indexOf('开始') < steps.indexOf('结束'));
+    const box = await svg.boundingBox();
+    assert.ok(box && box.width > 100 && box.height > 100, 'the flowchart has a real size');
+    await shot(page, '09-item-detail');
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('权力清单 as_of with an impossible date shows an error on the page (4xx)', { timeout: TIMEOUT }, async () => {
+  const page = await loginAs('officer');
+  try {
+    const response = await page.goto(`${BASE}/items?as_of=2025-02-30`);
+    const status = response.status();
+    assert.ok(status >= 400 && status < 500, `impossible date answers 4xx, got ${status}`);
+    assert.equal(await page.locator('main h1').innerText(), '权力清单', 'still the 权力清单 page, not an error page');
+    const error = await page.locator('main [role=alert]').innerText();
+    assert.match(error, /2025-02-30/, 'the error names the date');
+    assert.match(error, /日期/);
+    assert.equal(await page.locator('nav.side').count(), 1, 'the console frame is intact');
+    assert.ok((await bodyRows(page).count()) >= 1, 'the list is still shown');
+    await shot(page, '11-items-bad-date');
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('head registers an officer: bad ID number refused with values kept, then saved', { timeout: TIMEOUT }, async () => {
+  const page = await loginAs('head');
+  try {
+    await openFromNav(page, '执法人员', '/officers');
+    const stamp = Date.now().toString(36).toUpperCase();
+    const name = `测试${['甲', '乙', '丙', '丁'][Date.now() % 4]}${stamp.slice(-3)}`;
+    const cert = `BT-${stamp}`;
+    const goodId = residentId();
+    const badId = corruptCheckDigit(goodId);
+
+    const fillForm = async (idNumber) => {
+      const details = page.locator('details.form-box');
+      if (!(await details.getAttribute('open').then((v) => v !== null))) {
+        await details.locator('summary', { hasText: '登记执法人员' }).click();
+      }
+      const form = details.locator('form[action="/officers"]');
+      await form.locator('select[name=agency_id]').selectOption({ label: '瑶海区市场监督管理局' });
+      await form.locator('input[name=name]').fill(name);
+      await form.locator('input[name=id_number]').fill(idNumber);
+      await form.locator('input[name=certificate_no]').fill(cert);
+      await form.locator('select[name=categories]').selectOption(['市场监管']);
+      await form.locator('input[name=region]').fill('340102');
+      await form.locator('input[name=valid_from]').fill('2026-01-01');
+      await form.locator('input[name=valid_to]').fill('2031-12-31');
+      return form;
+    };
+
+    let form = await fillForm(badId);
+    const refused = await submit(page, form.getByRole('button', { name: '登记' }));
+    assert.ok(refused.status() >= 400 && refused.status() < 500, `bad ID answers 4xx, got ${refused.status()}`);
+    assert.equal(pathOf(page), '/officers');
+    const error = await page.locator('main [role=alert]').innerText();
+    assert.match(error, /公民身份号码/, `error names 公民身份号码: ${error}`);
+    form = page.locator('details.form-box[open] form[action="/officers"]');
+    assert.equal(await form.count(), 1, 'the form is open again after the error');
+    assert.equal(await form.locator('input[name=name]').inputValue(), name, 'name kept');
+    assert.equal(await form.locator('input[name=id_number]').inputValue(), badId, 'ID number kept');
+    assert.equal(await form.locator('input[name=certificate_no]').inputValue(), cert, 'certificate number kept');
+    assert.equal(await form.locator('input[name=region]').inputValue(), '340102', 'region kept');
+    assert.equal(await form.locator('input[name=valid_to]').inputValue(), '2031-12-31', 'valid_to kept');
+    assert.deepEqual(
+      await form.locator('select[name=categories] option:checked').allInnerTexts(),
+      ['市场监管'],
+      'categories kept',
+    );
+    await shot(page, '12-officer-form-error');
+
+    form = await fillForm(goodId);
+    const saved = await submit(page, form.getByRole('button', { name: '登记' }));
+    assert.equal(saved.status(), 200);
+    assert.match(pathOf(page), /^\/officers\/[0-9a-f-]{36}$/, 'lands on the new officer’s page');
+    assert.equal(new URL(page.url()).searchParams.get('saved'), '1');
+    assert.match(await page.locator('main [role=status]').innerText(), /已保存/);
+    assert.match(await page.locator('main h1').innerText(), new RegExp(name));
+    const facts = page.locator('dl.facts');
+    assert.equal((await facts.locator('dt:has-text("执法证号") + dd').innerText()).trim(), cert);
+    assert.equal(
+      (await facts.locator('dt:has-text("公民身份号码") + dd').innerText()).trim(),
+      goodId,
+      'the agency head sees the full ID number',
+    );
+    assert.match(await facts.locator('dt:has-text("所属主体") + dd').innerText(), /瑶海区市场监督管理局/);
+    await shot(page, '13-officer-saved');
+
+    created.id = pathOf(page).split('/').pop();
+    created.certificateNo = cert;
+    created.name = name;
+
+    // The new officer is in the agency's list.
+    await openFromNav(page, '执法人员', '/officers');
+    const row = bodyRows(page).filter({ hasText: cert });
+    assert.equal(await row.count(), 1, 'the new officer is listed');
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('officer2 (肥东县) cannot see the 瑶海区 officer', { timeout: TIMEOUT }, async () => {
+  assert.ok(created.id, 'needs the officer registered by the head test (run the whole file)');
+  const page = await loginAs('officer2');
+  try {
+    assert.match(await page.locator('header .who').innerText(), /肥东县市场监督管理局/);
+    await openFromNav(page, '执法人员', '/officers');
+    const search = page.locator('form.filters input[name=q]');
+    const go = page.locator('form.filters').getByRole('button', { name: '查询' });
+
+    // Search works for officer2's own officers…
+    const ownCert = (await bodyRows(page).first().locator('td').nth(1).innerText()).trim();
+    await search.fill(ownCert);
+    await submit(page, go);
+    assert.equal(new URL(page.url()).searchParams.get('q'), ownCert);
+    assert.ok((await bodyRows(page).count()) >= 1, 'searching an own certificate number finds it');
+
+    // …but not for the 瑶海区 officer.
+    await page.locator('form.filters input[name=q]').fill(created.certificateNo);
+    await submit(page, page.locator('form.filters').getByRole('button', { name: '查询' }));
+    assert.equal(new URL(page.url()).searchParams.get('q'), created.certificateNo);
+    assert.equal(await bodyRows(page).count(), 0, 'no rows for another county’s officer');
+    assert.match(await page.locator('#results p.muted').innerText(), /共\s*0\s*人/);
+    assert.doesNotMatch(await page.locator('main').innerText(), new RegExp(created.name));
+    await shot(page, '14-officer2-search');
+
+    const response = await page.goto(`${BASE}/officers/${created.id}`);
+    assert.equal(response.status(), 404);
+    assert.equal(await page.locator('main h1').innerText(), '未找到');
+    assert.doesNotMatch(await page.locator('main').innerText(), new RegExp(`${created.name}|${created.certificateNo}`));
+    await shot(page, '15-officer2-not-found');
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('secadmin sees 用户与令牌; auditor sees 安全审计 with login records', { timeout: TIMEOUT }, async () => {
+  const sec = await loginAs('secadmin');
+  try {
+    const nav = await sec.locator('nav.side a').allInnerTexts();
+    assert.ok(!nav.includes('安全审计'), 'secadmin has no 安全审计');
+    await openFromNav(sec, '用户与令牌', '/users');
+    assert.equal(await sec.locator('main h1').innerText(), '用户与接口令牌');
+    const users = await bodyRows(sec).locator('td:first-child').allInnerTexts();
+    for (const u of ['officer', 'reviewer', 'head', 'officer2', 'auditor']) {
+      assert.ok(users.map((x) => x.trim()).includes(u), `user list includes ${u}`);
+    }
+    assert.ok((await sec.locator('form[action="/users"]').count()) === 1, 'secadmin can create accounts');
+    await shot(sec, '16-users');
+  } finally {
+    await sec.context().close();
+  }
+
+  // One failed attempt of its own, so the log surely has one.
+  const failed = await newPage();
+  try {
+    await failed.goto(`${BASE}/login`);
+    await fillLogin(failed, 'auditor', 'wrong-password-for-audit');
+    assert.match(await failed.locator('main [role=alert]').innerText(), /用户名或密码错误/);
+  } finally {
+    await failed.context().close();
+  }
+
+  const aud = await loginAs('auditor');
+  try {
+    await openFromNav(aud, '安全审计', '/audit');
+    assert.equal(await aud.locator('main h1').innerText(), '安全审计');
+    const access = aud.locator('main table').first();
+    const rows = await bodyRows(aud, access).evaluateAll((trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())),
+    );
+    assert.ok(rows.length >= 2, 'the access log has entries');
+    const actions = rows.map((r) => r[2]);
+    assert.ok(actions.includes('登录成功'), 'access log shows 登录成功');
+    assert.ok(actions.includes('登录失败'), 'access log shows 登录失败');
+    assert.ok(
+      rows.some((r) => r[1] === 'auditor' && r[2] === '登录成功'),
+      'the auditor’s own login is recorded',
+    );
+    assert.ok(rows.every((r) => /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(r[0])), 'times are shown');
+    await shot(aud, '17-audit');
+  } finally {
+    await aud.context().close();
+  }
+});
+
+test('logout returns to login and the old session no longer works', { timeout: TIMEOUT }, async () => {
+  const page = await loginAs('officer');
+  try {
+    const context = page.context();
+    const cookies = await context.cookies(BASE);
+    assert.ok(cookies.length >= 1, 'logged in with a session cookie');
+    await openFromNav(page, '执法人员', '/officers');
+
+    await submit(page, page.locator('header form[action="/logout"]').getByRole('button', { name: '退出' }));
+    assert.equal(pathOf(page), '/login');
+    assert.equal(await page.locator('main h1').innerText(), '登录');
+    assert.equal(await page.locator('header .who').count(), 0, 'nobody is shown as logged in');
+
+    await page.goto(`${BASE}/officers`);
+    assert.equal(pathOf(page), '/login', 'console is closed after logout');
+
+    // Even the old cookie, replayed, is refused: the session ended on the server.
+    await context.addCookies(cookies);
+    await page.goto(`${BASE}/officers`);
+    assert.equal(pathOf(page), '/login', 'the old session cookie no longer works');
+    assert.equal(await page.locator('main table').count(), 0);
+    await shot(page, '18-after-logout');
+  } finally {
+    await page.context().close();
+  }
+});
