@@ -150,6 +150,21 @@ impl Backend {
         &self,
         jobs: &[&NewEvent],
     ) -> Result<Vec<Result<Vec<Recorded>>>> {
+        // Refusals are rare: first try the batch without a savepoint per command; only if one
+        // command fails is the batch redone with each command isolated in its own savepoint.
+        match self.run_batch(jobs, false).await? {
+            Some(results) => Ok(results),
+            None => Ok(self.run_batch(jobs, true).await?.expect("isolated batches always finish")),
+        }
+    }
+
+    /// Appends `jobs` in one transaction. Without `isolate`, the first refused command rolls the
+    /// whole transaction back and `None` is returned (a lone command just reports its refusal).
+    async fn run_batch(
+        &self,
+        jobs: &[&NewEvent],
+        isolate: bool,
+    ) -> Result<Option<Vec<Result<Vec<Recorded>>>>> {
         let mut tx = self.pool.begin().await?;
         if IS_PG {
             // Serialises writers across server processes sharing one database.
@@ -164,29 +179,31 @@ impl Backend {
         let now = now_micros();
         let mut results = Vec::with_capacity(jobs.len());
         for job in jobs {
-            sqlx::query("SAVEPOINT cmd").execute(&mut *tx).await?;
+            if isolate {
+                sqlx::query("SAVEPOINT cmd").execute(&mut *tx).await?;
+            }
             let start_seq = seq;
             match Self::append_one(&mut tx, job, &mut seq, now).await {
                 Ok(recs) => {
-                    sqlx::query("RELEASE SAVEPOINT cmd")
-                        .execute(&mut *tx)
-                        .await?;
+                    if isolate {
+                        sqlx::query("RELEASE SAVEPOINT cmd").execute(&mut *tx).await?;
+                    }
                     results.push(Ok(recs));
                 }
-                Err(e) => {
-                    sqlx::query("ROLLBACK TO SAVEPOINT cmd")
-                        .execute(&mut *tx)
-                        .await?;
-                    sqlx::query("RELEASE SAVEPOINT cmd")
-                        .execute(&mut *tx)
-                        .await?;
+                Err(e) if isolate => {
+                    sqlx::query("ROLLBACK TO SAVEPOINT cmd").execute(&mut *tx).await?;
+                    sqlx::query("RELEASE SAVEPOINT cmd").execute(&mut *tx).await?;
                     seq = start_seq;
                     results.push(Err(e));
+                }
+                Err(e) => {
+                    tx.rollback().await?;
+                    return Ok(if jobs.len() == 1 { Some(vec![Err(e)]) } else { None });
                 }
             }
         }
         tx.commit().await?;
-        Ok(results)
+        Ok(Some(results))
     }
 
     async fn append_one(
