@@ -67,7 +67,10 @@ fn missing_prerequisites(root: &Path) -> Vec<String> {
     if !Path::new(&chromium).exists() {
         missing.push(format!("{chromium} not found"));
     }
-    if !root.join("tests/browser/node_modules/playwright-core").is_dir() {
+    if !root
+        .join("tests/browser/node_modules/playwright-core")
+        .is_dir()
+    {
         missing.push("tests/browser/node_modules (playwright-core) not installed".into());
     }
     let node_ok = Command::new("node")

@@ -154,7 +154,10 @@ impl Backend {
         // command fails is the batch redone with each command isolated in its own savepoint.
         match self.run_batch(jobs, false).await? {
             Some(results) => Ok(results),
-            None => Ok(self.run_batch(jobs, true).await?.expect("isolated batches always finish")),
+            None => Ok(self
+                .run_batch(jobs, true)
+                .await?
+                .expect("isolated batches always finish")),
         }
     }
 
@@ -186,19 +189,29 @@ impl Backend {
             match Self::append_one(&mut tx, job, &mut seq, now).await {
                 Ok(recs) => {
                     if isolate {
-                        sqlx::query("RELEASE SAVEPOINT cmd").execute(&mut *tx).await?;
+                        sqlx::query("RELEASE SAVEPOINT cmd")
+                            .execute(&mut *tx)
+                            .await?;
                     }
                     results.push(Ok(recs));
                 }
                 Err(e) if isolate => {
-                    sqlx::query("ROLLBACK TO SAVEPOINT cmd").execute(&mut *tx).await?;
-                    sqlx::query("RELEASE SAVEPOINT cmd").execute(&mut *tx).await?;
+                    sqlx::query("ROLLBACK TO SAVEPOINT cmd")
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("RELEASE SAVEPOINT cmd")
+                        .execute(&mut *tx)
+                        .await?;
                     seq = start_seq;
                     results.push(Err(e));
                 }
                 Err(e) => {
                     tx.rollback().await?;
-                    return Ok(if jobs.len() == 1 { Some(vec![Err(e)]) } else { None });
+                    return Ok(if jobs.len() == 1 {
+                        Some(vec![Err(e)])
+                    } else {
+                        None
+                    });
                 }
             }
         }
@@ -673,10 +686,7 @@ impl Backend {
         let mut args: Vec<Arg> = scope_args(scope).into_iter().chain(extra).collect();
         let mut fw = from_where.to_string();
         if let Some(q) = page.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            args.push(Arg::Text(format!(
-                "%{}%",
-                q.replace('%', "").replace('_', "")
-            )));
+            args.push(Arg::Text(format!("%{}%", q.replace(['%', '_'], ""))));
             fw.push_str(&format!(" AND x.search LIKE ${}", args.len()));
         }
         let total = self.count(&format!("SELECT COUNT(*) {fw}"), &args).await?;
@@ -723,18 +733,29 @@ impl Backend {
     pub(crate) async fn officers(
         &self,
         scope: &Scope,
-        agency_id: Option<Uuid>,
+        filter: &OfficerFilter,
         page: &Page,
     ) -> Result<(Vec<Officer>, i64)> {
-        let (cond, extra) = match agency_id {
-            Some(id) => (" AND x.agency_id = $4", vec![Arg::Text(id.to_string())]),
-            None => ("", vec![]),
-        };
+        let mut cond = String::new();
+        let mut extra = Vec::new();
+        if let Some(id) = filter.agency_id {
+            extra.push(Arg::Text(id.to_string()));
+            cond.push_str(&format!(" AND x.agency_id = ${}", 3 + extra.len()));
+        }
+        if let Some((from, to)) = &filter.expiring {
+            extra.push(Arg::Text(from.clone()));
+            extra.push(Arg::Text(to.clone()));
+            cond.push_str(&format!(
+                " AND x.status = 'valid' AND x.valid_to >= ${} AND x.valid_to <= ${}",
+                2 + extra.len(),
+                3 + extra.len()
+            ));
+        }
         self.paged(
             scope,
             &format!("FROM (SELECT officers.*, name || ' ' || certificate_no AS search FROM officers) x JOIN agencies a ON a.id = x.agency_id WHERE {SCOPE_SQL}{cond}"),
             extra,
-            "x.certificate_no",
+            if filter.expiring.is_some() { "x.valid_to, x.certificate_no" } else { "x.certificate_no" },
             page,
         )
         .await

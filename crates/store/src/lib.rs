@@ -101,6 +101,22 @@ pub struct ItemFilter {
     pub as_of: Option<String>,
 }
 
+#[derive(Debug, Clone, Default)]
+pub struct OfficerFilter {
+    pub agency_id: Option<Uuid>,
+    /// Valid certificates whose validity ends between these dates (YYYY-MM-DD, inclusive).
+    pub expiring: Option<(String, String)>,
+}
+
+impl OfficerFilter {
+    pub fn of_agency(id: Uuid) -> OfficerFilter {
+        OfficerFilter {
+            agency_id: Some(id),
+            expiring: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Credential {
     pub user_id: Uuid,
@@ -286,7 +302,7 @@ forward! {
     fn agencies(&self, scope: &Scope, page: &Page) -> (Vec<Agency>, i64);
     fn agency_children(&self, id: Uuid) -> Vec<Agency>;
     fn officer(&self, id: Uuid) -> Option<(Officer, i64)>;
-    fn officers(&self, scope: &Scope, agency_id: Option<Uuid>, page: &Page) -> (Vec<Officer>, i64);
+    fn officers(&self, scope: &Scope, filter: &OfficerFilter, page: &Page) -> (Vec<Officer>, i64);
     fn item(&self, id: Uuid) -> Option<(ItemVersion, i64)>;
     fn item_versions(&self, id: Uuid) -> Vec<ItemVersion>;
     fn items(&self, scope: &Scope, filter: &ItemFilter, page: &Page) -> (Vec<ItemVersion>, i64);

@@ -3,7 +3,7 @@
 mod registry;
 mod session;
 
-pub use registry::{item_filter, mask_officer as mask_officer_public};
+pub use registry::{item_filter, mask_officer as mask_officer_public, officer_filter};
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use zhifa_domain::DomainError;
 use zhifa_domain::auth::Role;
 use zhifa_domain::registry::*;
-use zhifa_store::{AccessEntry, ItemFilter, Page, Recorded};
+use zhifa_store::{AccessEntry, ItemFilter, OfficerFilter, Page, Recorded};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -163,6 +163,8 @@ pub async fn update_agency(
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct OfficerParams {
     pub agency_id: Option<Uuid>,
+    /// Only valid certificates expiring within this many days from today (China Standard Time).
+    pub expiring_within_days: Option<i64>,
     pub q: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
@@ -182,12 +184,41 @@ pub async fn list_officers(
         offset: p.offset,
     }
     .page();
-    let (items, total) = st.store.officers(&u.scope, p.agency_id, &page).await?;
+    let filter = officer_filter(p.agency_id, p.expiring_within_days)?;
+    let (items, total) = st.store.officers(&u.scope, &filter, &page).await?;
     Ok(paged(
         items.into_iter().map(|o| mask_officer(o, &u)).collect(),
         total,
         &page,
     ))
+}
+
+pub fn officer_filter(
+    agency_id: Option<Uuid>,
+    expiring_within_days: Option<i64>,
+) -> ApiResult<OfficerFilter> {
+    let expiring = match expiring_within_days {
+        None => None,
+        Some(d) if (0..=3650).contains(&d) => {
+            let today = time::OffsetDateTime::now_utc()
+                .to_offset(time::macros::offset!(+8))
+                .date();
+            Some((
+                format_date(today),
+                format_date(today + time::Duration::days(d)),
+            ))
+        }
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "expiring_within_days",
+                "天数应在 0 到 3650 之间",
+            ));
+        }
+    };
+    Ok(OfficerFilter {
+        agency_id,
+        expiring,
+    })
 }
 
 /// Register an officer with a certificate (REG-2).

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 use zhifa_domain::auth::Role;
 use zhifa_domain::registry::*;
-use zhifa_store::{ItemFilter, Page};
+use zhifa_store::{ItemFilter, OfficerFilter, Page};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -98,6 +98,16 @@ fn division_label(code: &str) -> String {
     match zhifa_ident::DivisionCode::parse(code) {
         Ok(d) => format!("{} {}", code, d.name()),
         Err(_) => code.to_string(),
+    }
+}
+
+/// What a certificate's badge says: its recorded status, or 已过期 once its validity has ended
+/// (an expired certificate is not valid whatever its recorded status, REG-2).
+fn status_badge(o: &Officer, today: &str) -> (&'static str, &'static str) {
+    if o.status == CertificateStatus::Valid && format_date(o.valid_to).as_str() < today {
+        ("已过期", "expired")
+    } else {
+        (o.status.label(), o.status.as_str())
     }
 }
 
@@ -446,7 +456,7 @@ async fn agency_detail(
         let children = st.store.agency_children(a.id).await?;
         let (_, officer_total) = st
             .store
-            .officers(&u.scope, Some(a.id), &Page::first(1))
+            .officers(&u.scope, &OfficerFilter::of_agency(a.id), &Page::first(1))
             .await?;
         let mut chrome = Chrome::for_user(&u, "/agencies");
         chrome.notice = saved_notice(&p);
@@ -481,6 +491,7 @@ struct OfficerRow {
 struct OfficersT {
     chrome: Chrome,
     q: String,
+    expiring: bool,
     agency_id: Option<String>,
     total: i64,
     rows: Vec<OfficerRow>,
@@ -500,7 +511,14 @@ async fn officers_page(
 ) -> ApiResult<Response> {
     let page = page_of(p);
     let agency_id = Uuid::parse_str(param(p, "agency_id")).ok();
-    let (list, total) = st.store.officers(&u.scope, agency_id, &page).await?;
+    let expiring = param(p, "expiring") == "1";
+    let filter = crate::api::officer_filter(agency_id, expiring.then_some(90))?;
+    let (list, total) = st.store.officers(&u.scope, &filter, &page).await?;
+    let today = format_date(
+        time::OffsetDateTime::now_utc()
+            .to_offset(time::macros::offset!(+8))
+            .date(),
+    );
     let options = agency_options(st, u).await?;
     let name_of = |id: Uuid| {
         options
@@ -513,6 +531,7 @@ async fn officers_page(
     let t = OfficersT {
         chrome,
         q: param(p, "q").to_string(),
+        expiring,
         agency_id: agency_id.map(|a| a.to_string()),
         total,
         rows: list
@@ -522,8 +541,8 @@ async fn officers_page(
                 agency: name_of(o.agency_id),
                 categories: o.categories.join("、"),
                 valid_to: format_date(o.valid_to),
-                status: o.status.label(),
-                status_key: o.status.as_str(),
+                status: status_badge(&o, &today).0,
+                status_key: status_badge(&o, &today).1,
                 name: o.name,
                 certificate_no: o.certificate_no,
             })
@@ -533,6 +552,7 @@ async fn officers_page(
             &[
                 ("q", param(p, "q").to_string()),
                 ("agency_id", param(p, "agency_id").to_string()),
+                ("expiring", param(p, "expiring").to_string()),
             ],
             total,
             page.limit,
@@ -588,6 +608,8 @@ async fn officer_create(
 struct OfficerT {
     chrome: Chrome,
     o: Officer,
+    status_label: &'static str,
+    status_key: &'static str,
     agency: Agency,
     region: String,
     valid_from: String,
@@ -612,8 +634,16 @@ async fn officer_page(
             .events_of_stream(&zhifa_domain::StreamId::officer(o.id).0)
             .await?,
     );
+    let today = format_date(
+        time::OffsetDateTime::now_utc()
+            .to_offset(time::macros::offset!(+8))
+            .date(),
+    );
+    let (status_label, status_key) = status_badge(&o, &today);
     Ok(render(&OfficerT {
         chrome,
+        status_label,
+        status_key,
         region: division_label(&o.region),
         valid_from: format_date(o.valid_from),
         valid_to: format_date(o.valid_to),
@@ -1257,7 +1287,7 @@ async fn user_create(
                 .store
                 .officers(
                     &u.scope,
-                    Some(agency_id),
+                    &OfficerFilter::of_agency(agency_id),
                     &Page {
                         q: Some(cert.to_string()),
                         limit: 5,

@@ -219,7 +219,8 @@ async fn open_store(engine: Engine) -> (Store, Option<tempfile::TempDir>) {
         }
         Engine::Postgres => {
             let base = pg_base().expect("checked by both!");
-            let prefix = std::env::var("ZHIFA_TEST_DB_PREFIX").unwrap_or_else(|_| "zhifa_t_".into());
+            let prefix =
+                std::env::var("ZHIFA_TEST_DB_PREFIX").unwrap_or_else(|_| "zhifa_t_".into());
             let db = format!("{prefix}{}", Uuid::now_v7().simple());
             let admin = sqlx::PgPool::connect(&format!("{base}/postgres"))
                 .await

@@ -556,3 +556,51 @@ async fn oversized_and_malformed_bodies(engine: Engine) {
     assert_eq!(r.json::<Value>().await.unwrap()["code"], "not_found");
 }
 both!(oversized_and_malformed_bodies);
+
+async fn expiring_certificates_filter(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let head = app.login("head").await;
+    let today = time::OffsetDateTime::now_utc()
+        .to_offset(time::macros::offset!(+8))
+        .date();
+    let soon = zhifa_domain::registry::format_date(today + time::Duration::days(30));
+    let mut b = officer_body(&app, "YH0200", &resident_id("340102", "19880808", 7));
+    b["valid_from"] = json!("2021-01-01");
+    b["valid_to"] = json!(soon);
+    let (st, o) = head.post("/api/v1/officers", &b).await;
+    assert_eq!(st, StatusCode::CREATED, "{o}");
+    let (_, list) = head
+        .get_json("/api/v1/officers?expiring_within_days=90")
+        .await;
+    let certs: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["certificate_no"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        certs,
+        ["YH0200"],
+        "the fixture officer's certificate runs to 2029"
+    );
+    let (_, list) = head
+        .get_json("/api/v1/officers?expiring_within_days=10")
+        .await;
+    assert_eq!(list["total"], 0);
+    let r = head
+        .get_json("/api/v1/officers?expiring_within_days=-1")
+        .await;
+    assert_error(
+        &r,
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        Some("expiring_within_days"),
+    );
+    // The console's home card links to the same filter.
+    let page = head.get("/officers?expiring=1").await.text().await.unwrap();
+    assert!(
+        page.contains("YH0200") && !page.contains("YH0001"),
+        "only the expiring certificate is listed"
+    );
+}
+both!(expiring_certificates_filter);

@@ -1,0 +1,254 @@
+use proptest::prelude::*;
+use time::{Date, Month};
+use uuid::Uuid;
+use zhifa_domain::auth::{Actor, Role};
+use zhifa_domain::registry::*;
+
+fn chinese(n: u32) -> String {
+    const D: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        1..=9 => D[n as usize].to_string(),
+        10..=19 => format!(
+            "十{}",
+            if n.is_multiple_of(10) {
+                ""
+            } else {
+                D[(n % 10) as usize]
+            }
+        ),
+        20..=99 => format!(
+            "{}十{}",
+            D[(n / 10) as usize],
+            if n.is_multiple_of(10) {
+                ""
+            } else {
+                D[(n % 10) as usize]
+            }
+        ),
+        _ => {
+            let rest = n % 100;
+            let tail = match rest {
+                0 => String::new(),
+                1..=9 => format!("零{}", D[rest as usize]),
+                10..=19 => format!("一{}", chinese(rest)),
+                _ => chinese(rest),
+            };
+            format!("{}百{tail}", D[(n / 100) as usize])
+        }
+    }
+}
+
+proptest! {
+    #[test]
+    fn legal_bases_of_any_article_parse_and_print_back(
+        law in "[\\p{Han}]{2,20}", art in 1u32..400, para in proptest::option::of(1u32..9), item in proptest::option::of(1u32..9)
+    ) {
+        let mut text = format!("《{law}》第{}条", chinese(art));
+        if let Some(p) = para { text.push_str(&format!("第{}款", chinese(p))); }
+        if let (Some(_), Some(i)) = (para, item) { text.push_str(&format!("第{}项", chinese(i))); }
+        let b = LegalBasis::parse("legal_bases", &text).unwrap();
+        prop_assert_eq!(b.to_string(), text);
+    }
+
+    #[test]
+    fn malformed_legal_bases_are_refused(s in "[^《]{0,30}") {
+        let e = LegalBasis::parse("legal_bases", &s).unwrap_err();
+        prop_assert_eq!(e.field.as_deref(), Some("legal_bases"));
+    }
+
+    /// REG-6: an accepted benchmark is ordered by severity, every range is sane, and a heavier
+    /// severity never carries a lighter range.
+    #[test]
+    fn accepted_benchmarks_are_sane(raw in proptest::collection::vec((0usize..4, 0i64..10_000_000, 0i64..10_000_000), 1..6)) {
+        let entries: Vec<DiscretionEntry> = raw.iter().map(|(s, a, b)| DiscretionEntry {
+            severity: Severity::ALL[*s], circumstance: "情节".into(), min_fine_fen: *a, max_fine_fen: *b, other_measures: String::new(),
+        }).collect();
+        if let Ok(b) = decide_set_benchmark(&Actor::system(), &penalty_item(), &entries) {
+            prop_assert_eq!(b.entries.len(), entries.len());
+            for e in &b.entries { prop_assert!(e.min_fine_fen <= e.max_fine_fen); }
+            for w in b.entries.windows(2) {
+                prop_assert!(w[0].severity <= w[1].severity);
+                if w[0].severity < w[1].severity {
+                    prop_assert!(w[0].max_fine_fen <= w[1].max_fine_fen && w[0].min_fine_fen <= w[1].min_fine_fen);
+                }
+            }
+        }
+    }
+
+    /// REG-3: the version in force on a day is the latest one effective by then, unless it repealed the item.
+    #[test]
+    fn version_in_force_is_the_latest_effective(gaps in proptest::collection::vec(1i64..400, 1..6), probe in 0i64..2500, repeal_last in any::<bool>()) {
+        let start = Date::from_calendar_date(2020, Month::January, 1).unwrap();
+        let mut day = start;
+        let mut versions = Vec::new();
+        for (i, g) in gaps.iter().enumerate() {
+            day += time::Duration::days(*g);
+            let mut v = penalty_item();
+            v.version = i as i64 + 1;
+            v.effective_from = day;
+            v.repealed = repeal_last && i + 1 == gaps.len();
+            versions.push(v);
+        }
+        let d = start + time::Duration::days(probe);
+        let expected = versions.iter().filter(|v| v.effective_from <= d).max_by_key(|v| v.version).filter(|v| !v.repealed).map(|v| v.version);
+        prop_assert_eq!(version_in_force(&versions, d).map(|v| v.version), expected);
+        if let Some(v) = version_in_force(&versions, d) { prop_assert!(v.effective_from <= d); }
+    }
+}
+
+fn penalty_item() -> ItemVersion {
+    ItemVersion {
+        item_id: Uuid::nil(),
+        version: 1,
+        code: "CF-1".into(),
+        name: "处罚".into(),
+        category: Category::Penalty,
+        domain: "市场监管".into(),
+        agency_id: Uuid::nil(),
+        legal_bases: vec![],
+        procedure: vec!["立案".into()],
+        time_limit: "九十日".into(),
+        review_body: "本级人民政府".into(),
+        litigation: String::new(),
+        effective_from: Date::from_calendar_date(2021, Month::July, 15).unwrap(),
+        change_kind: ChangeKind::Created,
+        reason: String::new(),
+        repealed: false,
+    }
+}
+
+fn officer(status: CertificateStatus) -> Officer {
+    Officer {
+        id: Uuid::nil(),
+        agency_id: Uuid::nil(),
+        name: "张三".into(),
+        id_number: "11010519491231002X".into(),
+        certificate_no: "A1".into(),
+        categories: vec!["市场监管".into()],
+        region: "340100".into(),
+        valid_from: Date::from_calendar_date(2024, Month::January, 1).unwrap(),
+        valid_to: Date::from_calendar_date(2028, Month::December, 31).unwrap(),
+        status,
+        legal_qualification: None,
+        trainings: vec![],
+    }
+}
+
+#[test]
+fn only_valid_certificates_covering_category_and_region_may_act() {
+    let day = Date::from_calendar_date(2026, Month::March, 2).unwrap();
+    let o = officer(CertificateStatus::Valid);
+    assert!(
+        o.may_act("市场监管", "340102", day).is_ok(),
+        "a city certificate covers its districts"
+    );
+    let code = |r: Result<(), zhifa_domain::DomainError>| r.unwrap_err().code;
+    assert_eq!(
+        code(o.may_act("生态环境", "340102", day)),
+        "category_not_covered"
+    );
+    assert_eq!(code(o.may_act("市场监管", "340202", day)), "outside_region");
+    assert_eq!(
+        code(o.may_act(
+            "市场监管",
+            "340102",
+            Date::from_calendar_date(2029, Month::January, 1).unwrap()
+        )),
+        "certificate_expired"
+    );
+    assert_eq!(
+        code(officer(CertificateStatus::Suspended).may_act("市场监管", "340102", day)),
+        "certificate_not_valid"
+    );
+    assert_eq!(
+        officer(CertificateStatus::Revoked)
+            .may_act("市场监管", "340102", day)
+            .unwrap_err()
+            .rule,
+        Some("REG-2")
+    );
+}
+
+fn draft(level: &str, division: &str, parent: Option<&Agency>) -> AgencyDraft {
+    AgencyDraft {
+        name: "测试主体".into(),
+        credit_code: "11100000000013127D".into(),
+        credit_code_override_reason: None,
+        kind: "行政机关".into(),
+        level: level.into(),
+        division_code: division.into(),
+        parent_id: parent.map(|p| p.id),
+        domain: "政府".into(),
+        legal_basis: String::new(),
+    }
+}
+
+#[test]
+fn agencies_must_fit_their_level_and_parent() {
+    let admin = Actor::system();
+    let root = decide_register_agency(
+        &admin,
+        Uuid::from_u128(1),
+        &draft("省级", "340000", None),
+        None,
+    )
+    .expect("province");
+    assert_eq!(root.path, format!("/{}/", root.id));
+    let e = decide_register_agency(
+        &admin,
+        Uuid::from_u128(2),
+        &draft("市级", "340100", None),
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.field.as_deref(), e.code.as_str()),
+        (Some("parent_id"), "required")
+    );
+    let e = decide_register_agency(
+        &admin,
+        Uuid::from_u128(2),
+        &draft("市级", "340102", Some(&root)),
+        Some(&root),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, "level_mismatch");
+    let e = decide_register_agency(
+        &admin,
+        Uuid::from_u128(2),
+        &draft("市级", "320100", Some(&root)),
+        Some(&root),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, "outside_parent");
+    let city = decide_register_agency(
+        &admin,
+        Uuid::from_u128(2),
+        &draft("市级", "340100", Some(&root)),
+        Some(&root),
+    )
+    .unwrap();
+    assert_eq!(city.path, format!("/{}/{}/", root.id, city.id));
+    let e = decide_register_agency(
+        &admin,
+        Uuid::from_u128(3),
+        &draft("省级", "340000", Some(&city)),
+        Some(&city),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, "above_parent");
+    let person = Actor {
+        user_id: Uuid::from_u128(9),
+        username: "head".into(),
+        agency_id: city.id,
+        roles: vec![Role::AgencyHead],
+    };
+    let e = decide_register_agency(
+        &person,
+        Uuid::from_u128(4),
+        &draft("市级", "340100", Some(&root)),
+        Some(&root),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, "forbidden");
+}
