@@ -439,6 +439,61 @@ test('secadmin sees 用户与令牌; auditor sees 安全审计 with login record
   }
 });
 
+test('期限监控 lists overdue duties; 工作日历 answers days and computes due dates', { timeout: TIMEOUT }, async () => {
+  const sup = await loginAs('supervisor');
+  try {
+    await openFromNav(sup, '期限监控', '/deadlines');
+    assert.equal(await sup.locator('main h1').innerText(), '期限监控');
+    // The demo's unpublished 2025 statistics reports are recorded as missed by the server's
+    // first sweep, which runs as it starts: give it a moment.
+    let rows = 0;
+    for (let i = 0; i < 20 && rows === 0; i++) {
+      await sup.goto(`${BASE}/deadlines?status=missed`);
+      rows = await bodyRows(sup).count();
+      if (rows === 0) await sup.waitForTimeout(500);
+    }
+    assert.ok(rows > 0, 'overdue duties are listed');
+    const first = await bodyRows(sup).first().locator('td').allInnerTexts();
+    assert.match(first[0], /2025 年度行政执法统计年报/);
+    assert.match(first[4], /^逾期 \d+ 天$/);
+    assert.equal(first[5].trim(), '已逾期');
+    await shot(sup, '19-deadlines-missed');
+    const bad = await sup.goto(`${BASE}/deadlines?within_days=abc`);
+    assert.equal(bad.status(), 400);
+    assert.match(await sup.locator('main [role=alert]').innerText(), /临期天数/);
+
+    await openFromNav(sup, '工作日历', '/calendar');
+    await sup.locator('input[name=day]').fill('2026-10-10');
+    await submit(sup, sup.locator('form').filter({ has: sup.locator('input[name=day]') }).getByRole('button', { name: '查询' }));
+    assert.match(await sup.locator('#day-answer').innerText(), /工作日.*调休上班/);
+    await sup.locator('input[name=start]').fill('2026-09-30');
+    await sup.locator('input[name=length]').fill('7');
+    await sup.locator('select[name=unit]').selectOption('workdays');
+    await submit(sup, sup.getByRole('button', { name: '计算' }));
+    assert.equal(await sup.locator('#due-answer').innerText(), '截止：2026-10-15');
+    const steps = await sup.locator('main ul.small li').allInnerTexts();
+    assert.ok(steps.some((l) => l.includes('跳过 2026-10-01 国庆节')), 'the explanation names the holidays skipped');
+    assert.equal(await sup.locator('form[action="/calendar/notices"]').count(), 0, 'only the system administrator imports notices');
+    await shot(sup, '20-calendar');
+  } finally {
+    await sup.context().close();
+  }
+  const admin = await loginAs('sysadmin');
+  try {
+    await openFromNav(admin, '工作日历', '/calendar');
+    const years = await bodyRows(admin).locator('td:first-child').allInnerTexts();
+    assert.ok(years.includes('2026'), 'the 2026 notice is loaded');
+    await admin.locator('details.form-box summary').click();
+    await admin.locator('textarea[name=text]').fill('year: 2027\ndocument: 测试\n\nwork 春节 2027-02-09\n');
+    const r = await submit(admin, admin.getByRole('button', { name: '导入并重新计算期限' }));
+    assert.equal(r.status(), 422, 'a make-up day on a weekday is refused');
+    assert.match(await admin.locator('main [role=alert]').innerText(), /2027-02-09/);
+    assert.match(await admin.locator('textarea[name=text]').inputValue(), /work 春节 2027-02-09/, 'the text is kept');
+  } finally {
+    await admin.context().close();
+  }
+});
+
 test('logout returns to login and the old session no longer works', { timeout: TIMEOUT }, async () => {
   const page = await loginAs('officer');
   try {

@@ -108,7 +108,7 @@ impl Calendar {
         if p.unit == Unit::Hours {
             if let (Anchor::Instant(t), Due::Instant(due)) = (spec.anchor, computed.due) {
                 lines.push(format!(
-                    "start {} + {} hours = {} (hour periods are exact: days off do not extend them)",
+                    "起算 {} + {} 小时 = {}（按小时计算的期间精确到时刻，不因休息日顺延）",
                     format_cst(t),
                     p.length,
                     format_cst(due)
@@ -118,28 +118,22 @@ impl Calendar {
         }
 
         lines.push(format!(
-            "start {start} {} is not counted: the period begins the next day",
+            "起算日 {start} {} 不计入，期间自次日开始计算",
             weekday_zh(start)
         ));
         for s in &spec.suspensions {
             match s.until {
-                Some(u) => lines.push(format!(
-                    "suspended {}..={u} (中止): these days are not counted",
-                    s.from
-                )),
-                None => lines.push(format!(
-                    "suspended since {} (中止), not yet resumed: the deadline is on hold",
-                    s.from
-                )),
+                Some(u) => lines.push(format!("{}至{u} 期间中止，不计入期限", s.from)),
+                None => lines.push(format!("自 {} 起中止，尚未恢复：期限暂停计算", s.from)),
             }
         }
         let end = computed.due_date().unwrap_or(start);
 
         if p.direction == Direction::Before {
             lines.push(format!(
-                "counted backwards: latest day leaving {} {} before {start}",
+                "倒算：在 {start} 之前留足 {} {} 的最后一日",
                 p.length,
-                p.unit.name()
+                unit_zh(p.unit)
             ));
             let mut d = end;
             while d < start {
@@ -148,7 +142,7 @@ impl Calendar {
                     .ok_or(CalendarError::YearOutOfRange { year: d.year() + 1 })?;
                 let info = self.day(d)?;
                 if !info.workday && p.unit == Unit::Workdays {
-                    lines.push(format!("skip {}", describe(d)?));
+                    lines.push(format!("跳过 {}", describe(d)?));
                 }
             }
         } else {
@@ -164,11 +158,11 @@ impl Calendar {
                         }
                         let info = self.day(d)?;
                         if !info.workday {
-                            lines.push(format!("skip {}", describe(d)?));
+                            lines.push(format!("跳过 {}", describe(d)?));
                         } else {
                             n += 1;
                             if info.kind == DayKind::MakeupWorkday {
-                                lines.push(format!("count {} as working day {n}", describe(d)?));
+                                lines.push(format!("计入 {}，为第 {n} 个工作日", describe(d)?));
                             }
                         }
                     }
@@ -183,12 +177,12 @@ impl Calendar {
                     if let Some(nominal) = nominal {
                         let what = match p.unit {
                             Unit::AnnualDate { month, day } => {
-                                format!("the next {month:02}-{day:02} after {start}")
+                                format!("{start} 之后的第一个 {month:02}-{day:02}")
                             }
-                            _ => format!("{start} + {} {}", p.length, p.unit.name()),
+                            _ => format!("{start} + {} {}", p.length, unit_zh(p.unit)),
                         };
                         lines.push(format!(
-                            "period ends {nominal} {} ({what})",
+                            "期间届满日 {nominal} {}（{what}）",
                             weekday_zh(nominal)
                         ));
                         if matches!(p.unit, Unit::Months | Unit::Years)
@@ -196,24 +190,24 @@ impl Calendar {
                             && spec.suspensions.is_empty()
                         {
                             lines.push(format!(
-                                "no day {} in that month: the last day of the month is used (民法典第二百零二条)",
+                                "该月没有第 {} 日，以月末日为期间最后一日（民法典第二百零二条）",
                                 start.day()
                             ));
                         }
                         let mut d = nominal;
                         while d < end {
                             if !suspended(d) {
-                                lines.push(format!("skip {} (a period ending on a day off moves to the next working day)", describe(d)?));
+                                lines.push(format!(
+                                    "跳过 {}（期间届满日为休息日的，顺延至休息日后的第一个工作日）",
+                                    describe(d)?
+                                ));
                             }
                             d = d
                                 .next_day()
                                 .ok_or(CalendarError::YearOutOfRange { year: d.year() + 1 })?;
                         }
                         if p.day_off == DayOffRule::Keep && !self.is_workday(nominal)? {
-                            lines.push(format!(
-                                "{} — kept: this period does not move to a working day",
-                                describe(nominal)?
-                            ));
+                            lines.push(format!("{} —— 本期间不因休息日顺延", describe(nominal)?));
                         }
                     }
                 }
@@ -221,13 +215,13 @@ impl Calendar {
             }
         }
         if let Some(due) = computed.due_date() {
-            lines.push(format!("due {due} {}", weekday_zh(due)));
+            lines.push(format!("截止 {due} {}", weekday_zh(due)));
         }
         if computed.provisional {
             for y in computed.first_notice_year..=computed.last_notice_year {
                 if self.is_provisional_year(y) {
                     lines.push(format!(
-                        "provisional: no holiday notice loaded for {y}; its days follow {} (statutory holidays and 补假, no make-up days) and this deadline is recomputed when the {y} notice is imported",
+                        "暂定：尚未加载 {y} 年放假安排通知，该年按{}推算（含法定节假日及补假，不含调休），导入 {y} 年通知后本期限将重新计算",
                         StatuteRevision::for_year(y).citation()
                     ));
                 }
@@ -251,6 +245,17 @@ pub fn describe_range(cal: &Calendar, from: Date, to: Date) -> Result<Vec<String
             ))
         })
         .collect()
+}
+
+fn unit_zh(u: Unit) -> &'static str {
+    match u {
+        Unit::Workdays => "个工作日",
+        Unit::Days => "日",
+        Unit::Hours => "小时",
+        Unit::Months => "个月",
+        Unit::Years => "年",
+        Unit::AnnualDate { .. } => "个年度",
+    }
 }
 
 #[cfg(test)]
@@ -323,25 +328,25 @@ mod tests {
         let text = lines.join("\n");
         assert_eq!(lines[0], "2026-10-15");
         assert!(
-            text.contains("skip 2026-10-01 国庆节 放假（国办发明电〔2025〕7号）"),
+            text.contains("跳过 2026-10-01 国庆节 放假（国办发明电〔2025〕7号）"),
             "{text}"
         );
         assert!(
-            text.contains("count 2026-10-10 周六 国庆节 调休上班"),
+            text.contains("计入 2026-10-10 周六 国庆节 调休上班"),
             "{text}"
         );
-        assert!(text.contains("skip 2026-10-11 周日 休息日"), "{text}");
+        assert!(text.contains("跳过 2026-10-11 周日 休息日"), "{text}");
         let text = add_explain(&cal, "2026-09-01", "30", "days")
             .unwrap()
             .join("\n");
-        assert!(text.contains("period ends 2026-10-01"), "{text}");
-        assert!(text.contains("skip 2026-10-07 国庆节"), "{text}");
+        assert!(text.contains("期间届满日 2026-10-01"), "{text}");
+        assert!(text.contains("跳过 2026-10-07 国庆节"), "{text}");
         let text = add_explain(&cal, "2026-12-28", "5", "workdays")
             .unwrap()
             .join("\n");
         assert!(text.contains("2027-01-01 元旦 法定节假日（暂定"), "{text}");
         assert!(
-            text.contains("provisional: no holiday notice loaded for 2027"),
+            text.contains("暂定：尚未加载 2027 年放假安排通知"),
             "{text}"
         );
     }

@@ -4,7 +4,6 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use zhifa_server::{AppState, Settings};
 use zhifa_store::Store;
 
@@ -72,6 +71,11 @@ enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Working days and deadlines (DL-1, DL-2): look up days, compute due dates, import notices.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
     /// Check identifiers: one line per value, `VALUE ok` or `VALUE error: <reason>`.
     /// Exits 1 if any value is invalid.
     Validate {
@@ -80,6 +84,61 @@ enum Command {
         kind: String,
         #[arg(required = true)]
         values: Vec<String>,
+    },
+}
+
+#[derive(clap::Args, Clone)]
+struct OptionalStore {
+    /// Also use the notices imported into this data directory's database.
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Also use the notices imported into this PostgreSQL database.
+    #[arg(long)]
+    database_url: Option<String>,
+}
+
+impl OptionalStore {
+    async fn calendar(&self) -> Result<zhifa_calendar::Calendar> {
+        let store = match (&self.database_url, &self.data_dir) {
+            (Some(url), _) => Store::open(url).await?,
+            (None, Some(dir)) => Store::open_sqlite_dir(dir).await?,
+            (None, None) => return Ok(zhifa_calendar::Calendar::embedded()),
+        };
+        zhifa_server::service::load_calendar(&store).await
+    }
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// One line per date: `DATE workday` or `DATE holiday`, with ` provisional` when the
+    /// year's holiday notice is not loaded. Exits 1 if any date is invalid.
+    IsWorkday {
+        #[arg(required = true)]
+        dates: Vec<String>,
+        #[command(flatten)]
+        store: OptionalStore,
+    },
+    /// The due date of a period that starts on DATE (the start day itself is never counted).
+    Add {
+        /// YYYY-MM-DD (or an RFC 3339 instant for hours)
+        date: String,
+        /// The length of the period
+        length: String,
+        /// workdays | days | hours | months | years
+        #[arg(long, default_value = "workdays")]
+        unit: String,
+        /// Also print the days skipped and why.
+        #[arg(long)]
+        explain: bool,
+        #[command(flatten)]
+        store: OptionalStore,
+    },
+    /// Import a year's holiday notice (project notice format) without a rebuild; open
+    /// deadlines that depended on it are recomputed and the change is recorded.
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
     },
 }
 
@@ -101,6 +160,7 @@ fn init_logging() {
 async fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
+        Command::Calendar { command } => calendar(command).await,
         Command::Validate { kind, values } => {
             let kind: zhifa_ident::Kind = kind
                 .parse()
@@ -171,16 +231,86 @@ async fn main() -> Result<()> {
     }
 }
 
+async fn calendar(command: CalendarCommand) -> Result<()> {
+    match command {
+        CalendarCommand::IsWorkday { dates, store } => {
+            let cal = store.calendar().await?;
+            let mut bad = false;
+            for d in dates {
+                match zhifa_calendar::cli::is_workday_line(&cal, &d) {
+                    Ok(line) => println!("{line}"),
+                    Err(e) => {
+                        bad = true;
+                        println!("{d} error: {e}");
+                    }
+                }
+            }
+            if bad {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        CalendarCommand::Add {
+            date,
+            length,
+            unit,
+            explain,
+            store,
+        } => {
+            let cal = store.calendar().await?;
+            let lines = if explain {
+                zhifa_calendar::cli::add_explain(&cal, &date, &length, &unit)
+            } else {
+                zhifa_calendar::cli::add_line(&cal, &date, &length, &unit).map(|l| vec![l])
+            };
+            match lines {
+                Ok(lines) => {
+                    for l in lines {
+                        println!("{l}");
+                    }
+                    Ok(())
+                }
+                Err(e) => bail!("{e}"),
+            }
+        }
+        CalendarCommand::Import { file, store } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let state = AppState::new(store.open().await?, Settings::default()).await?;
+            match zhifa_server::service::import_notice(
+                &state,
+                &zhifa_domain::auth::Actor::system(),
+                &text,
+            )
+            .await
+            {
+                Ok(o) => {
+                    println!(
+                        "imported {} ({}){}; {} open deadline(s) recomputed",
+                        o.year,
+                        o.documents.join(", "),
+                        if o.replaced {
+                            ", replacing the earlier notice"
+                        } else {
+                            ""
+                        },
+                        o.recomputed
+                    );
+                    Ok(())
+                }
+                Err(e) => bail!("{}", e.body.message),
+            }
+        }
+    }
+}
+
 async fn run(
     store: Store,
     settings: Settings,
     listen: SocketAddr,
     on_bound: impl FnOnce(SocketAddr),
 ) -> Result<()> {
-    let state = AppState {
-        store,
-        settings: Arc::new(settings),
-    };
+    let state = AppState::new(store, settings).await?;
     zhifa_server::serve(state, listen, on_bound).await
 }
 

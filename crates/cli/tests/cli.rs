@@ -55,3 +55,79 @@ fn help_lists_the_commands() {
         assert!(out.contains(c), "{c} in help");
     }
 }
+
+#[test]
+fn calendar_lines_for_people_and_scripts() {
+    let (code, out, _) = zhifa(&[
+        "calendar",
+        "is-workday",
+        "2026-10-01",
+        "2026-10-10",
+        "2027-01-01",
+    ]);
+    assert_eq!(
+        (code, out.as_str()),
+        (
+            0,
+            "2026-10-01 holiday\n2026-10-10 workday\n2027-01-01 holiday provisional\n"
+        )
+    );
+    let (code, out, _) = zhifa(&["calendar", "is-workday", "2026-02-30"]);
+    assert_eq!(code, 1);
+    assert!(out.starts_with("2026-02-30 error: "), "{out}");
+    let (code, out, _) = zhifa(&["calendar", "add", "2026-09-30", "7", "--unit", "workdays"]);
+    assert_eq!((code, out.as_str()), (0, "2026-10-15\n"));
+    let (code, out, _) = zhifa(&[
+        "calendar",
+        "add",
+        "2026-09-30",
+        "7",
+        "--unit",
+        "workdays",
+        "--explain",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("跳过 2026-10-01 国庆节") && out.contains("计入 2026-10-10"),
+        "{out}"
+    );
+    let (code, _, err) = zhifa(&["calendar", "add", "2026-09-30", "7", "--unit", "fortnights"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("fortnights"), "{err}");
+}
+
+#[test]
+fn calendar_import_is_kept_in_the_data_dir() {
+    let dir = std::env::temp_dir().join(format!("zhifa-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let notice = dir.with_extension("notice");
+    // Made up for the test: the real 2027 notice is not published yet.
+    std::fs::write(&notice, "year: 2027\ndocument: 测试通知〔2026〕2号\n\noff 元旦 2027-01-01..2027-01-03\nwork 春节 2027-02-07\noff 春节 2027-02-06, 2027-02-08..2027-02-12\n").unwrap();
+    let d = dir.to_str().unwrap();
+    let (code, out, err) = zhifa(&[
+        "calendar",
+        "import",
+        notice.to_str().unwrap(),
+        "--data-dir",
+        d,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("imported 2027"), "{out}");
+    let (_, out, _) = zhifa(&[
+        "calendar",
+        "is-workday",
+        "2027-02-07",
+        "2027-01-01",
+        "--data-dir",
+        d,
+    ]);
+    assert_eq!(
+        out, "2027-02-07 workday\n2027-01-01 holiday\n",
+        "no longer provisional"
+    );
+    let (code, _, err) = zhifa(&["calendar", "import", "/nonexistent.notice", "--data-dir", d]);
+    assert_ne!(code, 0);
+    assert!(err.contains("/nonexistent.notice"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(&notice);
+}

@@ -300,6 +300,73 @@ pub fn generate(seed: u64, hash: &dyn Fn(&str) -> String) -> Demo {
         }
     }
 
+    // ── PUB-9 annual statistics: the 2025 duty for every enforcing body; most published theirs
+    //    in January 2026, the rest will be found overdue by the server's first deadline sweep ──
+    let catalog = zhifa_calendar::Catalog::embedded();
+    let cal = zhifa_calendar::Calendar::embedded();
+    for a in agencies
+        .iter()
+        .filter(|a| zhifa_domain::deadline::owes_annual_statistics(a))
+    {
+        let id = g.uuid();
+        let duty = zhifa_domain::deadline::annual_statistics_duty(&catalog, &cal, id, a, 2025)
+            .expect("2025 has its notice");
+        let mut events = vec![Event::DeadlineOpened(duty.clone())];
+        if g.rng.random_range(0..100) < 85 {
+            let day = Date::from_calendar_date(2026, Month::January, g.rng.random_range(5..=30))
+                .expect("a January day");
+            let head = Actor {
+                roles: vec![Role::AgencyHead],
+                ..system.clone()
+            };
+            let report = zhifa_domain::deadline::decide_annual_report(
+                &head,
+                a,
+                2025,
+                &format!("{}2025年度行政执法统计年报", a.name),
+                &format!(
+                    "https://www.ah.gov.cn/zwgk/zfxxgk/{}/tjnb/2025.html",
+                    a.division_code
+                ),
+                day,
+            )
+            .expect("demo reports satisfy PUB-9");
+            commands.push(NewEvent {
+                stream: StreamId::annual_report(a.id, 2025),
+                expected: Expected::NoStream,
+                agency_id: a.id,
+                actor: system.clone(),
+                events: vec![Event::AnnualReportPublished(report)],
+                side_effects: vec![],
+            });
+            events.push(Event::DeadlineMet {
+                deadline_id: id,
+                on: day,
+                late: false,
+            });
+            let next_id = g.uuid();
+            let next =
+                zhifa_domain::deadline::annual_statistics_duty(&catalog, &cal, next_id, a, 2026)
+                    .expect("2026 duty");
+            commands.push(NewEvent {
+                stream: StreamId::deadline(next_id),
+                expected: Expected::NoStream,
+                agency_id: a.id,
+                actor: system.clone(),
+                events: vec![Event::DeadlineOpened(next)],
+                side_effects: vec![],
+            });
+        }
+        commands.push(NewEvent {
+            stream: StreamId::deadline(id),
+            expected: Expected::NoStream,
+            agency_id: a.id,
+            actor: system.clone(),
+            events,
+            side_effects: vec![],
+        });
+    }
+
     // ── officers: 1–3 per enforcing body (governments and justice bureaus enforce nothing) ──
     let mut officers: Vec<Officer> = Vec::new();
     let today = Date::from_calendar_date(2026, Month::November, 26).expect("a date");

@@ -2,6 +2,7 @@
 //! version, recorded with who did it and when, and never edited or deleted (REC-1).
 
 use crate::auth::Actor;
+use crate::deadline::{AnnualReport, Deadline, DueAt};
 use crate::registry::{
     Agency, ApiToken, CertificateStatus, DiscretionBenchmark, InspectionItem, ItemVersion, Officer,
     ServiceGuide, Training, User,
@@ -31,6 +32,17 @@ impl StreamId {
     }
     pub fn token(id: Uuid) -> Self {
         Self(format!("token-{id}"))
+    }
+    pub fn deadline(id: Uuid) -> Self {
+        Self(format!("deadline-{id}"))
+    }
+    /// One stream per agency and year: a year's report can be filed once.
+    pub fn annual_report(agency: Uuid, year: i32) -> Self {
+        Self(format!("report-{agency}-{year}"))
+    }
+    /// Holiday notices imported at run time (DL-1).
+    pub fn calendar() -> Self {
+        Self("calendar".into())
     }
 }
 
@@ -65,6 +77,33 @@ pub enum Event {
     ApiTokenRevoked {
         token_id: Uuid,
     },
+    /// A duty's deadline starts (DL-3).
+    DeadlineOpened(Deadline),
+    /// Its inputs changed (a notice import, a suspension): the new due date.
+    DeadlineRecomputed {
+        deadline_id: Uuid,
+        due: DueAt,
+        reason: String,
+    },
+    /// It passed without the satisfying event; the duty is still owed.
+    DeadlineMissed {
+        deadline_id: Uuid,
+        due: DueAt,
+    },
+    /// The satisfying event happened.
+    DeadlineMet {
+        deadline_id: Uuid,
+        on: time::Date,
+        late: bool,
+    },
+    /// A State Council holiday notice loaded without a rebuild (DL-1); `text` is the notice file.
+    HolidayNoticeImported {
+        year: i32,
+        documents: Vec<String>,
+        text: String,
+    },
+    /// PUB-9: the year's enforcement statistics are published.
+    AnnualReportPublished(AnnualReport),
 }
 
 impl Event {
@@ -86,6 +125,12 @@ impl Event {
             Event::PasswordChanged { .. } => "PasswordChanged",
             Event::ApiTokenIssued(_) => "ApiTokenIssued",
             Event::ApiTokenRevoked { .. } => "ApiTokenRevoked",
+            Event::DeadlineOpened(_) => "DeadlineOpened",
+            Event::DeadlineRecomputed { .. } => "DeadlineRecomputed",
+            Event::DeadlineMissed { .. } => "DeadlineMissed",
+            Event::DeadlineMet { .. } => "DeadlineMet",
+            Event::HolidayNoticeImported { .. } => "HolidayNoticeImported",
+            Event::AnnualReportPublished(_) => "AnnualReportPublished",
         }
     }
 
@@ -107,6 +152,12 @@ impl Event {
             Event::PasswordChanged { .. } => "修改密码",
             Event::ApiTokenIssued(_) => "签发接口令牌",
             Event::ApiTokenRevoked { .. } => "吊销接口令牌",
+            Event::DeadlineOpened(_) => "开始计算期限",
+            Event::DeadlineRecomputed { .. } => "重新计算期限",
+            Event::DeadlineMissed { .. } => "期限届满未完成（逾期）",
+            Event::DeadlineMet { .. } => "期限内事项完成",
+            Event::HolidayNoticeImported { .. } => "导入节假日安排通知",
+            Event::AnnualReportPublished(_) => "公开年度统计年报",
         }
     }
 }

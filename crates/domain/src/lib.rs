@@ -6,6 +6,7 @@
 //! "now" and every fact are passed in, so each rule is tested without a server.
 
 pub mod auth;
+pub mod deadline;
 pub mod error;
 pub mod event;
 pub mod registry;

@@ -35,6 +35,10 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Largest request body accepted.
     pub max_body_bytes: usize,
+    /// Province or agency overrides of the deadline catalog (e.g. review 7+3 working days).
+    pub deadline_overrides: zhifa_calendar::CatalogSettings,
+    /// How often overdue deadlines are looked for and recorded as missed.
+    pub sweep_interval_secs: u64,
 }
 
 impl Default for Settings {
@@ -46,6 +50,8 @@ impl Default for Settings {
             session_max_hours: 12,
             secure_cookies: false,
             max_body_bytes: 1024 * 1024,
+            deadline_overrides: zhifa_calendar::CatalogSettings::default(),
+            sweep_interval_secs: 30,
         }
     }
 }
@@ -54,6 +60,33 @@ impl Default for Settings {
 pub struct AppState {
     pub store: Store,
     pub settings: Arc<Settings>,
+    /// The deadline catalog with this deployment's overrides applied.
+    pub catalog: Arc<zhifa_calendar::Catalog>,
+    /// The working-day calendar: shipped notices plus those imported at run time. Swapped
+    /// whole on import, so readers never see a half-loaded calendar.
+    calendar: Arc<std::sync::RwLock<Arc<zhifa_calendar::Calendar>>>,
+}
+
+impl AppState {
+    pub async fn new(store: Store, settings: Settings) -> anyhow::Result<AppState> {
+        let catalog =
+            zhifa_calendar::Catalog::embedded().with_settings(&settings.deadline_overrides)?;
+        let calendar = service::load_calendar(&store).await?;
+        Ok(AppState {
+            store,
+            settings: Arc::new(settings),
+            catalog: Arc::new(catalog),
+            calendar: Arc::new(std::sync::RwLock::new(Arc::new(calendar))),
+        })
+    }
+
+    pub fn calendar(&self) -> Arc<zhifa_calendar::Calendar> {
+        self.calendar.read().expect("calendar lock").clone()
+    }
+
+    pub fn set_calendar(&self, cal: zhifa_calendar::Calendar) {
+        *self.calendar.write().expect("calendar lock") = Arc::new(cal);
+    }
 }
 
 pub fn router(state: AppState) -> Router {
@@ -124,6 +157,18 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     on_bound(listener.local_addr()?);
+    let sweeper = state.clone();
+    tokio::spawn(async move {
+        let every = std::time::Duration::from_secs(sweeper.settings.sweep_interval_secs.max(1));
+        loop {
+            match service::sweep(&sweeper, time::OffsetDateTime::now_utc()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(missed = n, "deadlines recorded as missed"),
+                Err(e) => tracing::error!(error = ?e.body, "deadline sweep failed"),
+            }
+            tokio::time::sleep(every).await;
+        }
+    });
     axum::serve(listener, router(state))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

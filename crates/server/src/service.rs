@@ -87,30 +87,7 @@ async fn target_agency(st: &AppState, u: &CurrentUser, id: Uuid, field: &str) ->
 // ───────────── agencies ─────────────
 
 pub async fn register_agency(st: &AppState, u: &CurrentUser, d: &AgencyDraft) -> ApiResult<Agency> {
-    let parent = match d.parent_id {
-        Some(p) => Some(target_agency(st, u, p, "parent_id").await?),
-        None => {
-            if !u.scope.contains("/", "") {
-                return Err(
-                    DomainError::forbidden("只有省级平台管理员可以登记顶级执法主体").into(),
-                );
-            }
-            None
-        }
-    };
-    let id = Uuid::now_v7();
-    let a = reg::decide_register_agency(&u.actor, id, d, parent.as_ref())?;
-    append(
-        st,
-        u,
-        StreamId::agency(id),
-        Expected::NoStream,
-        id,
-        vec![Event::AgencyRegistered(a.clone())],
-        vec![],
-    )
-    .await?;
-    Ok(a)
+    register_agency_with_duties(st, u, d).await
 }
 
 pub async fn update_agency(
@@ -489,4 +466,273 @@ pub async fn revoke_token(st: &AppState, u: &CurrentUser, id: Uuid) -> ApiResult
         vec![],
     )
     .await
+}
+
+// ───────────── calendar and deadlines (DL-1 … DL-4, PUB-9) ─────────────
+
+use zhifa_calendar::Calendar;
+use zhifa_domain::deadline::{self, AnnualReport, Deadline, DeadlineStatus};
+
+/// The shipped calendar plus every notice imported since (they were validated on import).
+pub async fn load_calendar(store: &zhifa_store::Store) -> anyhow::Result<Calendar> {
+    let mut cal = Calendar::embedded();
+    for n in store.notices().await? {
+        cal = cal
+            .import(&n.text)
+            .map_err(|e| anyhow::anyhow!("stored notice {}: {e}", n.year))?
+            .0;
+    }
+    Ok(cal)
+}
+
+fn system_part(
+    stream: StreamId,
+    expected: Expected,
+    agency_id: Uuid,
+    events: Vec<Event>,
+) -> NewEvent {
+    NewEvent {
+        stream,
+        expected,
+        agency_id,
+        actor: zhifa_domain::auth::Actor::system(),
+        events,
+        side_effects: vec![],
+    }
+}
+
+/// The PUB-9 duty of `agency` for `year`, unless one exists already.
+async fn annual_duty_part(
+    st: &AppState,
+    agency: &Agency,
+    year: i32,
+) -> ApiResult<Option<NewEvent>> {
+    if !deadline::owes_annual_statistics(agency) {
+        return Ok(None);
+    }
+    let existing = st
+        .store
+        .deadlines_of_subject(&StreamId::agency(agency.id).0, deadline::ANNUAL_STATISTICS)
+        .await?;
+    if existing
+        .iter()
+        .any(|(d, _)| deadline::report_year(d) == year)
+    {
+        return Ok(None);
+    }
+    let id = Uuid::now_v7();
+    let d = deadline::annual_statistics_duty(&st.catalog, &st.calendar(), id, agency, year)?;
+    Ok(Some(system_part(
+        StreamId::deadline(id),
+        Expected::NoStream,
+        agency.id,
+        vec![Event::DeadlineOpened(d)],
+    )))
+}
+
+/// Registers a body and, in the same transaction, starts the duties it owes (PUB-9).
+pub async fn register_agency_with_duties(
+    st: &AppState,
+    u: &CurrentUser,
+    d: &AgencyDraft,
+) -> ApiResult<Agency> {
+    let parent = match d.parent_id {
+        Some(p) => Some(target_agency(st, u, p, "parent_id").await?),
+        None => {
+            if !u.scope.contains("/", "") {
+                return Err(
+                    DomainError::forbidden("只有省级平台管理员可以登记顶级执法主体").into(),
+                );
+            }
+            None
+        }
+    };
+    let id = Uuid::now_v7();
+    let a = reg::decide_register_agency(&u.actor, id, d, parent.as_ref())?;
+    let mut parts = vec![NewEvent {
+        stream: StreamId::agency(id),
+        expected: Expected::NoStream,
+        agency_id: id,
+        actor: u.actor.clone(),
+        events: vec![Event::AgencyRegistered(a.clone())],
+        side_effects: vec![],
+    }];
+    parts.extend(annual_duty_part(st, &a, today_cst().year()).await?);
+    st.store.append_all(parts).await?;
+    Ok(a)
+}
+
+/// PUB-9: records a published annual report; meets its deadline (late if it was missed) and
+/// starts the next year's.
+pub async fn publish_annual_report(
+    st: &AppState,
+    u: &CurrentUser,
+    agency_id: Uuid,
+    year: i32,
+    title: &str,
+    url: &str,
+) -> ApiResult<AnnualReport> {
+    let (ag, _) = agency(st, u, agency_id).await?;
+    let today = today_cst();
+    let report = deadline::decide_annual_report(&u.actor, &ag, year, title, url, today)?;
+    let mut parts = vec![NewEvent {
+        stream: StreamId::annual_report(ag.id, year),
+        expected: Expected::NoStream,
+        agency_id: ag.id,
+        actor: u.actor.clone(),
+        events: vec![Event::AnnualReportPublished(report.clone())],
+        side_effects: vec![],
+    }];
+    let duties = st
+        .store
+        .deadlines_of_subject(&StreamId::agency(ag.id).0, deadline::ANNUAL_STATISTICS)
+        .await?;
+    if let Some((d, v)) = duties
+        .iter()
+        .find(|(d, _)| deadline::report_year(d) == year && !d.status.is_closed())
+    {
+        parts.push(NewEvent {
+            stream: StreamId::deadline(d.id),
+            expected: Expected::Version(*v),
+            agency_id: ag.id,
+            actor: u.actor.clone(),
+            events: vec![Event::DeadlineMet {
+                deadline_id: d.id,
+                on: today,
+                late: d.status == DeadlineStatus::Missed,
+            }],
+            side_effects: vec![],
+        });
+    }
+    parts.extend(annual_duty_part(st, &ag, year + 1).await?);
+    match st.store.append_all(parts).await {
+        Err(zhifa_store::StoreError::VersionConflict { stream, .. })
+            if stream.starts_with("report-") =>
+        {
+            Err(DomainError::conflict(
+                Some("year"),
+                "already_published",
+                format!("{year} 年度统计年报已公开"),
+            )
+            .rule("PUB-9")
+            .into())
+        }
+        other => other.map(|_| report).map_err(Into::into),
+    }
+}
+
+/// Records every open deadline that has passed as missed (DL-3); returns how many. Also picks
+/// up notices imported by another process (`zhifa calendar import`).
+pub async fn sweep(st: &AppState, now: time::OffsetDateTime) -> ApiResult<usize> {
+    let stored = st.store.notices().await?;
+    let cal = st.calendar();
+    if stored.iter().any(|n| {
+        cal.notice(n.year)
+            .is_none_or(|loaded| loaded.documents != n.documents)
+    }) {
+        st.set_calendar(load_calendar(&st.store).await.map_err(ApiError::internal)?);
+    }
+    let today = zhifa_calendar::cst_date(now);
+    let mut n = 0;
+    for (d, v) in st.store.open_deadlines_due_by(&format_date(today)).await? {
+        if !deadline::has_passed(&d, now) {
+            continue;
+        }
+        let mut parts = vec![system_part(
+            StreamId::deadline(d.id),
+            Expected::Version(v),
+            d.agency_id,
+            vec![Event::DeadlineMissed {
+                deadline_id: d.id,
+                due: d.due.clone(),
+            }],
+        )];
+        if d.rule_id == deadline::ANNUAL_STATISTICS
+            && let Some((ag, _)) = st.store.agency(d.agency_id).await?
+        {
+            parts.extend(annual_duty_part(st, &ag, deadline::report_year(&d) + 1).await?);
+        }
+        match st.store.append_all(parts).await {
+            Ok(_) => n += 1,
+            // Another node recorded it first.
+            Err(zhifa_store::StoreError::VersionConflict { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(n)
+}
+
+pub struct ImportOutcome {
+    pub year: i32,
+    pub replaced: bool,
+    pub documents: Vec<String>,
+    pub recomputed: usize,
+}
+
+/// DL-1: loads a holiday notice without a rebuild. Every open deadline that was computed
+/// without it is recomputed, and each change is recorded in the same transaction.
+pub async fn import_notice(
+    st: &AppState,
+    actor: &zhifa_domain::auth::Actor,
+    text: &str,
+) -> ApiResult<ImportOutcome> {
+    actor.require_any(&[Role::SystemAdmin], "导入节假日安排通知")?;
+    let current = st.calendar();
+    let (next, report) = current
+        .import(text)
+        .map_err(|e| DomainError::invalid("text", "bad_notice", e.to_string()).rule("DL-1"))?;
+    let mut parts = vec![NewEvent {
+        stream: StreamId::calendar(),
+        expected: Expected::Any,
+        agency_id: Uuid::nil(),
+        actor: actor.clone(),
+        events: vec![Event::HolidayNoticeImported {
+            year: report.year,
+            documents: report.documents.clone(),
+            text: text.to_string(),
+        }],
+        side_effects: vec![],
+    }];
+    let reason = format!(
+        "导入 {} 年节假日安排（{}）",
+        report.year,
+        report.documents.join("、")
+    );
+    for (d, v) in st.store.deadlines_depending_on(report.year).await? {
+        if let Some(due) = deadline::recompute(&st.catalog, &next, &d)? {
+            parts.push(NewEvent {
+                stream: StreamId::deadline(d.id),
+                expected: Expected::Version(v),
+                agency_id: d.agency_id,
+                actor: actor.clone(),
+                events: vec![Event::DeadlineRecomputed {
+                    deadline_id: d.id,
+                    due,
+                    reason: reason.clone(),
+                }],
+                side_effects: vec![],
+            });
+        }
+    }
+    let recomputed = parts.len() - 1;
+    st.store.append_all(parts).await?;
+    st.set_calendar(next);
+    Ok(ImportOutcome {
+        year: report.year,
+        replaced: report.replaced,
+        documents: report.documents,
+        recomputed,
+    })
+}
+
+pub async fn deadline_in_scope(st: &AppState, u: &CurrentUser, id: Uuid) -> ApiResult<Deadline> {
+    let (d, _) = st
+        .store
+        .deadline(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("期限"))?;
+    agency(st, u, d.agency_id)
+        .await
+        .map_err(|_| ApiError::not_found("期限"))?;
+    Ok(d)
 }

@@ -2,6 +2,7 @@
 // `IS_PG` differ, the SQL does not. Placeholders are `$N`, which both drivers accept.
 
 use sqlx::Row;
+use zhifa_domain::deadline::{Deadline, DeadlineStatus};
 use zhifa_domain::event::{Event, Expected, SideEffect};
 
 macro_rules! bind_args {
@@ -19,7 +20,10 @@ macro_rules! bind_args {
     }};
 }
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_init.sql")),
+    (2, include_str!("../migrations/0002_deadlines.sql")),
+];
 
 /// Projection tables, in the order `rebuild` clears them.
 const PROJECTIONS: &[&str] = &[
@@ -32,6 +36,9 @@ const PROJECTIONS: &[&str] = &[
     "discretion_benchmarks",
     "users",
     "api_tokens",
+    "deadlines",
+    "calendar_notices",
+    "annual_reports",
 ];
 
 const SCOPE_SQL: &str = "(a.path LIKE $1 OR (a.domain = $2 AND a.path LIKE $3))";
@@ -148,7 +155,7 @@ impl Backend {
 
     pub(crate) async fn append_batch(
         &self,
-        jobs: &[&NewEvent],
+        jobs: &[&[NewEvent]],
     ) -> Result<Vec<Result<Vec<Recorded>>>> {
         // Refusals are rare: first try the batch without a savepoint per command; only if one
         // command fails is the batch redone with each command isolated in its own savepoint.
@@ -165,7 +172,7 @@ impl Backend {
     /// whole transaction back and `None` is returned (a lone command just reports its refusal).
     async fn run_batch(
         &self,
-        jobs: &[&NewEvent],
+        jobs: &[&[NewEvent]],
         isolate: bool,
     ) -> Result<Option<Vec<Result<Vec<Recorded>>>>> {
         let mut tx = self.pool.begin().await?;
@@ -186,7 +193,7 @@ impl Backend {
                 sqlx::query("SAVEPOINT cmd").execute(&mut *tx).await?;
             }
             let start_seq = seq;
-            match Self::append_one(&mut tx, job, &mut seq, now).await {
+            match Self::append_parts(&mut tx, job, &mut seq, now).await {
                 Ok(recs) => {
                     if isolate {
                         sqlx::query("RELEASE SAVEPOINT cmd")
@@ -217,6 +224,19 @@ impl Backend {
         }
         tx.commit().await?;
         Ok(Some(results))
+    }
+
+    async fn append_parts(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        parts: &[NewEvent],
+        seq: &mut i64,
+        now: i64,
+    ) -> Result<Vec<Recorded>> {
+        let mut out = Vec::new();
+        for part in parts {
+            out.extend(Self::append_one(tx, part, seq, now).await?);
+        }
+        Ok(out)
     }
 
     async fn append_one(
@@ -444,6 +464,60 @@ impl Backend {
                     .execute(&mut **tx)
                     .await?;
             }
+            Event::DeadlineOpened(d) => Self::put_deadline(tx, d, version).await?,
+            Event::DeadlineRecomputed {
+                deadline_id, due, ..
+            } => {
+                let mut d = Self::deadline_in(tx, *deadline_id).await?;
+                d.due = due.clone();
+                Self::put_deadline(tx, &d, version).await?;
+            }
+            Event::DeadlineMissed { deadline_id, due } => {
+                let mut d = Self::deadline_in(tx, *deadline_id).await?;
+                d.due = due.clone();
+                d.status = DeadlineStatus::Missed;
+                Self::put_deadline(tx, &d, version).await?;
+            }
+            Event::DeadlineMet {
+                deadline_id,
+                on,
+                late,
+            } => {
+                let mut d = Self::deadline_in(tx, *deadline_id).await?;
+                d.status = if *late {
+                    DeadlineStatus::MetLate
+                } else {
+                    DeadlineStatus::Met
+                };
+                d.satisfied_on = Some(*on);
+                Self::put_deadline(tx, &d, version).await?;
+            }
+            Event::HolidayNoticeImported {
+                year,
+                documents,
+                text,
+            } => {
+                let doc = serde_json::json!({"year": year, "documents": documents, "text": text})
+                    .to_string();
+                sqlx::query(
+                    "INSERT INTO calendar_notices (year, doc) VALUES ($1, $2) \
+                     ON CONFLICT (year) DO UPDATE SET doc = excluded.doc",
+                )
+                .bind(i64::from(*year))
+                .bind(doc)
+                .execute(&mut **tx)
+                .await?;
+            }
+            Event::AnnualReportPublished(r) => {
+                sqlx::query(
+                    "INSERT INTO annual_reports (agency_id, year, doc) VALUES ($1, $2, $3)",
+                )
+                .bind(r.agency_id.to_string())
+                .bind(i64::from(r.year))
+                .bind(doc(r))
+                .execute(&mut **tx)
+                .await?;
+            }
             Event::ApiTokenIssued(t) => {
                 sqlx::query(
                     "INSERT INTO api_tokens (id, agency_id, revoked, doc) VALUES ($1, $2, $3, $4)",
@@ -485,6 +559,41 @@ impl Backend {
             .bind(item_id.to_string())
             .execute(&mut **tx)
             .await?;
+        Ok(())
+    }
+
+    async fn deadline_in(tx: &mut sqlx::Transaction<'static, Db>, id: Uuid) -> Result<Deadline> {
+        let row = sqlx::query("SELECT doc FROM deadlines WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_one(&mut **tx)
+            .await?;
+        decode(&row.try_get::<String, _>("doc")?)
+    }
+
+    async fn put_deadline(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        d: &Deadline,
+        version: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO deadlines (id, agency_id, rule_id, subject, status, due_date, provisional, first_year, last_year, version, doc) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             ON CONFLICT (id) DO UPDATE SET status = excluded.status, due_date = excluded.due_date, provisional = excluded.provisional, \
+             first_year = excluded.first_year, last_year = excluded.last_year, version = excluded.version, doc = excluded.doc",
+        )
+        .bind(d.id.to_string())
+        .bind(d.agency_id.to_string())
+        .bind(d.rule_id.as_str())
+        .bind(d.subject.as_str())
+        .bind(d.status.as_str())
+        .bind(d.due.date.map(zhifa_domain::registry::format_date))
+        .bind(d.due.provisional)
+        .bind(i64::from(d.due.first_notice_year))
+        .bind(i64::from(d.due.last_notice_year))
+        .bind(version)
+        .bind(erased::Doc::doc(d))
+        .execute(&mut **tx)
+        .await?;
         Ok(())
     }
 
@@ -924,6 +1033,105 @@ impl Backend {
             items: self.count(&format!("SELECT COUNT(*) FROM items x JOIN agencies a ON a.id = x.agency_id WHERE {SCOPE_SQL}"), &s).await?,
             inspection_items: self.count(&format!("SELECT COUNT(*) FROM inspection_items x JOIN agencies a ON a.id = x.agency_id WHERE {SCOPE_SQL}"), &s).await?,
         })
+    }
+
+    // ───────────────────────── deadlines, notices, reports ─────────────────────────
+
+    pub(crate) async fn deadline(&self, id: Uuid) -> Result<Option<(Deadline, i64)>> {
+        self.doc_with_version("SELECT doc, version FROM deadlines WHERE id = $1", id)
+            .await
+    }
+
+    pub(crate) async fn deadlines(
+        &self,
+        scope: &Scope,
+        filter: &DeadlineFilter,
+        page: &Page,
+    ) -> Result<(Vec<Deadline>, i64)> {
+        let mut cond = String::new();
+        let mut extra = Vec::new();
+        if let Some(id) = filter.agency_id {
+            extra.push(Arg::Text(id.to_string()));
+            cond.push_str(&format!(" AND x.agency_id = ${}", 3 + extra.len()));
+        }
+        if !filter.statuses.is_empty() {
+            let mut marks = Vec::new();
+            for st in &filter.statuses {
+                extra.push(Arg::Text(st.clone()));
+                marks.push(format!("${}", 3 + extra.len()));
+            }
+            cond.push_str(&format!(" AND x.status IN ({})", marks.join(", ")));
+        }
+        if let Some(day) = &filter.due_on_or_before {
+            extra.push(Arg::Text(day.clone()));
+            cond.push_str(&format!(" AND x.due_date <= ${}", 3 + extra.len()));
+        }
+        self.paged(
+            scope,
+            &format!("FROM (SELECT deadlines.*, doc AS search FROM deadlines) x JOIN agencies a ON a.id = x.agency_id WHERE {SCOPE_SQL}{cond}"),
+            extra,
+            "x.due_date IS NULL, x.due_date, x.id",
+            page,
+        )
+        .await
+    }
+
+    /// Open or missed deadlines whose due date was computed without `year`'s notice.
+    pub(crate) async fn deadlines_depending_on(&self, year: i32) -> Result<Vec<(Deadline, i64)>> {
+        let rows = sqlx::query(
+            "SELECT doc, version FROM deadlines WHERE provisional = $1 AND first_year <= $2 AND last_year >= $2 \
+             AND status IN ('open', 'missed') ORDER BY id",
+        )
+        .bind(true)
+        .bind(i64::from(year))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((decode(&r.try_get::<String, _>(0)?)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    /// Open deadlines whose last day is `day` or earlier (candidates for "missed").
+    pub(crate) async fn open_deadlines_due_by(&self, day: &str) -> Result<Vec<(Deadline, i64)>> {
+        let rows = sqlx::query(
+            "SELECT doc, version FROM deadlines WHERE status = 'open' AND due_date <= $1 ORDER BY due_date, id LIMIT 10000",
+        )
+        .bind(day)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((decode(&r.try_get::<String, _>(0)?)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    pub(crate) async fn deadlines_of_subject(
+        &self,
+        subject: &str,
+        rule_id: &str,
+    ) -> Result<Vec<(Deadline, i64)>> {
+        let rows = sqlx::query(
+            "SELECT doc, version FROM deadlines WHERE subject = $1 AND rule_id = $2 ORDER BY id",
+        )
+        .bind(subject)
+        .bind(rule_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((decode(&r.try_get::<String, _>(0)?)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    pub(crate) async fn notices(&self) -> Result<Vec<NoticeRecord>> {
+        self.docs("SELECT doc FROM calendar_notices ORDER BY year", &[])
+            .await
+    }
+
+    pub(crate) async fn annual_reports(&self, agency_id: Uuid) -> Result<Vec<AnnualReport>> {
+        self.docs(
+            "SELECT doc FROM annual_reports WHERE agency_id = $1 ORDER BY year DESC",
+            &[Arg::Text(agency_id.to_string())],
+        )
+        .await
     }
 
     // ───────────────────────── credentials, sessions, access log ─────────────────────────

@@ -21,6 +21,7 @@ use std::path::Path;
 use std::sync::Arc;
 use uuid::Uuid;
 use zhifa_domain::NewEvent;
+use zhifa_domain::deadline::{AnnualReport, Deadline};
 use zhifa_domain::registry::{
     Agency, ApiToken, DiscretionBenchmark, InspectionItem, ItemVersion, Officer, ServiceGuide, User,
 };
@@ -99,6 +100,23 @@ pub struct ItemFilter {
     pub agency_id: Option<Uuid>,
     /// YYYY-MM-DD: the list as it stood on that date (REG-3).
     pub as_of: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DeadlineFilter {
+    pub agency_id: Option<Uuid>,
+    /// `open`, `missed`, `met`, `met_late`; empty for all.
+    pub statuses: Vec<String>,
+    /// Only those whose last day is on or before this date (YYYY-MM-DD).
+    pub due_on_or_before: Option<String>,
+}
+
+/// A holiday notice imported at run time (DL-1).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NoticeRecord {
+    pub year: i32,
+    pub documents: Vec<String>,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -276,7 +294,13 @@ impl Store {
     /// Appends one command's events atomically through the group-commit writer. Returns when
     /// the transaction holding them is committed (durable).
     pub async fn append(&self, cmd: NewEvent) -> Result<Vec<Recorded>> {
-        self.writer.append(cmd).await
+        self.writer.append(vec![cmd]).await
+    }
+
+    /// Appends one command that touches several streams (e.g. a decision and the deadline it
+    /// opens): every part commits or none does.
+    pub async fn append_all(&self, parts: Vec<NewEvent>) -> Result<Vec<Recorded>> {
+        self.writer.append(parts).await
     }
 
     pub fn group_commit_stats(&self) -> GroupCommitStats {
@@ -316,6 +340,14 @@ forward! {
     fn token_by_hash(&self, hash: &str) -> Option<ApiToken>;
     fn overview(&self, scope: &Scope, today: &str, soon: &str) -> Overview;
 
+    fn deadline(&self, id: Uuid) -> Option<(Deadline, i64)>;
+    fn deadlines(&self, scope: &Scope, filter: &DeadlineFilter, page: &Page) -> (Vec<Deadline>, i64);
+    fn deadlines_depending_on(&self, year: i32) -> Vec<(Deadline, i64)>;
+    fn open_deadlines_due_by(&self, day: &str) -> Vec<(Deadline, i64)>;
+    fn deadlines_of_subject(&self, subject: &str, rule_id: &str) -> Vec<(Deadline, i64)>;
+    fn notices(&self) -> Vec<NoticeRecord>;
+    fn annual_reports(&self, agency_id: Uuid) -> Vec<AnnualReport>;
+
     fn credential(&self, user_id: Uuid) -> Option<Credential>;
     fn record_login_failure(&self, user_id: Uuid, max_attempts: i64, lock_micros: i64) -> Credential;
     fn reset_login_failures(&self, user_id: Uuid) -> ();
@@ -331,7 +363,7 @@ forward! {
 impl Store {
     pub(crate) async fn append_batch(
         inner: &Inner,
-        jobs: &[&NewEvent],
+        jobs: &[&[NewEvent]],
     ) -> Result<Vec<Result<Vec<Recorded>>>> {
         match inner {
             Inner::Sqlite(b) => b.append_batch(jobs).await,

@@ -11,7 +11,8 @@ use zhifa_domain::NewEvent;
 const MAX_BATCH: usize = 1024;
 
 struct Job {
-    cmd: NewEvent,
+    /// One command: appends to one or more streams, all committed or none.
+    cmd: Vec<NewEvent>,
     reply: oneshot::Sender<Result<Vec<Recorded>>>,
 }
 
@@ -49,7 +50,7 @@ impl Writer {
                         Err(_) => break,
                     }
                 }
-                let cmds: Vec<&NewEvent> = jobs.iter().map(|j| &j.cmd).collect();
+                let cmds: Vec<&[NewEvent]> = jobs.iter().map(|j| j.cmd.as_slice()).collect();
                 let outcome = Store::append_batch(&inner, &cmds).await;
                 drop(cmds);
                 c.transactions.fetch_add(1, Ordering::Relaxed);
@@ -76,7 +77,7 @@ impl Writer {
         Writer { tx, counters }
     }
 
-    pub(crate) async fn append(&self, cmd: NewEvent) -> Result<Vec<Recorded>> {
+    pub(crate) async fn append(&self, cmd: Vec<NewEvent>) -> Result<Vec<Recorded>> {
         let (reply, rx) = oneshot::channel();
         self.tx
             .send(Job { cmd, reply })

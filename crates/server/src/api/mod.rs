@@ -1,8 +1,10 @@
 //! JSON API under `/api/v1`, documented by the OpenAPI document at `/api/openapi.json`.
 
+mod calendar;
 mod registry;
 mod session;
 
+pub use calendar::{NoticeView, deadline_filter, deadline_view, notice_views};
 pub use registry::{item_filter, mask_officer as mask_officer_public, officer_filter};
 
 use crate::AppState;
@@ -103,10 +105,13 @@ pub struct Paged<T> {
         registry::list_users, registry::create_user, registry::set_user_active,
         registry::list_tokens, registry::create_token, registry::revoke_token,
         registry::validate, registry::list_events, registry::access_log,
+        calendar::day, calendar::due, calendar::notices, calendar::import, calendar::rules,
+        calendar::list_deadlines, calendar::get_deadline, calendar::list_reports, calendar::publish_report,
     ),
     components(schemas(ErrorBody)),
     tags((name = "registry", description = "三库：执法主体、执法人员、权力清单（REG-1…REG-7）"),
          (name = "session", description = "登录与会话"),
+         (name = "calendar", description = "工作日、期限与年报（DL-1…DL-4、PUB-9）"),
          (name = "admin", description = "账号、接口令牌与审计"))
 )]
 pub struct ApiDoc;
@@ -121,6 +126,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(session::routes())
         .merge(registry::routes())
+        .merge(calendar::routes())
 }
 
 /// The OpenAPI document and Swagger UI (vendored into the binary: no download at run time).

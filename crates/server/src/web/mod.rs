@@ -75,6 +75,8 @@ impl Chrome {
             ("/officers", "执法人员"),
             ("/items", "权力清单"),
             ("/inspection", "随机抽查事项"),
+            ("/deadlines", "期限监控"),
+            ("/calendar", "工作日历"),
         ];
         if u.has(Role::SecurityAdmin) || u.has(Role::Auditor) {
             nav.push(("/users", "用户与令牌"));
@@ -154,6 +156,11 @@ pub fn field_label(field: &str) -> String {
         "basis" => "依据",
         "target_kind" => "检查对象",
         "method" => "检查方式",
+        "text" => "通知内容",
+        "year" => "年度",
+        "url" => "公开地址",
+        "title" => "标题",
+        "within_days" => "临期天数",
         _ => return format!("字段 {field}"),
     };
     format!("字段：{label}")

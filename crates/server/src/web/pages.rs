@@ -35,6 +35,10 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/active", post(user_active))
         .route("/tokens", post(token_create))
         .route("/audit", get(audit))
+        .route("/deadlines", get(deadlines))
+        .route("/calendar", get(calendar))
+        .route("/calendar/notices", post(calendar_import))
+        .route("/agencies/{id}/annual-reports", post(annual_report))
 }
 
 type Params = Query<HashMap<String, String>>;
@@ -438,6 +442,68 @@ struct AgencyT {
     parent: Option<Agency>,
     children: Vec<Agency>,
     officer_total: i64,
+    reports: Vec<zhifa_domain::deadline::AnnualReport>,
+    duties: Vec<(String, String, &'static str, &'static str)>,
+    can_report: bool,
+    last_year: i32,
+}
+
+async fn agency_page(
+    st: &AppState,
+    u: &CurrentUser,
+    id: &str,
+    chrome: Chrome,
+) -> ApiResult<Response> {
+    let id = Uuid::parse_str(id).map_err(|_| ApiError::not_found("执法主体"))?;
+    let (a, _) = service::agency(st, u, id).await?;
+    let parent = match a.parent_id {
+        Some(pid) => service::agency(st, u, pid).await.ok().map(|(p, _)| p),
+        None => None,
+    };
+    let children = st.store.agency_children(a.id).await?;
+    let (_, officer_total) = st
+        .store
+        .officers(&u.scope, &OfficerFilter::of_agency(a.id), &Page::first(1))
+        .await?;
+    let reports = st.store.annual_reports(a.id).await?;
+    let duties = st
+        .store
+        .deadlines(
+            &u.scope,
+            &zhifa_store::DeadlineFilter {
+                agency_id: Some(a.id),
+                ..Default::default()
+            },
+            &Page::first(20),
+        )
+        .await?
+        .0
+        .into_iter()
+        .map(|d| {
+            (
+                d.title.clone(),
+                d.due.date.map(format_date).unwrap_or_default(),
+                d.status.label(),
+                d.status.as_str(),
+            )
+        })
+        .collect();
+    let today = time::OffsetDateTime::now_utc()
+        .to_offset(time::macros::offset!(+8))
+        .date();
+    Ok(render(&AgencyT {
+        chrome,
+        division: division_label(&a.division_code),
+        can_report: (u.has(Role::AgencyHead) || u.has(Role::Publisher))
+            && zhifa_domain::deadline::owes_annual_statistics(&a),
+        a,
+        parent,
+        children,
+        officer_total,
+        reports,
+        duties,
+        last_year: today.year() - 1,
+    }))
 }
 
 async fn agency_detail(
@@ -446,31 +512,11 @@ async fn agency_detail(
     Path(id): Path<String>,
     Query(p): Params,
 ) -> Response {
-    let r: ApiResult<Response> = async {
-        let id = Uuid::parse_str(&id).map_err(|_| ApiError::not_found("执法主体"))?;
-        let (a, _) = service::agency(&st, &u, id).await?;
-        let parent = match a.parent_id {
-            Some(pid) => service::agency(&st, &u, pid).await.ok().map(|(p, _)| p),
-            None => None,
-        };
-        let children = st.store.agency_children(a.id).await?;
-        let (_, officer_total) = st
-            .store
-            .officers(&u.scope, &OfficerFilter::of_agency(a.id), &Page::first(1))
-            .await?;
-        let mut chrome = Chrome::for_user(&u, "/agencies");
-        chrome.notice = saved_notice(&p);
-        Ok(render(&AgencyT {
-            chrome,
-            division: division_label(&a.division_code),
-            a,
-            parent,
-            children,
-            officer_total,
-        }))
-    }
-    .await;
-    r.unwrap_or_else(|e| error_page(Some(&u), e))
+    let mut chrome = Chrome::for_user(&u, "/agencies");
+    chrome.notice = saved_notice(&p);
+    agency_page(&st, &u, &id, chrome)
+        .await
+        .unwrap_or_else(|e| error_page(Some(&u), e))
 }
 
 // ───────────── officers ─────────────
@@ -1413,4 +1459,293 @@ async fn audit(State(st): State<AppState>, WebUser(u): WebUser) -> Response {
     }
     .await;
     r.unwrap_or_else(|e| error_page(Some(&u), e))
+}
+
+// ───────────── deadlines (DL-3) ─────────────
+
+struct DeadlineRow {
+    title: String,
+    rule_name: String,
+    agency: String,
+    basis: String,
+    due: String,
+    provisional: bool,
+    left: String,
+    overdue: bool,
+    status: &'static str,
+    status_key: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "deadlines.html")]
+struct DeadlinesT {
+    chrome: Chrome,
+    status: String,
+    within_days: String,
+    statuses: Vec<(&'static str, &'static str)>,
+    total: i64,
+    rows: Vec<DeadlineRow>,
+    pager: String,
+}
+
+async fn deadlines(State(st): State<AppState>, WebUser(u): WebUser, Query(p): Params) -> Response {
+    let r: ApiResult<Response> = async {
+        let status = param(&p, "status").to_string();
+        let within: Option<i64> = match param(&p, "within_days") {
+            "" => None,
+            s => Some(
+                s.parse()
+                    .map_err(|_| ApiError::bad_request("within_days", "临期天数应为整数"))?,
+            ),
+        };
+        let filter = crate::api::deadline_filter(Some(&status), within, None)?;
+        let page = page_of(&p);
+        let (list, total) = st.store.deadlines(&u.scope, &filter, &page).await?;
+        let options = agency_options(&st, &u).await?;
+        let name_of = |id: Uuid| {
+            options
+                .iter()
+                .find(|(i, _)| *i == id.to_string())
+                .map(|(_, n)| n.clone())
+                .unwrap_or_default()
+        };
+        let rows = list
+            .into_iter()
+            .map(|d| {
+                let v = crate::api::deadline_view(&st, d);
+                DeadlineRow {
+                    agency: name_of(v.deadline.agency_id),
+                    due: v
+                        .deadline
+                        .due
+                        .date
+                        .map(format_date)
+                        .unwrap_or_else(|| "中止中".into()),
+                    provisional: v.deadline.due.provisional,
+                    left: match v.days_left {
+                        Some(n) if n < 0 => format!("逾期 {} 天", -n),
+                        Some(n) => format!("{n} 天"),
+                        None => "中止中".into(),
+                    },
+                    overdue: v.days_left.is_some_and(|n| n < 0),
+                    status: v.deadline.status.label(),
+                    status_key: v.deadline.status.as_str(),
+                    title: v.deadline.title,
+                    rule_name: v.rule_name,
+                    basis: v.basis,
+                }
+            })
+            .collect();
+        Ok(render(&DeadlinesT {
+            chrome: Chrome::for_user(&u, "/deadlines"),
+            within_days: param(&p, "within_days").to_string(),
+            statuses: vec![
+                ("", "未完成（进行中及逾期）"),
+                ("due_soon", "临期"),
+                ("missed", "已逾期"),
+                ("open", "进行中"),
+                ("met", "已完成"),
+                ("all", "全部"),
+            ],
+            total,
+            rows,
+            pager: pager(
+                "/deadlines",
+                &[
+                    ("status", status.clone()),
+                    ("within_days", param(&p, "within_days").to_string()),
+                ],
+                total,
+                page.limit,
+                page.offset,
+            ),
+            status,
+        }))
+    }
+    .await;
+    match r {
+        Ok(r) => r,
+        Err(e) if e.status.is_client_error() => {
+            let status = e.status;
+            let t = DeadlinesT {
+                chrome: Chrome::for_user(&u, "/deadlines").with_error(&e),
+                status: String::new(),
+                within_days: String::new(),
+                statuses: vec![("", "未完成（进行中及逾期）")],
+                total: 0,
+                rows: vec![],
+                pager: String::new(),
+            };
+            (status, render(&t)).into_response()
+        }
+        Err(e) => error_page(Some(&u), e),
+    }
+}
+
+// ───────────── calendar (DL-1, DL-2) ─────────────
+
+#[derive(Template)]
+#[template(path = "calendar.html")]
+struct CalendarT {
+    chrome: Chrome,
+    day: String,
+    day_answer: Option<String>,
+    start: String,
+    length: String,
+    unit: String,
+    units: Vec<(&'static str, &'static str)>,
+    due_answer: Option<String>,
+    explanation: Vec<String>,
+    notices: Vec<crate::api::NoticeView>,
+    can_import: bool,
+    form: FormValues,
+}
+
+async fn calendar_page(
+    st: &AppState,
+    u: &CurrentUser,
+    p: &HashMap<String, String>,
+    form: FormValues,
+    chrome: Chrome,
+) -> ApiResult<Response> {
+    let cal = st.calendar();
+    let mut chrome = chrome;
+    let day = param(p, "day").to_string();
+    let day_answer = if day.is_empty() {
+        None
+    } else {
+        match zhifa_calendar::parse_date(&day).and_then(|d| cal.day(d)) {
+            Ok(info) => Some(format!(
+                "{day}：{}{}。{}",
+                if info.workday {
+                    "工作日"
+                } else {
+                    "休息日"
+                },
+                if info.provisional { "（暂定）" } else { "" },
+                info.reason()
+            )),
+            Err(e) => {
+                chrome.error = Some(format!("{e}（字段：日期）"));
+                None
+            }
+        }
+    };
+    let (start, length, unit) = (
+        param(p, "start").to_string(),
+        param(p, "length").to_string(),
+        param(p, "unit").to_string(),
+    );
+    let (mut due_answer, mut explanation) = (None, vec![]);
+    if !start.is_empty() {
+        match zhifa_calendar::cli::add_explain(
+            &cal,
+            &start,
+            &length,
+            if unit.is_empty() { "workdays" } else { &unit },
+        ) {
+            Ok(lines) => {
+                let mut it = lines.into_iter();
+                due_answer = it
+                    .next()
+                    .map(|l| format!("截止：{}", l.replace(" provisional", "（暂定）")));
+                explanation = it.map(|l| l.trim().to_string()).collect();
+            }
+            Err(e) => chrome.error = Some(e.to_string()),
+        }
+    }
+    Ok(render(&CalendarT {
+        chrome,
+        day,
+        day_answer,
+        start,
+        length: if length.is_empty() {
+            "7".into()
+        } else {
+            length
+        },
+        unit,
+        units: vec![
+            ("workdays", "工作日"),
+            ("days", "日"),
+            ("hours", "小时"),
+            ("months", "月"),
+            ("years", "年"),
+        ],
+        due_answer,
+        explanation,
+        notices: crate::api::notice_views(st).await?,
+        can_import: u.has(Role::SystemAdmin),
+        form,
+    }))
+}
+
+async fn calendar(State(st): State<AppState>, WebUser(u): WebUser, Query(p): Params) -> Response {
+    let chrome = Chrome::for_user(&u, "/calendar");
+    calendar_page(&st, &u, &p, FormValues::default(), chrome)
+        .await
+        .unwrap_or_else(|e| error_page(Some(&u), e))
+}
+
+async fn calendar_import(
+    State(st): State<AppState>,
+    WebUser(u): WebUser,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    let f = FormValues(f);
+    match service::import_notice(&st, &u.actor, f.get("text")).await {
+        Ok(o) => {
+            let mut chrome = Chrome::for_user(&u, "/calendar");
+            chrome.notice = Some(format!(
+                "已导入 {} 年放假安排（{}），重新计算了 {} 个未完成期限。",
+                o.year,
+                o.documents.join("、"),
+                o.recomputed
+            ));
+            calendar_page(&st, &u, &HashMap::new(), FormValues::default(), chrome)
+                .await
+                .unwrap_or_else(|e| error_page(Some(&u), e))
+        }
+        Err(e) => {
+            let status = e.status;
+            let chrome = Chrome::for_user(&u, "/calendar").with_error(&e);
+            match calendar_page(&st, &u, &HashMap::new(), f, chrome).await {
+                Ok(r) => (status, r).into_response(),
+                Err(e) => error_page(Some(&u), e),
+            }
+        }
+    }
+}
+
+async fn annual_report(
+    State(st): State<AppState>,
+    WebUser(u): WebUser,
+    Path(id): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    let f = FormValues(f);
+    let r = match (Uuid::parse_str(&id), f.get("year").parse::<i32>()) {
+        (Ok(aid), Ok(year)) => {
+            service::publish_annual_report(&st, &u, aid, year, f.get("title"), f.get("url"))
+                .await
+                .map(|_| ())
+        }
+        (Err(_), _) => Err(ApiError::not_found("执法主体")),
+        (_, Err(_)) => {
+            Err(zhifa_domain::DomainError::invalid("year", "bad_year", "年度应为四位数字").into())
+        }
+    };
+    match r {
+        Ok(()) => Redirect::to(&format!("/agencies/{id}?saved=1")).into_response(),
+        Err(e) => {
+            let status = e.status;
+            let mut p = HashMap::new();
+            p.insert("_error".to_string(), String::new());
+            let chrome = Chrome::for_user(&u, "/agencies").with_error(&e);
+            match agency_page(&st, &u, &id, chrome).await {
+                Ok(r) => (status, r).into_response(),
+                Err(e) => error_page(Some(&u), e),
+            }
+        }
+    }
 }

@@ -1,7 +1,6 @@
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
-use std::sync::Arc;
 use uuid::Uuid;
 use zhifa_domain::auth::{Actor, Role};
 use zhifa_domain::event::{Expected, SideEffect};
@@ -76,6 +75,8 @@ pub struct Fixture {
 #[allow(dead_code)]
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The server's state, for calling services directly (e.g. a deadline sweep at a chosen time).
+    pub state: AppState,
     pub store: Store,
     pub engine: Engine,
     pub fx: Fixture,
@@ -372,10 +373,8 @@ pub async fn spawn_app_with(engine: Engine, settings: Settings) -> TestApp {
         Some(&feidong_officer),
     )
     .await;
-    let state = AppState {
-        store: store.clone(),
-        settings: Arc::new(settings),
-    };
+    let state = AppState::new(store.clone(), settings).await.unwrap();
+    let state_for_test = state.clone();
     let (tx, rx) = tokio::sync::oneshot::channel();
     tokio::spawn(async move {
         zhifa_server::serve(state, "127.0.0.1:0".parse().unwrap(), |a| {
@@ -399,6 +398,7 @@ pub async fn spawn_app_with(engine: Engine, settings: Settings) -> TestApp {
     };
     TestApp {
         addr,
+        state: state_for_test,
         store,
         engine,
         fx,
@@ -421,10 +421,14 @@ impl TestApp {
 
     /// Signs in through the API; the returned session sends the CSRF token on writes.
     pub async fn login(&self, username: &str) -> Session {
+        self.login_with(username, PASSWORD).await
+    }
+
+    pub async fn login_with(&self, username: &str, password: &str) -> Session {
         let client = self.anonymous();
         let r = client
             .post(self.url("/api/v1/session"))
-            .json(&json!({"username": username, "password": PASSWORD}))
+            .json(&json!({"username": username, "password": password}))
             .send()
             .await
             .unwrap();

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod auth;
+mod calendar;
 mod openapi;
 mod registry;
 mod store;

@@ -1,0 +1,361 @@
+//! Tracked deadlines (DL-3): every open duty gets a deadline when its starting event is
+//! recorded, is closed by its satisfying event, and is marked missed when it passes.
+//!
+//! A deadline is never edited: its due date is derived from (rule, anchor, extension,
+//! suspensions, calendar) by `zhifa-calendar`, and every change of any input — a suspension, a
+//! notice import — records a new due date as an event.
+
+use crate::auth::{Actor, Role};
+use crate::error::{DomainError, required};
+use crate::registry::Agency;
+use serde::{Deserialize, Serialize};
+use time::{Date, Month, OffsetDateTime};
+use uuid::Uuid;
+use zhifa_calendar::{Anchor, Calendar, CalendarError, Catalog, Computed, Due};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadlineStatus {
+    /// Running, not yet due.
+    Open,
+    /// Passed without the satisfying event; the duty is still owed.
+    Missed,
+    /// Satisfied in time.
+    Met,
+    /// Satisfied after it was missed.
+    MetLate,
+}
+
+impl DeadlineStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            DeadlineStatus::Open => "进行中",
+            DeadlineStatus::Missed => "已逾期",
+            DeadlineStatus::Met => "按期完成",
+            DeadlineStatus::MetLate => "逾期完成",
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeadlineStatus::Open => "open",
+            DeadlineStatus::Missed => "missed",
+            DeadlineStatus::Met => "met",
+            DeadlineStatus::MetLate => "met_late",
+        }
+    }
+    pub fn is_closed(self) -> bool {
+        matches!(self, DeadlineStatus::Met | DeadlineStatus::MetLate)
+    }
+}
+
+/// When a computed deadline falls due.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DueAt {
+    /// Last day to act (China Standard Time), `None` while suspended.
+    pub date: Option<Date>,
+    /// For hour periods, the exact instant.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub instant: Option<OffsetDateTime>,
+    /// Computed from a year without a holiday notice (DL-1: never silently guessed).
+    pub provisional: bool,
+    pub first_notice_year: i32,
+    pub last_notice_year: i32,
+}
+
+impl From<&Computed> for DueAt {
+    fn from(c: &Computed) -> Self {
+        DueAt {
+            date: c.due_date(),
+            instant: match c.due {
+                Due::Instant(t) => Some(t),
+                _ => None,
+            },
+            provisional: c.provisional,
+            first_notice_year: c.first_notice_year,
+            last_notice_year: c.last_notice_year,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Deadline {
+    pub id: Uuid,
+    /// Catalog rule, e.g. `report.enforcement_statistics`.
+    pub rule_id: String,
+    pub agency_id: Uuid,
+    /// The stream the duty is about (`agency-…`, later `case-…`).
+    pub subject: String,
+    /// What is owed, in Chinese.
+    pub title: String,
+    #[schema(value_type = Object)]
+    pub anchor: Anchor,
+    pub extended: bool,
+    #[schema(value_type = Vec<Object>)]
+    pub suspensions: Vec<zhifa_calendar::Suspension>,
+    pub due: DueAt,
+    pub status: DeadlineStatus,
+    pub satisfied_on: Option<Date>,
+}
+
+fn calendar_error(field: &str, e: CalendarError) -> DomainError {
+    DomainError::invalid(field, "calendar", e.to_string()).rule("DL-1")
+}
+
+/// What starts a duty: which rule, for whom, about what, from when.
+#[derive(Debug, Clone)]
+pub struct DutyStart {
+    pub id: Uuid,
+    pub rule_id: String,
+    pub agency_id: Uuid,
+    pub subject: String,
+    pub title: String,
+    pub anchor: Anchor,
+}
+
+/// Opens a deadline of a catalog rule from its starting event's anchor.
+pub fn open(
+    catalog: &Catalog,
+    calendar: &Calendar,
+    start: DutyStart,
+) -> Result<Deadline, DomainError> {
+    let DutyStart {
+        id,
+        rule_id,
+        agency_id,
+        subject,
+        title,
+        anchor,
+    } = start;
+    let spec = catalog
+        .spec(&rule_id, anchor, false, vec![])
+        .map_err(|e| calendar_error("rule_id", e))?;
+    let computed = calendar
+        .compute(&spec)
+        .map_err(|e| calendar_error("anchor", e))?;
+    Ok(Deadline {
+        id,
+        rule_id,
+        agency_id,
+        subject,
+        title,
+        anchor,
+        extended: false,
+        suspensions: vec![],
+        due: DueAt::from(&computed),
+        status: DeadlineStatus::Open,
+        satisfied_on: None,
+    })
+}
+
+/// Re-derives a deadline's due date (after a notice import); `None` when nothing changed.
+pub fn recompute(
+    catalog: &Catalog,
+    calendar: &Calendar,
+    d: &Deadline,
+) -> Result<Option<DueAt>, DomainError> {
+    let spec = catalog
+        .spec(&d.rule_id, d.anchor, d.extended, d.suspensions.clone())
+        .map_err(|e| calendar_error("rule_id", e))?;
+    let due = DueAt::from(
+        &calendar
+            .compute(&spec)
+            .map_err(|e| calendar_error("anchor", e))?,
+    );
+    Ok((due != d.due).then_some(due))
+}
+
+/// Whether a still-open deadline has passed at `now`: a day deadline passes when its last day
+/// (China Standard Time) is over; an hour deadline at its instant.
+pub fn has_passed(d: &Deadline, now: OffsetDateTime) -> bool {
+    if d.status != DeadlineStatus::Open {
+        return false;
+    }
+    match (d.due.instant, d.due.date) {
+        (Some(t), _) => now > t,
+        (None, Some(day)) => zhifa_calendar::cst_date(now) > day,
+        (None, None) => false,
+    }
+}
+
+/// The rule of PUB-9: each enforcement body publishes the previous year's statistics.
+pub const ANNUAL_STATISTICS: &str = "report.enforcement_statistics";
+
+/// Bodies that enforce (not the people's governments themselves) owe the annual statistics.
+pub fn owes_annual_statistics(a: &Agency) -> bool {
+    !a.is_government()
+}
+
+/// The PUB-9 duty for `year`'s statistics: runs from the end of that year to 31 January.
+pub fn annual_statistics_duty(
+    catalog: &Catalog,
+    calendar: &Calendar,
+    id: Uuid,
+    agency: &Agency,
+    year: i32,
+) -> Result<Deadline, DomainError> {
+    let year_end = Date::from_calendar_date(year, Month::December, 31)
+        .map_err(|_| DomainError::invalid("year", "bad_year", "年度无效"))?;
+    open(
+        catalog,
+        calendar,
+        DutyStart {
+            id,
+            rule_id: ANNUAL_STATISTICS.into(),
+            agency_id: agency.id,
+            subject: format!("agency-{}", agency.id),
+            title: format!("公开 {year} 年度行政执法统计年报"),
+            anchor: Anchor::Date(year_end),
+        },
+    )
+}
+
+/// The report year a PUB-9 deadline is about (its anchor's year).
+pub fn report_year(d: &Deadline) -> i32 {
+    d.anchor.date().year()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AnnualReport {
+    pub agency_id: Uuid,
+    pub year: i32,
+    pub title: String,
+    /// Where it is published (the agency's site or the public platform).
+    pub url: String,
+    pub published_on: Date,
+}
+
+/// PUB-9: an agency head or publisher records that the year's statistics are published.
+/// The report may only be for a finished year, and not from the future.
+pub fn decide_annual_report(
+    actor: &Actor,
+    agency: &Agency,
+    year: i32,
+    title: &str,
+    url: &str,
+    today: Date,
+) -> Result<AnnualReport, DomainError> {
+    actor.require_any(&[Role::AgencyHead, Role::Publisher], "公开年度统计年报")?;
+    if year >= today.year() || year < 2019 {
+        return Err(DomainError::invalid(
+            "year",
+            "not_finished",
+            format!(
+                "只能公开已结束年度（2019 年至 {} 年）的统计年报",
+                today.year() - 1
+            ),
+        )
+        .rule("PUB-9"));
+    }
+    let url = required("url", url, 500)?;
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(DomainError::invalid(
+            "url",
+            "bad_url",
+            "公开地址应为 http(s):// 开头的网址",
+        ));
+    }
+    Ok(AnnualReport {
+        agency_id: agency.id,
+        year,
+        title: required("title", title, 200)?,
+        url,
+        published_on: today,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn agency() -> Agency {
+        Agency {
+            id: Uuid::from_u128(7),
+            name: "瑶海区市场监督管理局".into(),
+            credit_code: String::new(),
+            credit_code_override: None,
+            kind: crate::registry::AgencyKind::AdministrativeOrgan,
+            level: crate::registry::Level::County,
+            division_code: "340102".into(),
+            parent_id: None,
+            domain: "市场监管".into(),
+            legal_basis: String::new(),
+            path: "/".into(),
+        }
+    }
+
+    #[test]
+    fn annual_statistics_fall_due_on_31_january_and_pass_the_day_after() {
+        let (cat, cal) = (Catalog::embedded(), Calendar::embedded());
+        let d = annual_statistics_duty(&cat, &cal, Uuid::nil(), &agency(), 2025).unwrap();
+        assert_eq!(
+            d.due.date,
+            Date::from_calendar_date(2026, Month::January, 31).ok()
+        );
+        assert!(!d.due.provisional, "2026 has its notice");
+        let on = |y, m, day, h| {
+            OffsetDateTime::new_in_offset(
+                Date::from_calendar_date(y, m, day).unwrap(),
+                time::Time::from_hms(h, 0, 0).unwrap(),
+                zhifa_calendar::CST,
+            )
+        };
+        assert!(!has_passed(&d, on(2026, Month::January, 31, 23)));
+        assert!(has_passed(&d, on(2026, Month::February, 1, 0)));
+        // 2026's report is due in 2027, a year without a notice: flagged, never guessed.
+        let next = annual_statistics_duty(&cat, &cal, Uuid::nil(), &agency(), 2026).unwrap();
+        assert_eq!(
+            next.due.date,
+            Date::from_calendar_date(2027, Month::January, 31).ok()
+        );
+        assert!(next.due.provisional);
+        assert_eq!(
+            recompute(&cat, &cal, &next).unwrap(),
+            None,
+            "same inputs, same due date"
+        );
+    }
+
+    #[test]
+    fn reports_only_for_finished_years_by_head_or_publisher() {
+        let today = Date::from_calendar_date(2026, Month::January, 20).unwrap();
+        let head = Actor {
+            user_id: Uuid::nil(),
+            username: "h".into(),
+            agency_id: Uuid::nil(),
+            roles: vec![Role::AgencyHead],
+        };
+        assert!(
+            decide_annual_report(
+                &head,
+                &agency(),
+                2025,
+                "2025年统计年报",
+                "https://x.gov.cn/a",
+                today
+            )
+            .is_ok()
+        );
+        assert_eq!(
+            decide_annual_report(&head, &agency(), 2026, "t", "https://x", today)
+                .unwrap_err()
+                .code,
+            "not_finished"
+        );
+        assert_eq!(
+            decide_annual_report(&head, &agency(), 2025, "t", "ftp://x", today)
+                .unwrap_err()
+                .code,
+            "bad_url"
+        );
+        let officer = Actor {
+            roles: vec![Role::Officer],
+            ..head
+        };
+        assert_eq!(
+            decide_annual_report(&officer, &agency(), 2025, "t", "https://x", today)
+                .unwrap_err()
+                .code,
+            "forbidden"
+        );
+    }
+}

@@ -1,0 +1,341 @@
+use crate::both;
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// A notice for 2027 made up for tests (the real one is not published yet): it must never be
+/// shipped, only imported here.
+const TEST_NOTICE_2027: &str = "year: 2027\ndocument: 测试通知〔2026〕1号\ntitle: 测试用 2027 年节假日安排\n\noff 元旦 2027-01-01..2027-01-03\nwork 春节 2027-02-07\noff 春节 2027-02-06, 2027-02-08..2027-02-12\n";
+
+async fn working_days_and_periods(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let s = app.login("officer").await;
+    let (st, d) = s.get_json("/api/v1/calendar/days/2026-10-10").await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(
+        (
+            d["workday"].as_bool(),
+            d["kind"].as_str(),
+            d["provisional"].as_bool()
+        ),
+        (Some(true), Some("makeup_workday"), Some(false))
+    );
+    assert_eq!(d["document"], "国办发明电〔2025〕7号");
+    let (_, d) = s.get_json("/api/v1/calendar/days/2027-01-01").await;
+    assert_eq!(
+        (d["workday"].as_bool(), d["provisional"].as_bool()),
+        (Some(false), Some(true)),
+        "2027 has no notice: flagged, not guessed"
+    );
+    assert_error(
+        &s.get_json("/api/v1/calendar/days/2026-02-30").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "calendar",
+        Some("date"),
+    );
+    assert_error(
+        &s.get_json("/api/v1/calendar/days/2101-01-01").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "calendar",
+        Some("date"),
+    );
+    let (st, due) = s
+        .get_json("/api/v1/calendar/due?start=2026-09-30&length=7&unit=workdays&explain=true")
+        .await;
+    assert_eq!(st, StatusCode::OK, "{due}");
+    assert_eq!(due["date"], "2026-10-15");
+    assert!(
+        due["explanation"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l.as_str().unwrap().contains("跳过 2026-10-01 国庆节"))
+    );
+    assert_error(
+        &s.get_json("/api/v1/calendar/due?start=2026-09-30&length=7&unit=weeks")
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "calendar",
+        Some("unit"),
+    );
+    assert_error(
+        &s.get_json("/api/v1/calendar/due?start=2026-09-30&length=-3&unit=days")
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "calendar",
+        Some("length"),
+    );
+    let (_, rules) = s.get_json("/api/v1/deadline-rules").await;
+    assert!(
+        rules
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == "rev.opinion" && r["spec"] == "REV-5")
+    );
+}
+both!(working_days_and_periods);
+
+async fn register_body(app: &TestApp, admin: &Session, n: u32) -> Value {
+    let (st, a) = admin
+        .post(
+            "/api/v1/agencies",
+            &json!({"name": format!("瑶海区测试局{n}"), "credit_code": credit_code("340102", 700 + n), "kind": "administrative_organ", "level": "county",
+                    "division_code": "340102", "parent_id": app.fx.yaohai.id, "domain": "市场监管"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{a}");
+    a
+}
+
+async fn duties_start_with_registration_and_follow_notice_imports(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let admin = app.login("sysadmin").await;
+    let a = register_body(&app, &admin, 1).await;
+    let (_, list) = admin
+        .get_json(&format!(
+            "/api/v1/deadlines?agency_id={}",
+            a["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(
+        list["total"], 1,
+        "registration opened the PUB-9 duty in the same transaction: {list}"
+    );
+    let duty = list["items"][0].clone();
+    assert_eq!(duty["rule_id"], "report.enforcement_statistics");
+    let year = time::OffsetDateTime::now_utc().year();
+    assert_eq!(duty["due"]["date"], format!("{}-01-31", year + 1));
+    let provisional_before = duty["due"]["provisional"].as_bool().unwrap();
+    // A bad notice is refused with the line at fault, and nothing is written.
+    let count = app.store.event_count().await.unwrap();
+    let bad = TEST_NOTICE_2027.replace("work 春节 2027-02-07", "work 春节 2027-02-09");
+    let r = admin
+        .post("/api/v1/calendar/notices", &json!({"text": bad}))
+        .await;
+    assert_error(
+        &r,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "bad_notice",
+        Some("text"),
+    );
+    assert!(
+        r.1["message"].as_str().unwrap().contains("2027-02-09"),
+        "{}",
+        r.1
+    );
+    assert_eq!(app.store.event_count().await.unwrap(), count);
+    // Only the system administrator imports notices.
+    let head = app.login("head").await;
+    assert_error(
+        &head
+            .post(
+                "/api/v1/calendar/notices",
+                &json!({"text": TEST_NOTICE_2027}),
+            )
+            .await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        None,
+    );
+    let (st, imported) = admin
+        .post(
+            "/api/v1/calendar/notices",
+            &json!({"text": TEST_NOTICE_2027}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{imported}");
+    assert_eq!(imported["year"], 2027);
+    let (_, d) = admin.get_json("/api/v1/calendar/days/2027-02-07").await;
+    assert_eq!(
+        (d["workday"].as_bool(), d["provisional"].as_bool()),
+        (Some(true), Some(false)),
+        "the imported make-up day applies at once"
+    );
+    let (_, after) = admin
+        .get_json(&format!(
+            "/api/v1/deadlines/{}",
+            duty["id"].as_str().unwrap()
+        ))
+        .await;
+    if provisional_before && year + 1 == 2027 {
+        assert_eq!(imported["recomputed"], 1);
+        assert_eq!(
+            after["due"]["provisional"], false,
+            "recomputed without the flag once 2027 is known"
+        );
+        let events = app
+            .store
+            .events_of_stream(&format!("deadline-{}", duty["id"].as_str().unwrap()))
+            .await
+            .unwrap();
+        assert_eq!(events.last().unwrap().kind, "DeadlineRecomputed");
+    }
+    let (_, notices) = admin.get_json("/api/v1/calendar/notices").await;
+    assert!(
+        notices
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["year"] == 2027 && n["origin"] == "imported")
+    );
+    // The import survives a restart: a fresh state loads it from the log's projection.
+    let reloaded =
+        zhifa_server::AppState::new(app.store.clone(), zhifa_server::Settings::default())
+            .await
+            .unwrap();
+    assert!(!reloaded.calendar().is_provisional_year(2027));
+}
+both!(duties_start_with_registration_and_follow_notice_imports);
+
+async fn missed_deadlines_are_recorded_and_reports_meet_them(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let admin = app.login("sysadmin").await;
+    let a = register_body(&app, &admin, 2).await;
+    let aid = a["id"].as_str().unwrap().to_string();
+    let year = time::OffsetDateTime::now_utc().year();
+    // Nothing is missed before the day after the due date.
+    let on = |y: i32, m: time::Month, d: u8| {
+        time::OffsetDateTime::new_in_offset(
+            time::Date::from_calendar_date(y, m, d).unwrap(),
+            time::Time::MIDNIGHT,
+            zhifa_calendar::CST,
+        )
+    };
+    let last_moment = on(year + 1, time::Month::January, 31) + time::Duration::hours(23);
+    assert_eq!(
+        zhifa_server::service::sweep(&app.state, last_moment)
+            .await
+            .unwrap(),
+        0
+    );
+    let n = zhifa_server::service::sweep(&app.state, on(year + 1, time::Month::February, 1))
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(
+        zhifa_server::service::sweep(&app.state, on(year + 1, time::Month::February, 2))
+            .await
+            .unwrap(),
+        0,
+        "recorded once"
+    );
+    let (_, missed) = admin.get_json("/api/v1/deadlines?status=missed").await;
+    assert_eq!(missed["total"], 1);
+    assert_eq!(missed["items"][0]["agency_id"], aid);
+    assert!(missed["items"][0]["days_left"].as_i64().is_some());
+    // The next year's duty was opened when this one was missed.
+    let (_, open) = admin
+        .get_json(&format!("/api/v1/deadlines?status=open&agency_id={aid}"))
+        .await;
+    assert_eq!(
+        open["items"][0]["due"]["date"],
+        format!("{}-01-31", year + 2)
+    );
+    // Another county does not see it; the city's supervisor does.
+    let (_, other) = app
+        .login("officer2")
+        .await
+        .get_json("/api/v1/deadlines?status=all")
+        .await;
+    assert_eq!(other["total"], 0);
+    let (_, sup) = app
+        .login("supervisor")
+        .await
+        .get_json("/api/v1/deadlines?status=missed")
+        .await;
+    assert_eq!(sup["total"], 1);
+    assert_error(
+        &admin.get_json("/api/v1/deadlines?status=late").await,
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        Some("status"),
+    );
+    // Publishing the report meets the deadline — late, since it was missed.
+    let sec = app.login("secadmin").await;
+    let (st, _) = sec
+        .post("/api/v1/users", &json!({"username": "pub9", "display_name": "公示员", "agency_id": aid, "roles": ["publisher"], "password": "Aa1!aaaaaaaa"}))
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let publisher = app.login_with("pub9", "Aa1!aaaaaaaa").await;
+    let path = format!("/api/v1/agencies/{aid}/annual-reports");
+    let bad = publisher
+        .post(
+            &path,
+            &json!({"year": year, "title": "年报", "url": "https://example.gov.cn/r"}),
+        )
+        .await;
+    assert_error(
+        &bad,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not_finished",
+        Some("year"),
+    );
+    assert_error(
+        &publisher
+            .post(
+                &path,
+                &json!({"year": year - 1, "title": "年报", "url": "javascript:alert(1)"}),
+            )
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "bad_url",
+        Some("url"),
+    );
+    // Last year's duty (due 31 January of this year) was never met: the sweep records it as
+    // missed, and publishing the report then meets it late.
+    let (agency, _) = app
+        .store
+        .agency(uuid::Uuid::parse_str(&aid).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let last_id = uuid::Uuid::now_v7();
+    let last = zhifa_domain::deadline::annual_statistics_duty(
+        &app.state.catalog,
+        &app.state.calendar(),
+        last_id,
+        &agency,
+        year - 1,
+    )
+    .unwrap();
+    app.store
+        .append(zhifa_domain::NewEvent {
+            stream: zhifa_domain::StreamId::deadline(last_id),
+            expected: zhifa_domain::event::Expected::NoStream,
+            agency_id: agency.id,
+            actor: zhifa_domain::auth::Actor::system(),
+            events: vec![zhifa_domain::Event::DeadlineOpened(last)],
+            side_effects: vec![],
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        zhifa_server::service::sweep(&app.state, time::OffsetDateTime::now_utc())
+            .await
+            .unwrap(),
+        1
+    );
+    let (st, r) = publisher.post(&path, &json!({"year": year - 1, "title": "上年度统计年报", "url": "https://example.gov.cn/r"})).await;
+    assert_eq!(st, StatusCode::CREATED, "{r}");
+    let (_, met) = admin
+        .get_json(&format!("/api/v1/deadlines/{last_id}"))
+        .await;
+    assert_eq!(met["status"], "met_late", "{met}");
+    assert!(met["satisfied_on"].is_string());
+    let again = publisher
+        .post(
+            &path,
+            &json!({"year": year - 1, "title": "重复", "url": "https://example.gov.cn/r"}),
+        )
+        .await;
+    assert_error(
+        &again,
+        StatusCode::CONFLICT,
+        "already_published",
+        Some("year"),
+    );
+    let (_, reports) = publisher.get_json(&path).await;
+    assert_eq!(reports.as_array().unwrap().len(), 1);
+}
+both!(missed_deadlines_are_recorded_and_reports_meet_them);
