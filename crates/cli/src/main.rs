@@ -55,6 +55,10 @@ enum Command {
         /// Mark session cookies Secure (when served behind HTTPS).
         #[arg(long)]
         secure_cookies: bool,
+        /// JSON file of province/agency overrides of the deadline catalog (DL-3), e.g.
+        /// {"overrides":{"rev.opinion":{"length":7,"extension":3,"basis":"省规定"}}}
+        #[arg(long, env = "ZHIFA_DEADLINE_OVERRIDES")]
+        deadline_overrides: Option<PathBuf>,
     },
     /// Create a data directory with a realistic Anhui demo dataset (if empty) and serve it.
     Demo {
@@ -180,11 +184,23 @@ async fn main() -> Result<()> {
             store,
             listen,
             secure_cookies,
+            deadline_overrides,
         } => {
             init_logging();
             let store = store.open().await?;
+            let deadline_overrides = match deadline_overrides {
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path)
+                        .with_context(|| format!("reading {}", path.display()))?;
+                    serde_json::from_str(&text).with_context(|| {
+                        format!("{}: not a deadline override file", path.display())
+                    })?
+                }
+                None => Default::default(),
+            };
             let settings = Settings {
                 secure_cookies,
+                deadline_overrides,
                 ..Settings::default()
             };
             run(store, settings, listen, |addr| {

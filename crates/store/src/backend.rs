@@ -246,24 +246,33 @@ impl Backend {
         now: i64,
     ) -> Result<Vec<Recorded>> {
         let stream = job.stream.0.as_str();
-        let current: i64 =
-            sqlx::query("SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = $1")
+        // A creation needs no look-up: the UNIQUE (stream, version) index refuses a second
+        // version 1, which `conflict_or` reports as a conflict. Saves a statement per create.
+        let current: i64 = match job.expected {
+            Expected::NoStream => 0,
+            _ => sqlx::query("SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = $1")
                 .bind(stream)
                 .fetch_one(&mut **tx)
                 .await?
-                .try_get(0)?;
-        let ok = match job.expected {
-            Expected::NoStream => current == 0,
-            Expected::Version(v) => current == v,
-            Expected::Any => true,
+                .try_get(0)?,
         };
-        if !ok {
+        if let Expected::Version(v) = job.expected
+            && current != v
+        {
             return Err(StoreError::VersionConflict {
                 stream: stream.to_string(),
                 expected: format!("{:?}", job.expected),
-                actual: current,
+                actual: Some(current),
             });
         }
+        let conflict_or = |e: sqlx::Error| match map_unique(e) {
+            StoreError::Duplicate { field } if field == "stream" => StoreError::VersionConflict {
+                stream: stream.to_string(),
+                expected: format!("{:?}", job.expected),
+                actual: None,
+            },
+            other => other,
+        };
         let mut out = Vec::with_capacity(job.events.len());
         for (i, event) in job.events.iter().enumerate() {
             *seq += 1;
@@ -298,7 +307,7 @@ impl Backend {
             .bind(now)
             .execute(&mut **tx)
             .await
-            .map_err(map_unique)?;
+            .map_err(conflict_or)?;
             Self::project(tx, event, version).await?;
             out.push(rec);
         }

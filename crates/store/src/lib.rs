@@ -36,11 +36,14 @@ pub enum StoreError {
     #[error("stored document is corrupt: {0}")]
     Corrupt(String),
     /// The stream moved on since the rule decided (optimistic concurrency).
-    #[error("stream {stream} is at version {actual}, expected {expected}")]
+    #[error(
+        "stream {stream} is at version {actual:?} (None: it already exists), expected {expected}"
+    )]
     VersionConflict {
         stream: String,
         expected: String,
-        actual: i64,
+        /// The stream's version when known; `None` when a creation found the stream existing.
+        actual: Option<i64>,
     },
     /// A uniqueness constraint of a projection (credit code, certificate number, username…).
     #[error("duplicate value for {field}")]

@@ -339,3 +339,34 @@ async fn missed_deadlines_are_recorded_and_reports_meet_them(engine: Engine) {
     assert_eq!(reports.as_array().unwrap().len(), 1);
 }
 both!(missed_deadlines_are_recorded_and_reports_meet_them);
+
+async fn province_overrides_change_the_catalog(engine: Engine) {
+    let overrides: zhifa_calendar::CatalogSettings =
+        serde_json::from_value(json!({"overrides": {"rev.opinion": {"length": 7, "extension": 3, "basis": "某省重大执法决定法制审核办法"}}})).unwrap();
+    let app = spawn_app_with(
+        engine,
+        zhifa_server::Settings {
+            deadline_overrides: overrides,
+            ..Default::default()
+        },
+    )
+    .await;
+    let s = app.login("officer").await;
+    let (_, rules) = s.get_json("/api/v1/deadline-rules").await;
+    let rev = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "rev.opinion")
+        .unwrap()
+        .clone();
+    assert_eq!(rev["rule"]["period"]["length"], 7, "{rev}");
+    assert_eq!(rev["rule"]["extension"]["length"], 3, "{rev}");
+    assert!(
+        rev["basis"]
+            .as_str()
+            .unwrap()
+            .contains("某省重大执法决定法制审核办法")
+    );
+}
+both!(province_overrides_change_the_catalog);

@@ -67,9 +67,10 @@ async fn agencies_refuse_bad_codes_and_write_nothing(engine: Engine) {
         a["credit_code_override"],
         "省编办试点赋码，校验位按试点规则生成"
     );
+    // Only the accepted command wrote: the body and, in the same transaction, its PUB-9 duty.
     assert_eq!(
         app.store.event_count().await.unwrap(),
-        before + 1,
+        before + 2,
         "only the accepted command wrote"
     );
     let (st, a) = s

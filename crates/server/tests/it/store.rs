@@ -69,7 +69,7 @@ async fn stale_versions_conflict_and_write_nothing(engine: Engine) {
     let count = app.store.event_count().await.unwrap();
     let err = app.store.append(ev("基于旧版本")).await.unwrap_err();
     assert!(
-        matches!(err, zhifa_store::StoreError::VersionConflict { actual, .. } if actual == version + 1),
+        matches!(err, zhifa_store::StoreError::VersionConflict { actual, .. } if actual == Some(version + 1)),
         "{err}"
     );
     assert_eq!(app.store.event_count().await.unwrap(), count);
@@ -77,7 +77,15 @@ async fn stale_versions_conflict_and_write_nothing(engine: Engine) {
         expected: Expected::NoStream,
         ..ev("重复创建")
     };
-    assert!(app.store.append(creating_again).await.is_err());
+    let err = app.store.append(creating_again).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            zhifa_store::StoreError::VersionConflict { actual: None, .. }
+        ),
+        "{err}"
+    );
+    assert_eq!(app.store.event_count().await.unwrap(), count);
 }
 both!(stale_versions_conflict_and_write_nothing);
 
