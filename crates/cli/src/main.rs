@@ -80,6 +80,21 @@ enum Command {
         #[command(subcommand)]
         command: CalendarCommand,
     },
+    /// Verify the tamper-evident record offline (REC-6): recompute every leaf from the stored
+    /// events, check tiles, root, signatures, and consistency with a checkpoint you kept.
+    /// Exits non-zero naming the first bad index.
+    Verify {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// A checkpoint (signed note) saved earlier; the log must have grown from it, not forked.
+        #[arg(long)]
+        trusted_checkpoint: Option<PathBuf>,
+    },
+    /// The ledger's keys and checkpoints.
+    Ledger {
+        #[command(subcommand)]
+        command: LedgerCommand,
+    },
     /// Check identifiers: one line per value, `VALUE ok` or `VALUE error: <reason>`.
     /// Exits 1 if any value is invalid.
     Validate {
@@ -110,6 +125,20 @@ impl OptionalStore {
         };
         zhifa_server::service::load_calendar(&store).await
     }
+}
+
+#[derive(Subcommand)]
+enum LedgerCommand {
+    /// Print the verifier keys (signed-note form `name+keyid+base64`), one per line.
+    Keys {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Sign a checkpoint of the current tree now and print it.
+    Checkpoint {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -165,6 +194,49 @@ async fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Calendar { command } => calendar(command).await,
+        Command::Verify {
+            store,
+            trusted_checkpoint,
+        } => {
+            let trusted = match trusted_checkpoint {
+                Some(p) => Some(
+                    std::fs::read_to_string(&p)
+                        .with_context(|| format!("reading {}", p.display()))?,
+                ),
+                None => None,
+            };
+            let store = store.open().await?;
+            match store.audit(trusted).await? {
+                Ok(report) => {
+                    println!(
+                        "ok: {} events verified against the signed checkpoint of size {} (root {})",
+                        report.checkpoint.size,
+                        report.checkpoint.size,
+                        report.checkpoint.root.to_hex()
+                    );
+                    Ok(())
+                }
+                Err(e) => {
+                    eprintln!("FAILED: {e}");
+                    std::process::exit(2);
+                }
+            }
+        }
+        Command::Ledger { command } => match command {
+            LedgerCommand::Keys { store } => {
+                for k in store.open().await?.ledger_info().await?.verifier_keys {
+                    println!("{k}");
+                }
+                Ok(())
+            }
+            LedgerCommand::Checkpoint { store } => {
+                match store.open().await?.issue_checkpoint().await? {
+                    Some(note) => print!("{note}"),
+                    None => bail!("the log is empty"),
+                }
+                Ok(())
+            }
+        },
         Command::Validate { kind, values } => {
             let kind: zhifa_ident::Kind = kind
                 .parse()

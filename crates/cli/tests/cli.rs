@@ -131,3 +131,71 @@ fn calendar_import_is_kept_in_the_data_dir() {
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_file(&notice);
 }
+
+#[test]
+fn verify_detects_an_edited_event_in_the_data_dir() {
+    let dir = std::env::temp_dir().join(format!("zhifa-verify-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let notice = dir.with_extension("notice");
+    std::fs::write(
+        &notice,
+        "year: 2027\ndocument: 测试通知〔2026〕4号\n\noff 元旦 2027-01-01..2027-01-03\n",
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    assert_eq!(
+        zhifa(&[
+            "calendar",
+            "import",
+            notice.to_str().unwrap(),
+            "--data-dir",
+            d
+        ])
+        .0,
+        0
+    );
+    let (code, _, err) = zhifa(&["verify", "--data-dir", d]);
+    assert_ne!(code, 0, "nothing signed yet");
+    assert!(err.contains("checkpoint"), "{err}");
+    let (code, note, _) = zhifa(&["ledger", "checkpoint", "--data-dir", d]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        note.lines().nth(1),
+        Some("1"),
+        "size line of the checkpoint:\n{note}"
+    );
+    let kept = dir.with_extension("checkpoint");
+    std::fs::write(&kept, &note).unwrap();
+    let (code, out, err) = zhifa(&[
+        "verify",
+        "--data-dir",
+        d,
+        "--trusted-checkpoint",
+        kept.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("ok: 1 events"), "{out}");
+    let (_, keys, _) = zhifa(&["ledger", "keys", "--data-dir", d]);
+    assert_eq!(keys.lines().count(), 2);
+    // Edit the recorded notice behind the platform's back.
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let pool =
+            sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.join("zhifa.db").display()))
+                .await
+                .unwrap();
+        sqlx::query("UPDATE events SET payload = REPLACE(payload, '4号', '5号') WHERE seq = 1")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    });
+    let (code, _, err) = zhifa(&["verify", "--data-dir", d]);
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with("FAILED: ") && err.contains('0'),
+        "names leaf 0: {err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(&notice);
+    let _ = std::fs::remove_file(&kept);
+}

@@ -134,6 +134,13 @@ impl Event {
         }
     }
 
+    /// JSON pointers (into the ledger envelope, whose `payload` is this event) of personal data:
+    /// the ledger leaf commits to them only through salted hashes, so they can be erased later
+    /// without breaking any proof (REC-6).
+    pub fn personal_fields(&self) -> &'static [&'static str] {
+        personal_fields_of(self.kind())
+    }
+
     /// Chinese description for the audit trail.
     pub fn label(&self) -> &'static str {
         match self {
@@ -159,6 +166,15 @@ impl Event {
             Event::HolidayNoticeImported { .. } => "导入节假日安排通知",
             Event::AnnualReportPublished(_) => "公开年度统计年报",
         }
+    }
+}
+
+/// [`Event::personal_fields`] by event kind, for verifiers that read stored (possibly erased)
+/// payloads without decoding them.
+pub fn personal_fields_of(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "OfficerRegistered" | "OfficerUpdated" => &["/payload/data/id_number"],
+        _ => &[],
     }
 }
 

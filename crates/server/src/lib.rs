@@ -157,6 +157,16 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     on_bound(listener.local_addr()?);
+    // REC-6: a signed checkpoint at least every second while the log grows.
+    let signer = state.clone();
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = signer.store.issue_checkpoint().await {
+                tracing::error!(error = %e, "checkpoint signing failed");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        }
+    });
     let sweeper = state.clone();
     tokio::spawn(async move {
         let every = std::time::Duration::from_secs(sweeper.settings.sweep_interval_secs.max(1));

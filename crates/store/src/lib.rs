@@ -50,6 +50,8 @@ pub enum StoreError {
     Duplicate { field: String },
     #[error("the store is shutting down")]
     Closed,
+    #[error("ledger: {0}")]
+    Ledger(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -173,6 +175,61 @@ pub struct Overview {
     pub certificates_expiring: i64,
     pub items: i64,
     pub inspection_items: i64,
+}
+
+/// The ledger as the writer keeps it: the Merkle log's right edge (O(log n)), its hash and origin.
+#[derive(Clone)]
+pub(crate) struct LedgerState {
+    pub(crate) log: zhifa_ledger::MerkleLog,
+    pub(crate) alg: zhifa_ledger::HashAlg,
+    pub(crate) origin: String,
+}
+
+/// What the leaf of an event commits to: the event and everything recorded about it. Personal
+/// fields are replaced by salted commitments when the leaf is built (REC-6).
+pub fn leaf_envelope(r: &Recorded) -> serde_json::Value {
+    serde_json::json!({
+        "seq": r.seq,
+        "id": r.id,
+        "stream": r.stream,
+        "version": r.version,
+        "kind": r.kind,
+        "actor_id": r.actor_id,
+        "actor_name": r.actor_name,
+        "agency_id": r.agency_id,
+        "recorded_at": r.recorded_at,
+        "payload": r.payload,
+    })
+}
+
+/// The leaf input of a recorded event: with its salt, personal fields become commitments;
+/// without one (no personal data, or already erased) the stored payload is used as it is.
+pub fn leaf_input_of(
+    alg: zhifa_ledger::HashAlg,
+    r: &Recorded,
+    salt: Option<&zhifa_ledger::Salt>,
+) -> std::result::Result<Vec<u8>, zhifa_ledger::LeafError> {
+    let env = leaf_envelope(r);
+    match salt {
+        Some(salt) => Ok(zhifa_ledger::build_leaf(
+            alg,
+            &env,
+            zhifa_domain::event::personal_fields_of(&r.kind),
+            salt,
+        )?
+        .input),
+        None => zhifa_ledger::leaf::leaf_input(&env),
+    }
+}
+
+/// The ledger's public state: latest signed checkpoint and the keys to check it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LedgerInfo {
+    pub origin: String,
+    pub hash: String,
+    pub size: i64,
+    pub checkpoint: Option<String>,
+    pub verifier_keys: Vec<String>,
 }
 
 pub(crate) fn now_micros() -> i64 {
@@ -350,6 +407,19 @@ forward! {
     fn deadlines_of_subject(&self, subject: &str, rule_id: &str) -> Vec<(Deadline, i64)>;
     fn notices(&self) -> Vec<NoticeRecord>;
     fn annual_reports(&self, agency_id: Uuid) -> Vec<AnnualReport>;
+
+    /// Signs and stores a checkpoint of the current tree if it grew since the last one;
+    /// returns the latest checkpoint note.
+    fn issue_checkpoint(&self) -> Option<String>;
+    fn ledger_info(&self) -> LedgerInfo;
+    /// Inclusion proof of event `seq` in the tree of `size` leaves: (leaf index, hashes).
+    fn inclusion_proof(&self, seq: i64, size: i64) -> (u64, Vec<zhifa_ledger::Hash>);
+    fn consistency_proof(&self, old: i64, new: i64) -> Vec<zhifa_ledger::Hash>;
+    /// A stored tile row (C2SP tlog-tiles), as bytes.
+    fn ledger_tile(&self, id: zhifa_ledger::TileId) -> Option<Vec<u8>>;
+    /// Recomputes every leaf from the stored events and audits them against the latest
+    /// checkpoint (and `trusted`, a checkpoint note the auditor kept).
+    fn audit(&self, trusted: Option<String>) -> std::result::Result<zhifa_ledger::AuditReport, zhifa_ledger::AuditError>;
 
     fn credential(&self, user_id: Uuid) -> Option<Credential>;
     fn record_login_failure(&self, user_id: Uuid, max_attempts: i64, lock_micros: i64) -> Credential;

@@ -1,6 +1,7 @@
 //! JSON API under `/api/v1`, documented by the OpenAPI document at `/api/openapi.json`.
 
 mod calendar;
+mod ledger;
 mod registry;
 mod session;
 
@@ -107,11 +108,13 @@ pub struct Paged<T> {
         registry::validate, registry::list_events, registry::access_log,
         calendar::day, calendar::due, calendar::notices, calendar::import, calendar::rules,
         calendar::list_deadlines, calendar::get_deadline, calendar::list_reports, calendar::publish_report,
+        ledger::info, ledger::inclusion, ledger::consistency,
     ),
     components(schemas(ErrorBody)),
     tags((name = "registry", description = "三库：执法主体、执法人员、权力清单（REG-1…REG-7）"),
          (name = "session", description = "登录与会话"),
          (name = "calendar", description = "工作日、期限与年报（DL-1…DL-4、PUB-9）"),
+         (name = "ledger", description = "防篡改记录：检查点与证明（REC-6）"),
          (name = "admin", description = "账号、接口令牌与审计"))
 )]
 pub struct ApiDoc;
@@ -127,9 +130,12 @@ pub fn routes() -> Router<AppState> {
         .merge(session::routes())
         .merge(registry::routes())
         .merge(calendar::routes())
+        .merge(ledger::routes())
 }
 
 /// The OpenAPI document and Swagger UI (vendored into the binary: no download at run time).
 pub fn docs_routes() -> Router<AppState> {
-    Router::new().merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
+    Router::new()
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
+        .merge(ledger::public_routes())
 }

@@ -75,6 +75,8 @@ pub struct Fixture {
 #[allow(dead_code)]
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The database itself, for tests that tamper with it behind the store's back.
+    pub db_url: String,
     /// The server's state, for calling services directly (e.g. a deadline sweep at a chosen time).
     pub state: AppState,
     pub store: Store,
@@ -212,11 +214,16 @@ pub async fn user(
     u
 }
 
-async fn open_store(engine: Engine) -> (Store, Option<tempfile::TempDir>) {
+async fn open_store(engine: Engine) -> (Store, Option<tempfile::TempDir>, String) {
     match engine {
         Engine::Sqlite => {
             let dir = tempfile::tempdir().unwrap();
-            (Store::open_sqlite_dir(dir.path()).await.unwrap(), Some(dir))
+            let url = format!("sqlite://{}", dir.path().join("zhifa.db").display());
+            (
+                Store::open_sqlite_dir(dir.path()).await.unwrap(),
+                Some(dir),
+                url,
+            )
         }
         Engine::Postgres => {
             let base = pg_base().expect("checked by both!");
@@ -231,7 +238,8 @@ async fn open_store(engine: Engine) -> (Store, Option<tempfile::TempDir>) {
                 .await
                 .unwrap();
             admin.close().await;
-            (Store::open(&format!("{base}/{db}")).await.unwrap(), None)
+            let url = format!("{base}/{db}");
+            (Store::open(&url).await.unwrap(), None, url)
         }
     }
 }
@@ -241,7 +249,7 @@ pub async fn spawn_app(engine: Engine) -> TestApp {
 }
 
 pub async fn spawn_app_with(engine: Engine, settings: Settings) -> TestApp {
-    let (store, dir) = open_store(engine).await;
+    let (store, dir, db_url) = open_store(engine).await;
     let province = agency(
         &store,
         1,
@@ -398,6 +406,7 @@ pub async fn spawn_app_with(engine: Engine, settings: Settings) -> TestApp {
     };
     TestApp {
         addr,
+        db_url,
         state: state_for_test,
         store,
         engine,

@@ -6,6 +6,7 @@ mod helpers;
 
 mod auth;
 mod calendar;
+mod ledger;
 mod openapi;
 mod registry;
 mod store;

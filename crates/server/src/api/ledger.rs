@@ -1,0 +1,214 @@
+//! The tamper-evident ledger (REC-6): signed checkpoints, proofs, and the tree as C2SP
+//! tlog-tiles so an auditor needs no special client.
+
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/ledger", get(info))
+        .route("/api/v1/ledger/proof/inclusion", get(inclusion))
+        .route("/api/v1/ledger/proof/consistency", get(consistency))
+}
+
+/// Public, unauthenticated and cacheable: what an outside auditor or witness fetches.
+pub fn public_routes() -> Router<AppState> {
+    Router::new()
+        .route("/ledger/checkpoint", get(checkpoint))
+        .route("/ledger/keys", get(keys))
+        .route("/ledger/tile/{*path}", get(tile))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LedgerView {
+    /// The log's origin line (C2SP tlog-checkpoint).
+    pub origin: String,
+    /// `sm3` or `sha256`.
+    pub hash: String,
+    /// Leaves (= recorded events).
+    pub size: i64,
+    /// The latest signed checkpoint (signed note text).
+    pub checkpoint: Option<String>,
+    /// Verifier keys in the signed-note form `name+keyid+base64`.
+    pub verifier_keys: Vec<String>,
+}
+
+fn ledger_error(e: zhifa_store::StoreError) -> ApiError {
+    match e {
+        zhifa_store::StoreError::Ledger(m) => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "ledger", m, None)
+        }
+        other => other.into(),
+    }
+}
+
+/// State of the log (REC-6).
+#[utoipa::path(get, path = "/api/v1/ledger", tag = "ledger", responses((status = 200, body = LedgerView)))]
+pub async fn info(State(st): State<AppState>, ApiUser(_u): ApiUser) -> ApiResult<Json<LedgerView>> {
+    st.store.issue_checkpoint().await?;
+    let i = st.store.ledger_info().await?;
+    Ok(Json(LedgerView {
+        origin: i.origin,
+        hash: i.hash,
+        size: i.size,
+        checkpoint: i.checkpoint,
+        verifier_keys: i.verifier_keys,
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct InclusionParams {
+    /// Event sequence number (leaf index + 1).
+    pub seq: i64,
+    /// Tree size of the checkpoint to prove against (default: the latest).
+    pub size: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProofView {
+    pub leaf_index: Option<u64>,
+    pub tree_size: i64,
+    /// Proof hashes, hex, in RFC 9162 order.
+    pub hashes: Vec<String>,
+    pub checkpoint: Option<String>,
+}
+
+async fn latest_size(st: &AppState) -> ApiResult<(i64, Option<String>)> {
+    let note = st.store.issue_checkpoint().await?;
+    let size = match &note {
+        // The note's text is the checkpoint body up to the blank line before the signatures.
+        Some(n) => n
+            .split_once("\n\n")
+            .and_then(|(body, _)| zhifa_ledger::Checkpoint::parse_text(&format!("{body}\n")).ok())
+            .map(|c| c.size as i64)
+            .ok_or_else(|| ApiError::internal("stored checkpoint does not parse"))?,
+        None => 0,
+    };
+    Ok((size, note))
+}
+
+/// Inclusion proof of an event in a signed tree.
+#[utoipa::path(get, path = "/api/v1/ledger/proof/inclusion", tag = "ledger", params(InclusionParams),
+    responses((status = 200, body = ProofView), (status = 422, body = ErrorBody)))]
+pub async fn inclusion(
+    State(st): State<AppState>,
+    ApiUser(_u): ApiUser,
+    Query(p): Query<InclusionParams>,
+) -> ApiResult<Json<ProofView>> {
+    let (latest, note) = latest_size(&st).await?;
+    let size = p.size.unwrap_or(latest);
+    if size > latest {
+        return Err(ApiError::bad_request(
+            "size",
+            format!("尚无覆盖 {size} 个叶子的签名检查点（最新为 {latest}）"),
+        ));
+    }
+    let (index, proof) = st
+        .store
+        .inclusion_proof(p.seq, size)
+        .await
+        .map_err(ledger_error)?;
+    Ok(Json(ProofView {
+        leaf_index: Some(index),
+        tree_size: size,
+        hashes: proof.iter().map(|h| h.to_hex()).collect(),
+        checkpoint: note,
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ConsistencyParams {
+    pub old: i64,
+    /// Default: the latest signed size.
+    pub new: Option<i64>,
+}
+
+/// Consistency proof between two tree sizes.
+#[utoipa::path(get, path = "/api/v1/ledger/proof/consistency", tag = "ledger", params(ConsistencyParams),
+    responses((status = 200, body = ProofView), (status = 422, body = ErrorBody)))]
+pub async fn consistency(
+    State(st): State<AppState>,
+    ApiUser(_u): ApiUser,
+    Query(p): Query<ConsistencyParams>,
+) -> ApiResult<Json<ProofView>> {
+    let (latest, note) = latest_size(&st).await?;
+    let new = p.new.unwrap_or(latest);
+    if new > latest {
+        return Err(ApiError::bad_request(
+            "new",
+            format!("尚无覆盖 {new} 个叶子的签名检查点（最新为 {latest}）"),
+        ));
+    }
+    let proof = st
+        .store
+        .consistency_proof(p.old, new)
+        .await
+        .map_err(ledger_error)?;
+    Ok(Json(ProofView {
+        leaf_index: None,
+        tree_size: new,
+        hashes: proof.iter().map(|h| h.to_hex()).collect(),
+        checkpoint: note,
+    }))
+}
+
+fn text(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+}
+
+/// The latest checkpoint as a C2SP signed note.
+pub async fn checkpoint(State(st): State<AppState>) -> ApiResult<Response> {
+    match st.store.issue_checkpoint().await? {
+        Some(n) => Ok(([(header::CACHE_CONTROL, "no-cache")], text(n)).into_response()),
+        None => Err(ApiError::not_found("检查点")),
+    }
+}
+
+/// Verifier keys, one per line.
+pub async fn keys(State(st): State<AppState>) -> ApiResult<Response> {
+    Ok(text(
+        st.store.ledger_info().await?.verifier_keys.join("\n") + "\n",
+    ))
+}
+
+/// A tile of the tree (C2SP tlog-tiles path `tile/<L>/<N>[.p/<W>]`), within the latest
+/// checkpoint only, so nothing unsigned is served. Full tiles never change: cache forever.
+pub async fn tile(State(st): State<AppState>, Path(path): Path<String>) -> ApiResult<Response> {
+    let id = zhifa_ledger::TileId::parse_path(&format!("tile/{path}"))
+        .map_err(|e| ApiError::bad_request("path", e.0))?;
+    let (size, _) = latest_size(&st).await?;
+    if zhifa_ledger::tiles::tile_width(id.level, id.index, size as u64).is_none_or(|w| w < id.width)
+    {
+        return Err(ApiError::not_found("瓦片"));
+    }
+    let bytes = st
+        .store
+        .ledger_tile(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("瓦片"))?;
+    let want = id.width as usize * 32;
+    if bytes.len() < want {
+        return Err(ApiError::not_found("瓦片"));
+    }
+    let cache = if id.is_full() {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream"),
+            (header::CACHE_CONTROL, cache),
+        ],
+        bytes[..want].to_vec(),
+    )
+        .into_response())
+}

@@ -1,0 +1,253 @@
+//! REC-6: every event is a leaf of a signed Merkle log; tampering with the database behind the
+//! store's back is detected and the first bad index is named.
+
+use crate::both;
+use crate::helpers::*;
+use serde_json::json;
+use zhifa_ledger::{TrustedKeys, VerifierKey, open_checkpoint, verify_inclusion};
+
+async fn raw(app: &TestApp, sql: &str) {
+    match app.engine {
+        Engine::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(&app.db_url).await.unwrap();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+        }
+        Engine::Postgres => {
+            let pool = sqlx::PgPool::connect(&app.db_url).await.unwrap();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+        }
+    }
+}
+
+async fn events_are_leaves_and_checkpoints_verify(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let head = app.login("head").await;
+    head.post(
+        &format!("/api/v1/officers/{}/status", app.fx.yaohai_officer.id),
+        &json!({"status": "suspended", "reason": "调查"}),
+    )
+    .await;
+    let count = app.store.event_count().await.unwrap();
+    let note = app
+        .store
+        .issue_checkpoint()
+        .await
+        .unwrap()
+        .expect("a checkpoint");
+    let info = app.store.ledger_info().await.unwrap();
+    assert_eq!(info.size, count, "one leaf per event");
+    assert_eq!(info.hash, "sm3");
+    assert_eq!(info.verifier_keys.len(), 2, "SM2 and Ed25519");
+    let keys: TrustedKeys = info
+        .verifier_keys
+        .iter()
+        .map(|k| VerifierKey::from_text(k).unwrap())
+        .collect();
+    let cp = open_checkpoint(&note, &keys, Some(&info.origin))
+        .unwrap()
+        .checkpoint;
+    assert_eq!(cp.size as i64, count);
+    assert!(
+        note.lines().filter(|l| l.starts_with('—')).count() == 2,
+        "signed by both keys:\n{note}"
+    );
+    // Every event's inclusion proof verifies against the signed root.
+    let alg = zhifa_ledger::HashAlg::Sm3;
+    for seq in [1, count / 2, count] {
+        let (index, proof) = app.store.inclusion_proof(seq, count).await.unwrap();
+        assert_eq!(index, (seq - 1) as u64);
+        let hash = zhifa_ledger::tiles::leaf_hash_from_tiles(
+            alg,
+            &full_tiles(&app, count).await,
+            index,
+            count as u64,
+        )
+        .unwrap();
+        verify_inclusion(alg, &hash, index, cp.size, &proof, &cp.root).unwrap();
+    }
+    // The first event has no personal data: its leaf is computable by anyone from the record.
+    let first = app
+        .store
+        .events_of_stream(&format!("agency-{}", app.fx.province.id))
+        .await
+        .unwrap()
+        .remove(0);
+    let leaf = zhifa_store::leaf_input_of(alg, &first, None).unwrap();
+    let (i, proof) = app.store.inclusion_proof(first.seq, count).await.unwrap();
+    verify_inclusion(alg, &alg.leaf_hash(&leaf), i, cp.size, &proof, &cp.root).unwrap();
+    // Consistency between an old and the new size.
+    let old = zhifa_ledger::tiles::root_from_tiles(alg, &full_tiles(&app, count).await, 5).unwrap();
+    let cons = app.store.consistency_proof(5, count).await.unwrap();
+    zhifa_ledger::verify_consistency(alg, &old, &cp.tree_head(), &cons).unwrap();
+    // The whole log audits clean.
+    let report = app.store.audit(None).await.unwrap().unwrap();
+    assert_eq!(report.checkpoint.size as i64, count);
+}
+both!(events_are_leaves_and_checkpoints_verify);
+
+async fn full_tiles(app: &TestApp, size: i64) -> zhifa_ledger::MemoryTiles {
+    // Proof material as an outside auditor would fetch it (the store's own API).
+    let mut t = zhifa_ledger::MemoryTiles::new();
+    for id in zhifa_ledger::tiles::all_tiles(size as u64) {
+        if let Some(bytes) = app.store.ledger_tile(id).await.unwrap() {
+            t.put(id, bytes);
+        }
+    }
+    t
+}
+
+async fn tampering_is_detected(engine: Engine) {
+    // An edited event.
+    let app = spawn_app(engine).await;
+    app.store.issue_checkpoint().await.unwrap();
+    raw(
+        &app,
+        "UPDATE events SET payload = REPLACE(payload, '测试1', '测试9') WHERE seq = 9",
+    )
+    .await;
+    let err = app.store.audit(None).await.unwrap().unwrap_err();
+    assert!(
+        err.to_string().contains('8'),
+        "first bad index is 8 (seq 9): {err}"
+    );
+    assert!(
+        matches!(err, zhifa_ledger::AuditError::EditedLeaf { index: 8, .. }),
+        "{err:?}"
+    );
+
+    // A deleted event in the middle.
+    let app = spawn_app(engine).await;
+    app.store.issue_checkpoint().await.unwrap();
+    raw(&app, "DELETE FROM events WHERE seq = 4").await;
+    let err = app.store.audit(None).await.unwrap().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            zhifa_ledger::AuditError::MissingLeaf { index: 3, .. }
+                | zhifa_ledger::AuditError::EditedLeaf { index: 3, .. }
+        ),
+        "{err:?}"
+    );
+
+    // A rolled-back database: the auditor kept a later checkpoint than what the store now shows.
+    let app = spawn_app(engine).await;
+    app.store.issue_checkpoint().await.unwrap();
+    let kept = app.store.issue_checkpoint().await.unwrap().unwrap();
+    let head = app.login("head").await;
+    head.post(
+        &format!("/api/v1/officers/{}/status", app.fx.yaohai_officer.id),
+        &json!({"status": "suspended", "reason": "调查"}),
+    )
+    .await;
+    let later = app.store.issue_checkpoint().await.unwrap().unwrap();
+    assert_ne!(kept, later);
+    raw(
+        &app,
+        "DELETE FROM checkpoints WHERE size = (SELECT MAX(size) FROM checkpoints)",
+    )
+    .await;
+    let n = app.store.event_count().await.unwrap();
+    raw(&app, &format!("DELETE FROM events WHERE seq = {n}")).await;
+    let err = app.store.audit(Some(later)).await.unwrap().unwrap_err();
+    assert!(
+        matches!(err, zhifa_ledger::AuditError::Rollback { .. }),
+        "{err:?}"
+    );
+}
+both!(tampering_is_detected);
+
+async fn ledger_api_serves_checkpoints_proofs_and_tiles(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let c = app.anonymous();
+    let note = c
+        .get(app.url("/ledger/checkpoint"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let keys_text = c
+        .get(app.url("/ledger/keys"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let keys = zhifa_ledger::TrustedKeys::from_text(&keys_text).unwrap();
+    let cp = open_checkpoint(&note, &keys, None).unwrap().checkpoint;
+    assert_eq!(cp.size as i64, app.store.event_count().await.unwrap());
+    // The level-0 tile is public, exact and as stored; beyond the signed size there is nothing.
+    let width = zhifa_ledger::tiles::tile_width(0, 0, cp.size).unwrap();
+    let id = zhifa_ledger::TileId {
+        level: 0,
+        index: 0,
+        width,
+    };
+    let r = c
+        .get(app.url(&format!("/ledger/{}", id.path())))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let bytes = r.bytes().await.unwrap();
+    assert_eq!(bytes.len(), width as usize * 32);
+    let mut t = zhifa_ledger::MemoryTiles::new();
+    t.put(id, bytes.to_vec());
+    assert_eq!(
+        zhifa_ledger::tiles::root_from_tiles(zhifa_ledger::HashAlg::Sm3, &t, cp.size)
+            .unwrap()
+            .root,
+        cp.root,
+        "the tile alone reproduces the signed root"
+    );
+    let r = c
+        .get(app.url("/ledger/tile/0/000.p/255"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let r = c.get(app.url("/ledger/tile/zz")).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    // Proofs through the API.
+    let s = app.login("auditor").await;
+    let (st, p) = s.get_json("/api/v1/ledger/proof/inclusion?seq=3").await;
+    assert_eq!(st, 200, "{p}");
+    let hashes: Vec<zhifa_ledger::Hash> = p["hashes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| zhifa_ledger::Hash::from_hex(h.as_str().unwrap()).unwrap())
+        .collect();
+    let leaf =
+        zhifa_ledger::tiles::leaf_hash_from_tiles(zhifa_ledger::HashAlg::Sm3, &t, 2, cp.size)
+            .unwrap();
+    verify_inclusion(
+        zhifa_ledger::HashAlg::Sm3,
+        &leaf,
+        2,
+        cp.size,
+        &hashes,
+        &cp.root,
+    )
+    .unwrap();
+    let (st, e) = s
+        .get_json(&format!(
+            "/api/v1/ledger/proof/inclusion?seq=3&size={}",
+            cp.size + 100
+        ))
+        .await;
+    assert_eq!((st.as_u16(), e["field"].as_str()), (400, Some("size")));
+    let (st, _) = s.get_json("/api/v1/ledger/proof/consistency?old=2").await;
+    assert_eq!(st, 200);
+}
+both!(ledger_api_serves_checkpoints_proofs_and_tiles);
