@@ -30,11 +30,15 @@ struct StoreArgs {
 
 impl StoreArgs {
     async fn open(&self) -> Result<Store> {
+        self.open_with(None).await
+    }
+
+    async fn open_with(&self, hash: Option<zhifa_ledger::HashAlg>) -> Result<Store> {
         match &self.database_url {
-            Some(url) => Store::open(url)
+            Some(url) => Store::open_with(url, hash)
                 .await
                 .with_context(|| "opening the PostgreSQL database".to_string()),
-            None => Store::open_sqlite_dir(&self.data_dir)
+            None => Store::open_sqlite_dir_with(&self.data_dir, hash)
                 .await
                 .with_context(|| {
                     format!("opening the SQLite database in {}", self.data_dir.display())
@@ -55,6 +59,10 @@ enum Command {
         /// Mark session cookies Secure (when served behind HTTPS).
         #[arg(long)]
         secure_cookies: bool,
+        /// Hash of the tamper-evident log, chosen when it is created: sm3 (default) or sha256
+        /// (an ordinary RFC 6962 / C2SP log that any standard client verifies).
+        #[arg(long, value_parser = parse_hash)]
+        ledger_hash: Option<zhifa_ledger::HashAlg>,
         /// JSON file of province/agency overrides of the deadline catalog (DL-3), e.g.
         /// {"overrides":{"rev.opinion":{"length":7,"extension":3,"basis":"省规定"}}}
         #[arg(long, env = "ZHIFA_DEADLINE_OVERRIDES")]
@@ -69,6 +77,9 @@ enum Command {
         /// Seed of the generator: the same seed gives the same dataset.
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+        /// Hash of the tamper-evident log: sm3 (default) or sha256.
+        #[arg(long, value_parser = parse_hash)]
+        ledger_hash: Option<zhifa_ledger::HashAlg>,
     },
     /// Drop every projection table and rebuild it from the event log.
     Rebuild {
@@ -89,6 +100,18 @@ enum Command {
         /// A checkpoint (signed note) saved earlier; the log must have grown from it, not forked.
         #[arg(long)]
         trusted_checkpoint: Option<PathBuf>,
+    },
+    /// Erase a person's or organisation's personal data (resident ID or credit code) from the
+    /// record without breaking any proof (REC-6); the erasure is recorded.
+    Erase {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The resident ID number or unified social credit code whose data is erased.
+        #[arg(long)]
+        subject: String,
+        /// The legal basis or request behind the erasure.
+        #[arg(long)]
+        reason: String,
     },
     /// The ledger's keys and checkpoints.
     Ledger {
@@ -175,6 +198,10 @@ enum CalendarCommand {
     },
 }
 
+fn parse_hash(s: &str) -> std::result::Result<zhifa_ledger::HashAlg, String> {
+    s.parse()
+}
+
 fn init_logging() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("ZHIFA_LOG")
@@ -222,6 +249,34 @@ async fn main() -> Result<()> {
                 }
             }
         }
+        Command::Erase {
+            store,
+            subject,
+            reason,
+        } => {
+            let state = AppState::new(store.open().await?, Settings::default()).await?;
+            match zhifa_server::service::erase_subject(
+                &state,
+                &zhifa_domain::auth::Actor::system(),
+                &subject,
+                &reason,
+            )
+            .await
+            {
+                Ok(seqs) if seqs.is_empty() => {
+                    bail!("no record holds that subject's personal data")
+                }
+                Ok(seqs) => {
+                    println!(
+                        "erased from {} event(s): {:?}; the erasure is recorded and every proof stays valid",
+                        seqs.len(),
+                        seqs
+                    );
+                    Ok(())
+                }
+                Err(e) => bail!("{}", e.body.message),
+            }
+        }
         Command::Ledger { command } => match command {
             LedgerCommand::Keys { store } => {
                 for k in store.open().await?.ledger_info().await?.verifier_keys {
@@ -256,10 +311,11 @@ async fn main() -> Result<()> {
             store,
             listen,
             secure_cookies,
+            ledger_hash,
             deadline_overrides,
         } => {
             init_logging();
-            let store = store.open().await?;
+            let store = store.open_with(ledger_hash).await?;
             let deadline_overrides = match deadline_overrides {
                 Some(path) => {
                     let text = std::fs::read_to_string(&path)
@@ -285,9 +341,10 @@ async fn main() -> Result<()> {
             data_dir,
             listen,
             seed,
+            ledger_hash,
         } => {
             init_logging();
-            let store = Store::open_sqlite_dir(&data_dir).await?;
+            let store = Store::open_sqlite_dir_with(&data_dir, ledger_hash).await?;
             let accounts = seed_demo(&store, seed, &data_dir).await?;
             run(store, Settings::default(), listen, move |addr| {
                 println!("\nzhifa 演示环境已启动：http://{addr}/");

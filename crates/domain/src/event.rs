@@ -104,6 +104,13 @@ pub enum Event {
     },
     /// PUB-9: the year's enforcement statistics are published.
     AnnualReportPublished(AnnualReport),
+    /// Personal data of a person or organisation was erased from `events` earlier records
+    /// (their payloads now hold only the ledger's salted commitments, REC-6). The subject
+    /// itself is not recorded: recording it would defeat the erasure.
+    PersonalDataErased {
+        events: Vec<i64>,
+        reason: String,
+    },
 }
 
 impl Event {
@@ -131,6 +138,7 @@ impl Event {
             Event::DeadlineMet { .. } => "DeadlineMet",
             Event::HolidayNoticeImported { .. } => "HolidayNoticeImported",
             Event::AnnualReportPublished(_) => "AnnualReportPublished",
+            Event::PersonalDataErased { .. } => "PersonalDataErased",
         }
     }
 
@@ -165,6 +173,7 @@ impl Event {
             Event::DeadlineMet { .. } => "期限内事项完成",
             Event::HolidayNoticeImported { .. } => "导入节假日安排通知",
             Event::AnnualReportPublished(_) => "公开年度统计年报",
+            Event::PersonalDataErased { .. } => "依法删除个人信息",
         }
     }
 }
@@ -176,6 +185,27 @@ pub fn personal_fields_of(kind: &str) -> &'static [&'static str] {
         "OfficerRegistered" | "OfficerUpdated" => &["/payload/data/id_number"],
         _ => &[],
     }
+}
+
+/// Text that stands in a projection for a personal value erased from the record.
+pub const ERASED: &str = "（已依法删除）";
+
+/// Decodes a stored payload; values erased from it (now `{"$commit": …}` objects) read as
+/// [`ERASED`], so the projections can still be rebuilt after an erasure.
+pub fn decode_stored(payload: &serde_json::Value) -> Result<Event, serde_json::Error> {
+    fn walk(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) if m.len() == 1 && m.contains_key("$commit") => {
+                *v = serde_json::Value::String(ERASED.into());
+            }
+            serde_json::Value::Object(m) => m.values_mut().for_each(walk),
+            serde_json::Value::Array(a) => a.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let mut v = payload.clone();
+    walk(&mut v);
+    serde_json::from_value(v)
 }
 
 /// How the append path checks the stream before writing (optimistic concurrency).

@@ -736,3 +736,40 @@ pub async fn deadline_in_scope(st: &AppState, u: &CurrentUser, id: Uuid) -> ApiR
         .map_err(|_| ApiError::not_found("期限"))?;
     Ok(d)
 }
+
+/// REC-6 erasure of a subject's personal data (a resident ID or credit code): the values leave
+/// the record, the ledger's proofs stay valid, the erasure itself is recorded, and the
+/// projections are rebuilt without the values.
+pub async fn erase_subject(
+    st: &AppState,
+    actor: &zhifa_domain::auth::Actor,
+    subject: &str,
+    reason: &str,
+) -> ApiResult<Vec<i64>> {
+    actor.require_any(&[Role::SystemAdmin], "依法删除个人信息")?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(DomainError::invalid("reason", "required", "请说明删除依据").into());
+    }
+    let erased = st.store.erase_subject(subject).await.map_err(|e| match e {
+        zhifa_store::StoreError::Ledger(m) => ApiError::bad_request("subject", m),
+        other => other.into(),
+    })?;
+    if !erased.is_empty() {
+        st.store
+            .append(NewEvent {
+                stream: StreamId("erasure".into()),
+                expected: Expected::Any,
+                agency_id: Uuid::nil(),
+                actor: actor.clone(),
+                events: vec![Event::PersonalDataErased {
+                    events: erased.clone(),
+                    reason: reason.to_string(),
+                }],
+                side_effects: vec![],
+            })
+            .await?;
+        st.store.rebuild().await?;
+    }
+    Ok(erased)
+}

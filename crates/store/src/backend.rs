@@ -112,7 +112,10 @@ const EVENT_COLUMNS: &str =
     "seq, id, stream, version, kind, payload, actor_id, actor_name, agency_id, recorded_at";
 
 impl Backend {
-    pub(crate) async fn connect(url: &str) -> Result<Backend> {
+    pub(crate) async fn connect(
+        url: &str,
+        ledger_hash: Option<zhifa_ledger::HashAlg>,
+    ) -> Result<Backend> {
         let pool = connect_pool(url).await?;
         let placeholder = LedgerState {
             log: zhifa_ledger::MerkleLog::new(zhifa_ledger::HashAlg::Sm3),
@@ -124,7 +127,7 @@ impl Backend {
             ledger: std::sync::Mutex::new(placeholder),
         };
         b.migrate().await?;
-        let state = b.load_ledger().await?;
+        let state = b.load_ledger(ledger_hash).await?;
         *b.ledger.lock().expect("ledger lock") = state;
         Ok(b)
     }
@@ -330,20 +333,33 @@ impl Backend {
 
     /// Loads (creating on first use) the log's hash, origin and signing keys, and restores the
     /// log's right edge from its tiles — no rehash of the leaves.
-    async fn load_ledger(&self) -> Result<LedgerState> {
+    async fn load_ledger(&self, requested: Option<zhifa_ledger::HashAlg>) -> Result<LedgerState> {
         let mut tx = self.pool.begin().await?;
         let meta = |k: &'static str| sqlx::query("SELECT v FROM ledger_meta WHERE k = $1").bind(k);
         let alg = match meta("hash").fetch_optional(&mut *tx).await? {
-            Some(r) => r
-                .try_get::<String, _>(0)?
-                .parse()
-                .map_err(|e: String| StoreError::Ledger(e))?,
+            Some(r) => {
+                let alg: zhifa_ledger::HashAlg = r
+                    .try_get::<String, _>(0)?
+                    .parse()
+                    .map_err(|e: String| StoreError::Ledger(e))?;
+                if let Some(req) = requested
+                    && req != alg
+                {
+                    return Err(StoreError::Ledger(format!(
+                        "this log was created with {}; its hash cannot change to {}",
+                        alg.name(),
+                        req.name()
+                    )));
+                }
+                alg
+            }
             None => {
+                let alg = requested.unwrap_or(zhifa_ledger::HashAlg::Sm3);
                 sqlx::query("INSERT INTO ledger_meta (k, v) VALUES ('hash', $1)")
-                    .bind(zhifa_ledger::HashAlg::Sm3.name())
+                    .bind(alg.name())
                     .execute(&mut *tx)
                     .await?;
-                zhifa_ledger::HashAlg::Sm3
+                alg
             }
         };
         let origin: String = match meta("origin").fetch_optional(&mut *tx).await? {
@@ -414,6 +430,73 @@ impl Backend {
             }
         }
         Ok(tiles)
+    }
+
+    /// REC-6 erasure: replaces every personal value equal to `subject` by the leaf's salted
+    /// commitment and deletes the salt, so the leaf — and every proof — is unchanged while the
+    /// value is gone. Returns the affected sequence numbers. The caller records the erasure and
+    /// rebuilds the projections.
+    pub(crate) async fn erase_subject(&self, subject: &str) -> Result<Vec<i64>> {
+        use futures_util::TryStreamExt;
+        let alg = self.ledger.lock().expect("ledger lock").alg;
+        let subject = subject.trim();
+        if subject.len() < 6 {
+            return Err(StoreError::Ledger(
+                "subject too short to erase safely".into(),
+            ));
+        }
+        let mut tx = self.pool.begin().await?;
+        let mut hits = Vec::new();
+        {
+            let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {EVENT_COLUMNS} FROM events WHERE payload LIKE $1 ORDER BY seq"
+            )))
+            .bind(format!("%{}%", subject.replace(['%', '_'], "")))
+            .fetch(&mut *tx);
+            while let Some(r) = rows.try_next().await? {
+                hits.push(row_to_recorded(&r)?);
+            }
+        }
+        let mut erased = Vec::new();
+        for rec in hits {
+            let paths = zhifa_domain::event::personal_fields_of(&rec.kind);
+            let env = leaf_envelope(&rec);
+            if !paths
+                .iter()
+                .any(|p| env.pointer(p).and_then(|v| v.as_str()) == Some(subject))
+            {
+                continue;
+            }
+            let Some(row) = sqlx::query("SELECT salt FROM event_salts WHERE seq = $1")
+                .bind(rec.seq)
+                .fetch_optional(&mut *tx)
+                .await?
+            else {
+                continue;
+            };
+            let bytes: Vec<u8> = row.try_get(0)?;
+            let salt = zhifa_ledger::Salt(
+                <[u8; 32]>::try_from(bytes.as_slice())
+                    .map_err(|_| StoreError::Corrupt("salt length".into()))?,
+            );
+            let kept = zhifa_ledger::leaf::erase(alg, &env, paths, &salt)
+                .map_err(|e| StoreError::Ledger(e.to_string()))?;
+            let payload = kept.get("payload").cloned().unwrap_or_default();
+            // The one sanctioned rewrite of an event: its payload becomes its own commitment,
+            // which the leaf already held.
+            sqlx::query("UPDATE events SET payload = $1 WHERE seq = $2")
+                .bind(payload.to_string())
+                .bind(rec.seq)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM event_salts WHERE seq = $1")
+                .bind(rec.seq)
+                .execute(&mut *tx)
+                .await?;
+            erased.push(rec.seq);
+        }
+        tx.commit().await?;
+        Ok(erased)
     }
 
     pub(crate) async fn ledger_tile(&self, id: zhifa_ledger::TileId) -> Result<Option<Vec<u8>>> {
@@ -873,6 +956,7 @@ impl Backend {
                 .execute(&mut **tx)
                 .await?;
             }
+            Event::PersonalDataErased { .. } => {}
             Event::AnnualReportPublished(r) => {
                 sqlx::query(
                     "INSERT INTO annual_reports (agency_id, year, doc) VALUES ($1, $2, $3)",
@@ -1064,7 +1148,9 @@ impl Backend {
                 break;
             }
             for (seq, version, payload) in rows {
-                let event: Event = decode(&payload)?;
+                let value: serde_json::Value = decode(&payload)?;
+                let event = zhifa_domain::event::decode_stored(&value)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 Self::project(&mut tx, &event, version).await?;
                 after = seq;
                 n += 1;

@@ -10,7 +10,8 @@
 //! in `backend.rs` and is compiled twice, once per sqlx driver.
 //!
 //! Invariants:
-//! - no statement updates or deletes a row of `events`;
+//! - no statement updates or deletes a row of `events`, except erasure (REC-6), which replaces
+//!   personal values by the salted commitments the ledger leaf already holds;
 //! - every projection row is derivable from `events` (`Store::rebuild` proves it);
 //! - secrets (password and token hashes) and sessions are not events and are never rebuilt.
 
@@ -329,16 +330,36 @@ macro_rules! forward {
 impl Store {
     /// Opens (creating if needed) the SQLite database `zhifa.db` in `dir`.
     pub async fn open_sqlite_dir(dir: &Path) -> Result<Store> {
+        Self::open_sqlite_dir_with(dir, None).await
+    }
+
+    pub async fn open_sqlite_dir_with(
+        dir: &Path,
+        ledger_hash: Option<zhifa_ledger::HashAlg>,
+    ) -> Result<Store> {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Db(sqlx::Error::Io(e)))?;
-        Self::open(&format!("sqlite://{}", dir.join("zhifa.db").display())).await
+        Self::open_with(
+            &format!("sqlite://{}", dir.join("zhifa.db").display()),
+            ledger_hash,
+        )
+        .await
     }
 
     /// Opens `sqlite://PATH` or `postgres://…`, applying migrations.
     pub async fn open(url: &str) -> Result<Store> {
+        Self::open_with(url, None).await
+    }
+
+    /// Opens a store choosing the ledger's hash when the log is created (`sm3` by default;
+    /// `sha256` makes it an ordinary RFC 6962 / C2SP log). An existing log keeps its hash:
+    /// asking for another one is an error.
+    pub async fn open_with(url: &str, ledger_hash: Option<zhifa_ledger::HashAlg>) -> Result<Store> {
         let inner = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Inner::Postgres(Arc::new(postgres::Backend::connect(url).await?))
+            Inner::Postgres(Arc::new(
+                postgres::Backend::connect(url, ledger_hash).await?,
+            ))
         } else {
-            Inner::Sqlite(Arc::new(sqlite::Backend::connect(url).await?))
+            Inner::Sqlite(Arc::new(sqlite::Backend::connect(url, ledger_hash).await?))
         };
         let writer = writer::Writer::start(inner.clone());
         Ok(Store { inner, writer })
@@ -415,6 +436,7 @@ forward! {
     /// Inclusion proof of event `seq` in the tree of `size` leaves: (leaf index, hashes).
     fn inclusion_proof(&self, seq: i64, size: i64) -> (u64, Vec<zhifa_ledger::Hash>);
     fn consistency_proof(&self, old: i64, new: i64) -> Vec<zhifa_ledger::Hash>;
+    fn erase_subject(&self, subject: &str) -> Vec<i64>;
     /// A stored tile row (C2SP tlog-tiles), as bytes.
     fn ledger_tile(&self, id: zhifa_ledger::TileId) -> Option<Vec<u8>>;
     /// Recomputes every leaf from the stored events and audits them against the latest

@@ -251,3 +251,114 @@ async fn ledger_api_serves_checkpoints_proofs_and_tiles(engine: Engine) {
     assert_eq!(st, 200);
 }
 both!(ledger_api_serves_checkpoints_proofs_and_tiles);
+
+async fn erasure_removes_personal_data_and_keeps_every_proof(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let id_number = app.fx.yaohai_officer.id_number.clone();
+    app.store.issue_checkpoint().await.unwrap();
+    let before = app.store.issue_checkpoint().await.unwrap().unwrap();
+    let officer_admin = zhifa_domain::auth::Actor {
+        roles: vec![zhifa_domain::auth::Role::Officer],
+        ..zhifa_domain::auth::Actor::system()
+    };
+    let refused =
+        zhifa_server::service::erase_subject(&app.state, &officer_admin, &id_number, "个人申请")
+            .await
+            .unwrap_err();
+    assert_eq!(refused.status, 403);
+    let erased = zhifa_server::service::erase_subject(
+        &app.state,
+        &zhifa_domain::auth::Actor::system(),
+        &id_number,
+        "当事人依法申请删除",
+    )
+    .await
+    .unwrap();
+    assert_eq!(erased.len(), 1, "the officer's registration held the ID");
+    // The value is gone from the log and from every projection.
+    let stream = app
+        .store
+        .events_of_stream(&format!("officer-{}", app.fx.yaohai_officer.id))
+        .await
+        .unwrap();
+    assert!(!stream[0].payload.to_string().contains(&id_number));
+    assert!(stream[0].payload.to_string().contains("$commit"));
+    assert!(
+        app.store
+            .dump_projections()
+            .await
+            .unwrap()
+            .iter()
+            .all(|row| !row.contains(&id_number))
+    );
+    let (o, _) = app
+        .store
+        .officer(app.fx.yaohai_officer.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(o.id_number, zhifa_domain::event::ERASED);
+    // The erasure is itself recorded, and the whole log still verifies against the checkpoint
+    // signed before it — the earlier proofs are unchanged.
+    let last = app.store.events_of_stream("erasure").await.unwrap();
+    assert_eq!(last[0].kind, "PersonalDataErased");
+    assert!(!last[0].payload.to_string().contains(&id_number));
+    app.store.issue_checkpoint().await.unwrap();
+    app.store.audit(Some(before)).await.unwrap().unwrap();
+    // Nothing left to erase a second time.
+    assert!(
+        zhifa_server::service::erase_subject(
+            &app.state,
+            &zhifa_domain::auth::Actor::system(),
+            &id_number,
+            "重复"
+        )
+        .await
+        .unwrap()
+        .is_empty()
+    );
+}
+both!(erasure_removes_personal_data_and_keeps_every_proof);
+
+#[tokio::test]
+async fn a_sha256_log_is_chosen_at_creation_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let store =
+        zhifa_store::Store::open_sqlite_dir_with(dir.path(), Some(zhifa_ledger::HashAlg::Sha256))
+            .await
+            .unwrap();
+    let state = zhifa_server::AppState::new(store.clone(), zhifa_server::Settings::default())
+        .await
+        .unwrap();
+    zhifa_server::service::import_notice(
+        &state,
+        &zhifa_domain::auth::Actor::system(),
+        "year: 2027\ndocument: 测试〔2026〕5号\n\noff 元旦 2027-01-01..2027-01-03\n",
+    )
+    .await
+    .unwrap();
+    let note = store.issue_checkpoint().await.unwrap().unwrap();
+    let info = store.ledger_info().await.unwrap();
+    assert_eq!(info.hash, "sha256");
+    // With SHA-256 the one-leaf root is the plain RFC 6962 leaf hash: SHA-256(0x00 || leaf input).
+    let ev = store.events_of_stream("calendar").await.unwrap().remove(0);
+    let input = zhifa_store::leaf_input_of(zhifa_ledger::HashAlg::Sha256, &ev, None).unwrap();
+    let mut prefixed = vec![0u8];
+    prefixed.extend_from_slice(&input);
+    let expected = <sha2::Sha256 as sha2::Digest>::digest(&prefixed);
+    let keys: TrustedKeys = info
+        .verifier_keys
+        .iter()
+        .map(|k| VerifierKey::from_text(k).unwrap())
+        .collect();
+    let cp = open_checkpoint(&note, &keys, None).unwrap().checkpoint;
+    assert_eq!(cp.root.0.as_slice(), expected.as_slice());
+    store.audit(None).await.unwrap().unwrap();
+    store.close().await;
+    let err =
+        zhifa_store::Store::open_sqlite_dir_with(dir.path(), Some(zhifa_ledger::HashAlg::Sm3))
+            .await
+            .err()
+            .expect("hash is fixed at creation");
+    assert!(err.to_string().contains("sha256"), "{err}");
+}
