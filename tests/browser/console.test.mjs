@@ -494,6 +494,26 @@ test('期限监控 lists overdue duties; 工作日历 answers days and computes 
   }
 });
 
+test('防篡改记录 shows the signed checkpoint and keys that anyone can fetch', { timeout: TIMEOUT }, async () => {
+  const aud = await loginAs('auditor');
+  try {
+    await openFromNav(aud, '防篡改记录', '/ledger');
+    const size = Number(await aud.locator('#ledger-size').innerText());
+    assert.ok(size > 1000, 'the demo record has thousands of leaves');
+    const cp = await aud.locator('#checkpoint').innerText();
+    const lines = cp.split('\n');
+    assert.match(lines[0], /^zhifa\.local\//, 'origin line');
+    assert.ok(Number(lines[1]) >= size - 100 && Number(lines[1]) <= size, 'checkpoint size is current');
+    assert.equal(cp.split('\n').filter((l) => l.startsWith('—')).length, 2, 'SM2 and Ed25519 signatures');
+    const pub = await aud.request.get(`${BASE}/ledger/keys`);
+    assert.equal(pub.status(), 200);
+    assert.equal((await pub.text()).trim().split('\n').length, 2);
+    await shot(aud, '21-ledger');
+  } finally {
+    await aud.context().close();
+  }
+});
+
 test('logout returns to login and the old session no longer works', { timeout: TIMEOUT }, async () => {
   const page = await loginAs('officer');
   try {

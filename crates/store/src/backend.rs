@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_init.sql")),
     (2, include_str!("../migrations/0002_deadlines.sql")),
     (3, include_str!("../migrations/0003_ledger.sql")),
+    (4, include_str!("../migrations/0004_witness.sql")),
 ];
 
 /// Projection tables, in the order `rebuild` clears them.
@@ -497,6 +498,87 @@ impl Backend {
         }
         tx.commit().await?;
         Ok(erased)
+    }
+
+    /// Starts following another log as its witness (or updates its keys), keeping the state.
+    pub(crate) async fn witness_follow(&self, origin: &str, hash: &str, keys: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO witnessed_logs (origin, hash, keys, size, root, updated_at) VALUES ($1, $2, $3, 0, '', $4) \
+             ON CONFLICT (origin) DO UPDATE SET keys = excluded.keys, updated_at = excluded.updated_at",
+        )
+        .bind(origin)
+        .bind(hash)
+        .bind(keys)
+        .bind(now_micros())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// (hash, verifier keys text, latest cosigned (size, root hex) if any) of every followed log.
+    pub(crate) async fn witnessed_logs(&self) -> Result<Vec<WitnessedLogRow>> {
+        let rows = sqlx::query(
+            "SELECT origin, hash, keys, size, root FROM witnessed_logs ORDER BY origin",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(WitnessedLogRow {
+                    origin: r.try_get(0)?,
+                    hash: r.try_get(1)?,
+                    keys: r.try_get(2)?,
+                    size: r.try_get(3)?,
+                    root: r.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Compare-and-swap of a followed log's head: succeeds only if it is still at `old_size`.
+    pub(crate) async fn witness_advance(
+        &self,
+        origin: &str,
+        old_size: i64,
+        size: i64,
+        root: &str,
+    ) -> Result<bool> {
+        let r = sqlx::query("UPDATE witnessed_logs SET size = $3, root = $4, updated_at = $5 WHERE origin = $1 AND size = $2")
+            .bind(origin)
+            .bind(old_size)
+            .bind(size)
+            .bind(root)
+            .bind(now_micros())
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// This instance's cosigning key (cosignature/v1), created on first use.
+    pub(crate) async fn witness_key(&self) -> Result<String> {
+        if let Some(r) = sqlx::query("SELECT v FROM ledger_meta WHERE k = 'witness_key'")
+            .fetch_optional(&self.pool)
+            .await?
+        {
+            return Ok(r.try_get(0)?);
+        }
+        let origin = self.ledger.lock().expect("ledger lock").origin.clone();
+        let key = zhifa_ledger::Signer::generate(
+            &format!("{origin}/witness"),
+            zhifa_ledger::KeyAlg::CosignatureV1,
+        )
+        .map_err(|e| StoreError::Ledger(e.to_string()))?
+        .to_private_text();
+        sqlx::query(
+            "INSERT INTO ledger_meta (k, v) VALUES ('witness_key', $1) ON CONFLICT (k) DO NOTHING",
+        )
+        .bind(key.as_str())
+        .execute(&self.pool)
+        .await?;
+        let r = sqlx::query("SELECT v FROM ledger_meta WHERE k = 'witness_key'")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(r.try_get(0)?)
     }
 
     pub(crate) async fn ledger_tile(&self, id: zhifa_ledger::TileId) -> Result<Option<Vec<u8>>> {

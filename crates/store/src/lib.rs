@@ -223,6 +223,16 @@ pub fn leaf_input_of(
     }
 }
 
+/// A log this instance witnesses, with the latest head it cosigned (`size` 0, `root` empty: none).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct WitnessedLogRow {
+    pub origin: String,
+    pub hash: String,
+    pub keys: String,
+    pub size: i64,
+    pub root: String,
+}
+
 /// The ledger's public state: latest signed checkpoint and the keys to check it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LedgerInfo {
@@ -437,6 +447,11 @@ forward! {
     fn inclusion_proof(&self, seq: i64, size: i64) -> (u64, Vec<zhifa_ledger::Hash>);
     fn consistency_proof(&self, old: i64, new: i64) -> Vec<zhifa_ledger::Hash>;
     fn erase_subject(&self, subject: &str) -> Vec<i64>;
+    fn witness_follow(&self, origin: &str, hash: &str, keys: &str) -> ();
+    fn witnessed_logs(&self) -> Vec<WitnessedLogRow>;
+    fn witness_advance(&self, origin: &str, old_size: i64, size: i64, root: &str) -> bool;
+    /// The private text of this instance's cosigning key.
+    fn witness_key(&self) -> String;
     /// A stored tile row (C2SP tlog-tiles), as bytes.
     fn ledger_tile(&self, id: zhifa_ledger::TileId) -> Option<Vec<u8>>;
     /// Recomputes every leaf from the stored events and audits them against the latest

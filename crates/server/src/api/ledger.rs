@@ -212,3 +212,167 @@ pub async fn tile(State(st): State<AppState>, Path(path): Path<String>) -> ApiRe
     )
         .into_response())
 }
+
+// ───────────── witness (C2SP tlog-witness) ─────────────
+
+pub fn witness_public_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/ledger/witness/add-checkpoint",
+            axum::routing::post(add_checkpoint),
+        )
+        .route("/ledger/witness/key", get(witness_key))
+}
+
+pub fn witness_routes() -> Router<AppState> {
+    Router::new().route(
+        "/api/v1/ledger/witnessed-logs",
+        get(list_witnessed).post(follow),
+    )
+}
+
+fn witness_error(e: zhifa_ledger::WitnessError) -> Response {
+    let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!("{e}\n"),
+    )
+        .into_response()
+}
+
+/// tlog-witness `add-checkpoint`: verifies the log's signature and the consistency proof from
+/// the size last cosigned, stores the new head (compare-and-swap) and returns a cosignature.
+/// A fork or a rollback is refused (409).
+pub async fn add_checkpoint(State(st): State<AppState>, body: String) -> Response {
+    let req = match zhifa_ledger::AddCheckpoint::parse(&body) {
+        Ok(r) => r,
+        Err(e) => return witness_error(e),
+    };
+    let r: ApiResult<Response> = async {
+        let key = zhifa_ledger::Signer::from_private_text(&st.store.witness_key().await?)
+            .map_err(ApiError::internal)?;
+        let mut w = zhifa_ledger::Witness::new(key).map_err(ApiError::internal)?;
+        for l in st.store.witnessed_logs().await? {
+            let alg: zhifa_ledger::HashAlg = l.hash.parse().map_err(ApiError::internal)?;
+            let keys = zhifa_ledger::TrustedKeys::from_text(&l.keys).map_err(ApiError::internal)?;
+            let latest = zhifa_ledger::Hash::from_hex(&l.root).map(|root| zhifa_ledger::TreeHead {
+                size: l.size as u64,
+                root,
+            });
+            w.add_log(&l.origin, alg, keys, latest);
+        }
+        let now = time::OffsetDateTime::now_utc().unix_timestamp() as u64;
+        let cosigned = match w.add_checkpoint(&req, now) {
+            Ok(c) => c,
+            Err(e) => return Ok(witness_error(e)),
+        };
+        if !st
+            .store
+            .witness_advance(
+                &cosigned.origin,
+                req.old_size as i64,
+                cosigned.head.size as i64,
+                &cosigned.head.root.to_hex(),
+            )
+            .await?
+        {
+            // Someone advanced it meanwhile: the client retries with the new old size.
+            let latest = st
+                .store
+                .witnessed_logs()
+                .await?
+                .into_iter()
+                .find(|l| l.origin == cosigned.origin)
+                .map_or(0, |l| l.size as u64);
+            return Ok(witness_error(zhifa_ledger::WitnessError::Conflict {
+                old: req.old_size,
+                latest,
+            }));
+        }
+        Ok(text(cosigned.response_body()))
+    }
+    .await;
+    r.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// This instance's cosigning key (verifier form), for logs that want to check its cosignatures.
+pub async fn witness_key(State(st): State<AppState>) -> ApiResult<Response> {
+    let key = zhifa_ledger::Signer::from_private_text(&st.store.witness_key().await?)
+        .map_err(ApiError::internal)?;
+    Ok(text(key.verifier().to_text() + "\n"))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct FollowRequest {
+    /// The lower-tier log's origin line.
+    pub origin: String,
+    /// `sm3` or `sha256`.
+    pub hash: String,
+    /// Its verifier keys (signed-note form).
+    pub verifier_keys: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WitnessedView {
+    pub origin: String,
+    pub hash: String,
+    /// Size of the latest cosigned checkpoint (0: none yet).
+    pub size: i64,
+    pub root: String,
+}
+
+/// Logs this instance witnesses (an upper-level platform over lower ones).
+#[utoipa::path(get, path = "/api/v1/ledger/witnessed-logs", tag = "ledger", responses((status = 200, body = [WitnessedView])))]
+pub async fn list_witnessed(
+    State(st): State<AppState>,
+    ApiUser(_u): ApiUser,
+) -> ApiResult<Json<Vec<WitnessedView>>> {
+    Ok(Json(
+        st.store
+            .witnessed_logs()
+            .await?
+            .into_iter()
+            .map(|l| WitnessedView {
+                origin: l.origin,
+                hash: l.hash,
+                size: l.size,
+                root: l.root,
+            })
+            .collect(),
+    ))
+}
+
+/// Start witnessing a lower-tier log (system administrator).
+#[utoipa::path(post, path = "/api/v1/ledger/witnessed-logs", tag = "ledger", request_body = FollowRequest,
+    responses((status = 201, body = WitnessedView), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn follow(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    crate::api::ApiJson(r): crate::api::ApiJson<FollowRequest>,
+) -> ApiResult<(StatusCode, Json<WitnessedView>)> {
+    u.actor
+        .require_any(&[zhifa_domain::auth::Role::SystemAdmin], "登记见证的日志")?;
+    let invalid = |f: &str, m: String| {
+        ApiError::from(zhifa_domain::DomainError::invalid(f, "invalid", m).rule("REC-6"))
+    };
+    let _: zhifa_ledger::HashAlg = r.hash.parse().map_err(|e: String| invalid("hash", e))?;
+    if r.origin.trim().is_empty() || r.origin.contains(char::is_whitespace) {
+        return Err(invalid("origin", "日志标识不能为空或包含空白".into()));
+    }
+    let keys_text = r.verifier_keys.join("\n");
+    zhifa_ledger::TrustedKeys::from_text(&keys_text)
+        .map_err(|e| invalid("verifier_keys", e.to_string()))?;
+    st.store
+        .witness_follow(&r.origin, &r.hash, &keys_text)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(WitnessedView {
+            origin: r.origin,
+            hash: r.hash,
+            size: 0,
+            root: String::new(),
+        }),
+    ))
+}

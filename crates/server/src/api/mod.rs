@@ -108,7 +108,7 @@ pub struct Paged<T> {
         registry::validate, registry::list_events, registry::access_log,
         calendar::day, calendar::due, calendar::notices, calendar::import, calendar::rules,
         calendar::list_deadlines, calendar::get_deadline, calendar::list_reports, calendar::publish_report,
-        ledger::info, ledger::inclusion, ledger::consistency,
+        ledger::info, ledger::inclusion, ledger::consistency, ledger::list_witnessed, ledger::follow,
     ),
     components(schemas(ErrorBody)),
     tags((name = "registry", description = "三库：执法主体、执法人员、权力清单（REG-1…REG-7）"),
@@ -131,6 +131,7 @@ pub fn routes() -> Router<AppState> {
         .merge(registry::routes())
         .merge(calendar::routes())
         .merge(ledger::routes())
+        .merge(ledger::witness_routes())
 }
 
 /// The OpenAPI document and Swagger UI (vendored into the binary: no download at run time).
@@ -138,4 +139,5 @@ pub fn docs_routes() -> Router<AppState> {
     Router::new()
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
         .merge(ledger::public_routes())
+        .merge(ledger::witness_public_routes())
 }

@@ -77,6 +77,7 @@ impl Chrome {
             ("/inspection", "随机抽查事项"),
             ("/deadlines", "期限监控"),
             ("/calendar", "工作日历"),
+            ("/ledger", "防篡改记录"),
         ];
         if u.has(Role::SecurityAdmin) || u.has(Role::Auditor) {
             nav.push(("/users", "用户与令牌"));

@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tokens", post(token_create))
         .route("/audit", get(audit))
         .route("/deadlines", get(deadlines))
+        .route("/ledger", get(ledger_page))
         .route("/calendar", get(calendar))
         .route("/calendar/notices", post(calendar_import))
         .route("/agencies/{id}/annual-reports", post(annual_report))
@@ -1748,4 +1749,34 @@ async fn annual_report(
             }
         }
     }
+}
+
+// ───────────── ledger (REC-6) ─────────────
+
+#[derive(Template)]
+#[template(path = "ledger.html")]
+struct LedgerT {
+    chrome: Chrome,
+    origin: String,
+    hash: String,
+    size: i64,
+    checkpoint: Option<String>,
+    keys: Vec<String>,
+}
+
+async fn ledger_page(State(st): State<AppState>, WebUser(u): WebUser) -> Response {
+    let r: ApiResult<Response> = async {
+        st.store.issue_checkpoint().await?;
+        let i = st.store.ledger_info().await?;
+        Ok(render(&LedgerT {
+            chrome: Chrome::for_user(&u, "/ledger"),
+            origin: i.origin,
+            hash: i.hash,
+            size: i.size,
+            checkpoint: i.checkpoint,
+            keys: i.verifier_keys,
+        }))
+    }
+    .await;
+    r.unwrap_or_else(|e| error_page(Some(&u), e))
 }

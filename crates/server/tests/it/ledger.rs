@@ -362,3 +362,147 @@ async fn a_sha256_log_is_chosen_at_creation_and_kept() {
             .expect("hash is fixed at creation");
     assert!(err.to_string().contains("sha256"), "{err}");
 }
+
+/// An upper-level platform witnesses a lower one: it cosigns checkpoints that extend what it
+/// saw, and refuses a fork with a clear error.
+async fn an_instance_witnesses_another(engine: Engine) {
+    let lower = spawn_app(engine).await;
+    let upper = spawn_app(engine).await;
+    let info = lower.store.ledger_info().await.unwrap();
+    let admin = upper.login("sysadmin").await;
+    let bad = admin
+        .post(
+            "/api/v1/ledger/witnessed-logs",
+            &json!({"origin": info.origin, "hash": "md5", "verifier_keys": info.verifier_keys}),
+        )
+        .await;
+    assert_error(
+        &bad,
+        reqwest::StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("hash"),
+    );
+    let (st, _) = admin
+        .post(
+            "/api/v1/ledger/witnessed-logs",
+            &json!({"origin": info.origin, "hash": "sm3", "verifier_keys": info.verifier_keys}),
+        )
+        .await;
+    assert_eq!(st, 201);
+    let c = reqwest::Client::new();
+    let push = |body: String| {
+        let c = c.clone();
+        let url = upper.url("/ledger/witness/add-checkpoint");
+        async move {
+            let r = c.post(url).body(body).send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    // First contact: from size 0.
+    let note1 = lower.store.issue_checkpoint().await.unwrap().unwrap();
+    let size1 = lower.store.event_count().await.unwrap();
+    let body = zhifa_ledger::AddCheckpoint {
+        old_size: 0,
+        proof: vec![],
+        checkpoint: note1.clone(),
+    }
+    .to_body();
+    let (st, cosig) = push(body).await;
+    assert_eq!(st, 200, "{cosig}");
+    assert!(
+        cosig.starts_with("— ") && cosig.contains("/witness"),
+        "{cosig}"
+    );
+    // The log grows; the witness follows with a consistency proof.
+    lower
+        .login("head")
+        .await
+        .post(
+            &format!("/api/v1/officers/{}/status", lower.fx.yaohai_officer.id),
+            &json!({"status": "suspended", "reason": "调查"}),
+        )
+        .await;
+    let note2 = lower.store.issue_checkpoint().await.unwrap().unwrap();
+    let size2 = lower.store.event_count().await.unwrap();
+    let proof = lower.store.consistency_proof(size1, size2).await.unwrap();
+    let (st, out) = push(
+        zhifa_ledger::AddCheckpoint {
+            old_size: size1 as u64,
+            proof,
+            checkpoint: note2,
+        }
+        .to_body(),
+    )
+    .await;
+    assert_eq!(st, 200, "{out}");
+    let (_, logs) = admin.get_json("/api/v1/ledger/witnessed-logs").await;
+    assert_eq!(logs[0]["size"], size2);
+    // A fork: the same size signed with the log's own keys but another root.
+    let mut pool_keys = Vec::new();
+    match lower.engine {
+        Engine::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(&lower.db_url).await.unwrap();
+            for r in sqlx::query_as::<_, (String,)>("SELECT private_key FROM ledger_keys")
+                .fetch_all(&pool)
+                .await
+                .unwrap()
+            {
+                pool_keys.push(r.0);
+            }
+        }
+        Engine::Postgres => {
+            let pool = sqlx::PgPool::connect(&lower.db_url).await.unwrap();
+            for r in sqlx::query_as::<_, (String,)>("SELECT private_key FROM ledger_keys")
+                .fetch_all(&pool)
+                .await
+                .unwrap()
+            {
+                pool_keys.push(r.0);
+            }
+        }
+    }
+    let signers: Vec<zhifa_ledger::Signer> = pool_keys
+        .iter()
+        .map(|k| zhifa_ledger::Signer::from_private_text(k).unwrap())
+        .collect();
+    let refs: Vec<&zhifa_ledger::Signer> = signers.iter().collect();
+    let forged = zhifa_ledger::Checkpoint::new(
+        &info.origin,
+        zhifa_ledger::TreeHead {
+            size: size2 as u64,
+            root: zhifa_ledger::HashAlg::Sm3.leaf_hash(b"another history"),
+        },
+    )
+    .sign(&refs)
+    .unwrap()
+    .to_string();
+    let (st, out) = push(
+        zhifa_ledger::AddCheckpoint {
+            old_size: size2 as u64,
+            proof: vec![],
+            checkpoint: forged,
+        }
+        .to_body(),
+    )
+    .await;
+    assert_eq!(st, 409, "a fork is refused: {out}");
+    // A stale old size is a conflict, not a cosignature.
+    let (st, _) = push(
+        zhifa_ledger::AddCheckpoint {
+            old_size: 0,
+            proof: vec![],
+            checkpoint: note1,
+        }
+        .to_body(),
+    )
+    .await;
+    assert_eq!(st, 409);
+    let (_, logs) = admin.get_json("/api/v1/ledger/witnessed-logs").await;
+    assert_eq!(
+        logs[0]["size"], size2,
+        "nothing changed by the refused requests"
+    );
+    let (st, _) = push("not a request".into()).await;
+    assert_eq!(st, 400);
+}
+both!(an_instance_witnesses_another);
