@@ -370,3 +370,70 @@ async fn province_overrides_change_the_catalog(engine: Engine) {
     );
 }
 both!(province_overrides_change_the_catalog);
+
+async fn agency_page_records_an_annual_report(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let head = app.login("head").await;
+    let page = head
+        .get(&format!("/agencies/{}", app.fx.yaohai_market.id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let title = page
+        .split("<title>")
+        .nth(1)
+        .unwrap()
+        .split("</title>")
+        .next()
+        .unwrap();
+    assert_eq!(title, "瑶海区市场监督管理局 · 行政执法三项制度平台");
+    assert_eq!(page.matches("年度统计年报（PUB-9）").count(), 1);
+    assert!(
+        page.contains("action=\"/agencies/"),
+        "the head may record the report"
+    );
+    let year = time::OffsetDateTime::now_utc().year() - 1;
+    let r = head
+        .client
+        .post(format!(
+            "{}/agencies/{}/annual-reports",
+            head.base, app.fx.yaohai_market.id
+        ))
+        .form(&[
+            ("year", year.to_string().as_str()),
+            ("title", "年报"),
+            ("url", "https://example.gov.cn/nb"),
+            ("_csrf", head.csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = head
+        .get(&format!("/agencies/{}", app.fx.yaohai_market.id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("https://example.gov.cn/nb"));
+    // A bad URL is refused on the page with the field named.
+    let r = head
+        .client
+        .post(format!(
+            "{}/agencies/{}/annual-reports",
+            head.base, app.fx.yaohai_market.id
+        ))
+        .form(&[
+            ("year", (year - 1).to_string().as_str()),
+            ("title", "年报"),
+            ("url", "ftp://x"),
+            ("_csrf", head.csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("字段：公开地址"));
+}
+both!(agency_page_records_an_annual_report);
