@@ -62,6 +62,14 @@ fn page_of(p: &HashMap<String, String>) -> Page {
     }
 }
 
+/// After a refused form: the same page again, showing the refusal, with its status.
+fn refused(u: &CurrentUser, status: axum::http::StatusCode, page: ApiResult<Response>) -> Response {
+    match page {
+        Ok(r) => (status, r).into_response(),
+        Err(e) => error_page(Some(u), e),
+    }
+}
+
 fn error_page(u: Option<&CurrentUser>, e: ApiError) -> Response {
     #[derive(Template)]
     #[template(path = "error.html")]
@@ -424,12 +432,12 @@ async fn agency_create(
     match service::register_agency(&st, &u, &draft).await {
         Ok(a) => Redirect::to(&format!("/agencies/{}?saved=1", a.id)).into_response(),
         Err(e) => {
-            let status = e.status;
             let chrome = Chrome::for_user(&u, "/agencies").with_error(&e);
-            match agencies_page(&st, &u, &HashMap::new(), f, chrome).await {
-                Ok(r) => (status, r).into_response(),
-                Err(e) => error_page(Some(&u), e),
-            }
+            refused(
+                &u,
+                e.status,
+                agencies_page(&st, &u, &HashMap::new(), f, chrome).await,
+            )
         }
     }
 }
@@ -640,12 +648,12 @@ async fn officer_create(
     match service::register_officer(&st, &u, &draft).await {
         Ok(o) => Redirect::to(&format!("/officers/{}?saved=1", o.id)).into_response(),
         Err(e) => {
-            let status = e.status;
             let chrome = Chrome::for_user(&u, "/officers").with_error(&e);
-            match officers_page(&st, &u, &HashMap::new(), f, chrome).await {
-                Ok(r) => (status, r).into_response(),
-                Err(e) => error_page(Some(&u), e),
-            }
+            refused(
+                &u,
+                e.status,
+                officers_page(&st, &u, &HashMap::new(), f, chrome).await,
+            )
         }
     }
 }
@@ -735,12 +743,8 @@ async fn after_officer_write(
     match r {
         Ok(o) => Redirect::to(&format!("/officers/{}?saved=1", o.id)).into_response(),
         Err(e) => {
-            let status = e.status;
             let chrome = Chrome::for_user(u, "/officers").with_error(&e);
-            match officer_page(st, u, id, chrome).await {
-                Ok(r) => (status, r).into_response(),
-                Err(e) => error_page(Some(u), e),
-            }
+            refused(u, e.status, officer_page(st, u, id, chrome).await)
         }
     }
 }
@@ -896,15 +900,15 @@ async fn items(State(st): State<AppState>, WebUser(u): WebUser, Query(p): Params
         Ok(r) => r,
         Err(e) if e.status.is_client_error() && e.body.field.is_some() => {
             // A bad filter (e.g. an impossible date) is shown on the page, not as an error page.
-            let status = e.status;
             let chrome = Chrome::for_user(&u, "/items").with_error(&e);
             let mut clean = p.clone();
             clean.remove("as_of");
             clean.remove("category");
-            match items_page(&st, &u, &clean, FormValues::default(), chrome).await {
-                Ok(r) => (status, r).into_response(),
-                Err(e) => error_page(Some(&u), e),
-            }
+            refused(
+                &u,
+                e.status,
+                items_page(&st, &u, &clean, FormValues::default(), chrome).await,
+            )
         }
         Err(e) => error_page(Some(&u), e),
     }
@@ -937,12 +941,12 @@ async fn item_create(
     match service::create_item(&st, &u, &item_draft(&f)).await {
         Ok(v) => Redirect::to(&format!("/items/{}?saved=1", v.item_id)).into_response(),
         Err(e) => {
-            let status = e.status;
             let chrome = Chrome::for_user(&u, "/items").with_error(&e);
-            match items_page(&st, &u, &HashMap::new(), f, chrome).await {
-                Ok(r) => (status, r).into_response(),
-                Err(e) => error_page(Some(&u), e),
-            }
+            refused(
+                &u,
+                e.status,
+                items_page(&st, &u, &HashMap::new(), f, chrome).await,
+            )
         }
     }
 }
@@ -1092,12 +1096,8 @@ async fn item_revise(
     match r {
         Ok(v) => Redirect::to(&format!("/items/{}?saved=1", v.item_id)).into_response(),
         Err(e) => {
-            let status = e.status;
             let chrome = Chrome::for_user(&u, "/items").with_error(&e);
-            match item_page(&st, &u, &id, Some(f), chrome).await {
-                Ok(r) => (status, r).into_response(),
-                Err(e) => error_page(Some(&u), e),
-            }
+            refused(&u, e.status, item_page(&st, &u, &id, Some(f), chrome).await)
         }
     }
 }
@@ -1195,12 +1195,12 @@ async fn inspection_create(
     match service::list_inspection(&st, &u, &d).await {
         Ok(_) => Redirect::to("/inspection?saved=1").into_response(),
         Err(e) => {
-            let status = e.status;
             let chrome = Chrome::for_user(&u, "/inspection").with_error(&e);
-            match inspection_page(&st, &u, &HashMap::new(), f, chrome).await {
-                Ok(r) => (status, r).into_response(),
-                Err(e) => error_page(Some(&u), e),
-            }
+            refused(
+                &u,
+                e.status,
+                inspection_page(&st, &u, &HashMap::new(), f, chrome).await,
+            )
         }
     }
 }
@@ -1304,12 +1304,12 @@ async fn users(State(st): State<AppState>, WebUser(u): WebUser, Query(p): Params
 }
 
 async fn users_error(st: &AppState, u: &CurrentUser, f: FormValues, e: ApiError) -> Response {
-    let status = e.status;
     let chrome = Chrome::for_user(u, "/users").with_error(&e);
-    match users_page(st, u, &HashMap::new(), f, chrome, None).await {
-        Ok(r) => (status, r).into_response(),
-        Err(e) => error_page(Some(u), e),
-    }
+    refused(
+        u,
+        e.status,
+        users_page(st, u, &HashMap::new(), f, chrome, None).await,
+    )
 }
 
 fn parse_roles(f: &FormValues) -> Vec<Role> {
@@ -1708,12 +1708,12 @@ async fn calendar_import(
                 .unwrap_or_else(|e| error_page(Some(&u), e))
         }
         Err(e) => {
-            let status = e.status;
             let chrome = Chrome::for_user(&u, "/calendar").with_error(&e);
-            match calendar_page(&st, &u, &HashMap::new(), f, chrome).await {
-                Ok(r) => (status, r).into_response(),
-                Err(e) => error_page(Some(&u), e),
-            }
+            refused(
+                &u,
+                e.status,
+                calendar_page(&st, &u, &HashMap::new(), f, chrome).await,
+            )
         }
     }
 }
@@ -1739,14 +1739,8 @@ async fn annual_report(
     match r {
         Ok(()) => Redirect::to(&format!("/agencies/{id}?saved=1")).into_response(),
         Err(e) => {
-            let status = e.status;
-            let mut p = HashMap::new();
-            p.insert("_error".to_string(), String::new());
             let chrome = Chrome::for_user(&u, "/agencies").with_error(&e);
-            match agency_page(&st, &u, &id, chrome).await {
-                Ok(r) => (status, r).into_response(),
-                Err(e) => error_page(Some(&u), e),
-            }
+            refused(&u, e.status, agency_page(&st, &u, &id, chrome).await)
         }
     }
 }
