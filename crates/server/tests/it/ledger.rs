@@ -137,6 +137,38 @@ async fn tampering_is_detected(engine: Engine) {
         "{err:?}"
     );
 
+    // Two events swapped.
+    let app = spawn_app(engine).await;
+    app.store.issue_checkpoint().await.unwrap();
+    raw(
+        &app,
+        "UPDATE events SET payload = CASE seq WHEN 5 THEN (SELECT payload FROM events WHERE seq = 6) \
+         ELSE (SELECT payload FROM events WHERE seq = 5) END WHERE seq IN (5, 6)",
+    )
+    .await;
+    let err = app.store.audit(None).await.unwrap().unwrap_err();
+    assert!(
+        err.to_string().contains('4'),
+        "first bad index is 4 (seq 5): {err:?}"
+    );
+
+    // An event inserted in the middle (later ones renumbered to make room).
+    let app = spawn_app(engine).await;
+    app.store.issue_checkpoint().await.unwrap();
+    raw(&app, "UPDATE events SET seq = -seq - 1 WHERE seq >= 3").await;
+    raw(&app, "UPDATE events SET seq = -seq WHERE seq < 0").await;
+    raw(
+        &app,
+        "INSERT INTO events (seq, id, stream, version, kind, payload, actor_id, actor_name, agency_id, recorded_at) \
+         SELECT 3, '00000000-0000-7000-8000-000000000abc', 'forged-stream', 1, kind, payload, actor_id, actor_name, agency_id, recorded_at FROM events WHERE seq = 2",
+    )
+    .await;
+    let err = app.store.audit(None).await.unwrap().unwrap_err();
+    assert!(
+        err.to_string().contains('2'),
+        "first bad index is 2 (seq 3): {err:?}"
+    );
+
     // A rolled-back database: the auditor kept a later checkpoint than what the store now shows.
     let app = spawn_app(engine).await;
     app.store.issue_checkpoint().await.unwrap();
