@@ -1208,6 +1208,19 @@ pub fn decide_create_user(
     })
 }
 
+/// Enabling or disabling an account is the security administrator's, and nobody disables
+/// their own account (the platform must never lose its last security administrator by accident).
+pub fn decide_user_active(actor: &Actor, user: &User, active: bool) -> Result<User, DomainError> {
+    actor.require_any(&[Role::SecurityAdmin], "启用或停用账号")?;
+    if user.id == actor.user_id {
+        return Err(DomainError::invalid("active", "self", "不能停用自己的账号"));
+    }
+    Ok(User {
+        active,
+        ..user.clone()
+    })
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ApiToken {
     pub id: Uuid,
@@ -1247,4 +1260,17 @@ pub fn decide_issue_token(
         created_by: actor.user_id,
         revoked: false,
     })
+}
+
+/// Revoking a token is the security administrator's; a revoked token stays revoked.
+pub fn decide_revoke_token(actor: &Actor, token: &ApiToken) -> Result<(), DomainError> {
+    actor.require_any(&[Role::SecurityAdmin], "吊销接口令牌")?;
+    if token.revoked {
+        return Err(DomainError::conflict(
+            None,
+            "already_revoked",
+            "该令牌已吊销",
+        ));
+    }
+    Ok(())
 }

@@ -252,3 +252,64 @@ fn agencies_must_fit_their_level_and_parent() {
     .unwrap_err();
     assert_eq!(e.code, "forbidden");
 }
+
+#[test]
+fn accounts_are_enabled_by_the_security_admin_and_tokens_revoked_once() {
+    let sec = Actor {
+        user_id: Uuid::from_u128(1),
+        username: "sec".into(),
+        agency_id: Uuid::nil(),
+        roles: vec![Role::SecurityAdmin],
+    };
+    let user = User {
+        id: Uuid::from_u128(2),
+        username: "u".into(),
+        display_name: "用户".into(),
+        agency_id: Uuid::nil(),
+        roles: vec![Role::Officer],
+        officer_id: None,
+        active: true,
+    };
+    assert!(!decide_user_active(&sec, &user, false).unwrap().active);
+    let me = User {
+        id: sec.user_id,
+        ..user.clone()
+    };
+    assert_eq!(
+        decide_user_active(&sec, &me, false).unwrap_err().code,
+        "self"
+    );
+    let admin = Actor {
+        roles: vec![Role::SystemAdmin],
+        ..sec.clone()
+    };
+    assert_eq!(
+        decide_user_active(&admin, &user, false).unwrap_err().code,
+        "forbidden"
+    );
+    let token = ApiToken {
+        id: Uuid::from_u128(3),
+        name: "办案系统".into(),
+        agency_id: Uuid::nil(),
+        roles: vec![Role::Officer],
+        created_by: sec.user_id,
+        revoked: false,
+    };
+    assert!(decide_revoke_token(&sec, &token).is_ok());
+    assert_eq!(
+        decide_revoke_token(
+            &sec,
+            &ApiToken {
+                revoked: true,
+                ..token.clone()
+            }
+        )
+        .unwrap_err()
+        .code,
+        "already_revoked"
+    );
+    assert_eq!(
+        decide_revoke_token(&admin, &token).unwrap_err().code,
+        "forbidden"
+    );
+}

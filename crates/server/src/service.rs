@@ -86,10 +86,6 @@ async fn target_agency(st: &AppState, u: &CurrentUser, id: Uuid, field: &str) ->
 
 // ───────────── agencies ─────────────
 
-pub async fn register_agency(st: &AppState, u: &CurrentUser, d: &AgencyDraft) -> ApiResult<Agency> {
-    register_agency_with_duties(st, u, d).await
-}
-
 pub async fn update_agency(
     st: &AppState,
     u: &CurrentUser,
@@ -353,18 +349,13 @@ pub async fn set_user_active(
     id: Uuid,
     active: bool,
 ) -> ApiResult<User> {
-    u.actor
-        .require_any(&[Role::SecurityAdmin], "启用或停用账号")?;
-    let (mut user, version) = st
+    let (current, version) = st
         .store
         .user(id)
         .await?
         .ok_or_else(|| ApiError::not_found("用户"))?;
-    target_agency(st, u, user.agency_id, "agency_id").await?;
-    if user.id == u.actor.user_id {
-        return Err(DomainError::invalid("active", "self", "不能停用自己的账号").into());
-    }
-    user.active = active;
+    target_agency(st, u, current.agency_id, "agency_id").await?;
+    let user = reg::decide_user_active(&u.actor, &current, active)?;
     append(
         st,
         u,
@@ -444,8 +435,6 @@ pub async fn issue_token(
 }
 
 pub async fn revoke_token(st: &AppState, u: &CurrentUser, id: Uuid) -> ApiResult<()> {
-    u.actor
-        .require_any(&[Role::SecurityAdmin], "吊销接口令牌")?;
     let t = st
         .store
         .tokens(&u.scope)
@@ -453,9 +442,7 @@ pub async fn revoke_token(st: &AppState, u: &CurrentUser, id: Uuid) -> ApiResult
         .into_iter()
         .find(|t| t.id == id)
         .ok_or_else(|| ApiError::not_found("接口令牌"))?;
-    if t.revoked {
-        return Err(DomainError::conflict(None, "already_revoked", "该令牌已吊销").into());
-    }
+    reg::decide_revoke_token(&u.actor, &t)?;
     append(
         st,
         u,
@@ -531,11 +518,7 @@ async fn annual_duty_part(
 }
 
 /// Registers a body and, in the same transaction, starts the duties it owes (PUB-9).
-pub async fn register_agency_with_duties(
-    st: &AppState,
-    u: &CurrentUser,
-    d: &AgencyDraft,
-) -> ApiResult<Agency> {
+pub async fn register_agency(st: &AppState, u: &CurrentUser, d: &AgencyDraft) -> ApiResult<Agency> {
     let parent = match d.parent_id {
         Some(p) => Some(target_agency(st, u, p, "parent_id").await?),
         None => {

@@ -12,8 +12,6 @@ macro_rules! bind_args {
             q = match a {
                 Arg::Text(s) => q.bind(s.clone()),
                 Arg::Int(i) => q.bind(*i),
-                Arg::Bool(b) => q.bind(*b),
-                Arg::Null => q.bind(Option::<String>::None),
             };
         }
         q

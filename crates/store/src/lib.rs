@@ -78,8 +78,6 @@ pub struct Recorded {
 pub enum Arg {
     Text(String),
     Int(i64),
-    Bool(bool),
-    Null,
 }
 
 /// Paging and text filter shared by list queries.
