@@ -11,6 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -508,9 +509,83 @@ test('防篡改记录 shows the signed checkpoint and keys that anyone can fetch
     const pub = await aud.request.get(`${BASE}/ledger/keys`);
     assert.equal(pub.status(), 200);
     assert.equal((await pub.text()).trim().split('\n').length, 2);
+    assert.match(await aud.locator('#no-witness').innerText(), /未配置见证方/, 'the demo pushes to no witness, and says so');
     await shot(aud, '21-ledger');
   } finally {
     await aud.context().close();
+  }
+});
+
+/** `YYYY-MM-DDTHH:MM` in Beijing time, `hours` ago, as a datetime-local input takes it. */
+function cstLocal(hoursAgo) {
+  const t = new Date(Date.now() - hoursAgo * 3600_000 + 8 * 3600_000);
+  return t.toISOString().slice(0, 16);
+}
+
+test('证据材料: officer hands in a recording; hash, late flag, verified proof and package', { timeout: TIMEOUT }, async () => {
+  const page = await loginAs('officer');
+  try {
+    await openFromNav(page, '证据材料', '/evidence');
+    const form = page.locator('#upload-form');
+    // A video without its recording time is refused on the page (REC-4), nothing stored.
+    const video = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 31) % 251));
+    await form.locator('select[name=kind]').selectOption('video');
+    await form.locator('input[name=file]').setInputFiles({ name: '执法记录仪0001.mp4', mimeType: 'video/mp4', buffer: video });
+    const refused = await submit(page, form.getByRole('button', { name: '上传' }));
+    assert.equal(refused.status(), 422);
+    assert.match(await page.locator('[role=alert]').innerText(), /录制时间/);
+    await shot(page, '30-evidence-refused');
+
+    // Recorded 30 hours ago: accepted, flagged late.
+    const form2 = page.locator('#upload-form');
+    await form2.locator('select[name=kind]').selectOption('video');
+    await form2.locator('input[name=recorded_at]').fill(cstLocal(30));
+    await form2.locator('input[name=description]').fill('现场检查全过程录像');
+    await form2.locator('input[name=file]').setInputFiles({ name: '执法记录仪0001.mp4', mimeType: 'video/mp4', buffer: video });
+    const ok = await submit(page, form2.getByRole('button', { name: '上传' }));
+    assert.equal(ok.status(), 200);
+    assert.match(pathOf(page), /^\/evidence\/[0-9a-f-]{36}$/);
+    const notice = await page.locator('[role=status]').innerText();
+    assert.match(notice, /已接收并记入防篡改日志/);
+    assert.match(notice, /逾期上传/);
+    const sm3 = createHash('sm3').update(video).digest('hex');
+    assert.equal(await page.locator('#file-hash').innerText(), sm3, 'the page shows the SM3 of the bytes sent');
+    assert.match(await page.locator('#proof-status').innerText(), /✓ 已核验/);
+    await shot(page, '31-evidence-detail');
+
+    // The package link gives a manifest whose file hash is the same.
+    const href = await page.getByRole('link', { name: /下载证明包/ }).getAttribute('href');
+    const pkg = await (await page.request.get(`${BASE}${href}`)).json();
+    assert.equal(pkg.format, 'zhifa-package/1');
+    assert.equal(pkg.entries.length, 1);
+    assert.equal(pkg.files[0].content.hash, sm3);
+    // The file downloads byte for byte.
+    const file = await page.request.get(`${BASE}${pathOf(page)}/file`);
+    assert.equal(file.status(), 200);
+    assert.equal(createHash('sm3').update(await file.body()).digest('hex'), sm3);
+
+    // The list, filtered to late uploads, shows it with its badge.
+    await page.goto(`${BASE}/evidence?late=1`);
+    const row = bodyRows(page).filter({ hasText: '执法记录仪0001.mp4' }).first();
+    assert.match(await row.innerText(), /逾期上传/);
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('every record links to its proof page from the 工作台', { timeout: TIMEOUT }, async () => {
+  const page = await loginAs('head');
+  try {
+    const link = page.locator('main table').first().getByRole('link', { name: /^第 \d+ 条$/ }).first();
+    const seq = (await link.innerText()).match(/\d+/)[0];
+    await submit(page, link);
+    assert.equal(pathOf(page), `/ledger/events/${seq}`);
+    assert.match(await page.locator('main h1').innerText(), new RegExp(`第 ${seq} 条记录`));
+    assert.match(await page.locator('#proof-status').innerText(), /✓ 已核验/);
+    assert.match(await page.locator('pre.leaf').innerText(), /^zhifa-leaf\/1/);
+    await shot(page, '32-record-proof');
+  } finally {
+    await page.context().close();
   }
 });
 

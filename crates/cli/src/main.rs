@@ -26,9 +26,21 @@ struct StoreArgs {
     /// PostgreSQL URL, e.g. postgres://postgres@127.0.0.1:5432/zhifa (production engine).
     #[arg(long, env = "ZHIFA_DATABASE_URL")]
     database_url: Option<String>,
+    /// Where evidence files are kept: a directory, file:///dir or s3://bucket[/prefix]
+    /// (S3 credentials and endpoint from AWS_* environment variables). Default: DATA_DIR/evidence.
+    #[arg(long, env = "ZHIFA_EVIDENCE_STORE")]
+    evidence_store: Option<String>,
 }
 
 impl StoreArgs {
+    fn evidence(&self) -> Result<zhifa_evidence::EvidenceStore> {
+        evidence_store(self.evidence_store.as_deref(), &self.data_dir)
+    }
+
+    async fn state(&self, settings: Settings) -> Result<AppState> {
+        AppState::new(self.open().await?, settings, self.evidence()?).await
+    }
+
     async fn open(&self) -> Result<Store> {
         self.open_with(None).await
     }
@@ -67,6 +79,17 @@ enum Command {
         /// {"overrides":{"rev.opinion":{"length":7,"extension":3,"basis":"省规定"}}}
         #[arg(long, env = "ZHIFA_DEADLINE_OVERRIDES")]
         deadline_overrides: Option<PathBuf>,
+        /// Push this log's checkpoints to a witness (an upper-tier instance) and keep its
+        /// cosignatures: the base URL of its tlog-witness endpoint, e.g.
+        /// http://province:8080/ledger/witness. Repeat for several witnesses.
+        #[arg(long = "witness", env = "ZHIFA_WITNESSES", value_delimiter = ',')]
+        witnesses: Vec<String>,
+        /// Seconds between pushes to the witnesses.
+        #[arg(long, default_value_t = 10)]
+        witness_interval: u64,
+        /// Largest evidence file accepted, in MiB.
+        #[arg(long, default_value_t = 8192)]
+        max_evidence_mib: u64,
     },
     /// Create a data directory with a realistic Anhui demo dataset (if empty) and serve it.
     Demo {
@@ -100,6 +123,32 @@ enum Command {
         /// A checkpoint (signed note) saved earlier; the log must have grown from it, not forked.
         #[arg(long)]
         trusted_checkpoint: Option<PathBuf>,
+        /// Verify an exported package instead (a directory with manifest.json, or a manifest
+        /// file): every record's proof against its signed checkpoint and every file's hash.
+        package: Option<PathBuf>,
+        /// The log's verifier keys as you obtained them (one `name+keyid+base64` per line,
+        /// e.g. saved from /ledger/keys). Without it, a package is checked with its own keys.
+        #[arg(long)]
+        trusted_keys: Option<PathBuf>,
+    },
+    /// Export records with their proofs as a self-verifying package directory (REC-5): the
+    /// events of the given streams or sequence numbers, the evidence files they received, and
+    /// manifest.json; `zhifa verify DIR` checks it offline.
+    Export {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// A stream to export whole (e.g. evidence-<id>, officer-<id>); repeatable.
+        #[arg(long)]
+        stream: Vec<String>,
+        /// An event sequence number to export; repeatable.
+        #[arg(long)]
+        seq: Vec<i64>,
+        /// Title written into the manifest.
+        #[arg(long, default_value = "执法记录证明包")]
+        title: String,
+        /// Directory to create (must not exist yet).
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Erase a person's or organisation's personal data (resident ID or credit code) from the
     /// record without breaking any proof (REC-6); the erasure is recorded.
@@ -222,8 +271,22 @@ async fn main() -> Result<()> {
     match cli.command {
         Command::Calendar { command } => calendar(command).await,
         Command::Verify {
+            package: Some(package),
+            trusted_keys,
+            ..
+        } => verify_package(&package, trusted_keys.as_deref()).await,
+        Command::Export {
+            store,
+            stream,
+            seq,
+            title,
+            out,
+        } => export(&store, &stream, &seq, &title, &out).await,
+        Command::Verify {
             store,
             trusted_checkpoint,
+            package: None,
+            ..
         } => {
             let trusted = match trusted_checkpoint {
                 Some(p) => Some(
@@ -232,14 +295,17 @@ async fn main() -> Result<()> {
                 ),
                 None => None,
             };
+            let evidence = store.evidence()?;
             let store = store.open().await?;
-            match store.audit(trusted).await? {
+            match store.audit(trusted, Some(evidence.clone())).await? {
                 Ok(report) => {
                     println!(
-                        "ok: {} events verified against the signed checkpoint of size {} (root {})",
+                        "ok: {} events verified against the signed checkpoint of size {} (root {}); {} evidence file(s) re-hashed in {}",
                         report.checkpoint.size,
                         report.checkpoint.size,
-                        report.checkpoint.root.to_hex()
+                        report.checkpoint.root.to_hex(),
+                        report.evidence_checked,
+                        evidence.location()
                     );
                     Ok(())
                 }
@@ -254,7 +320,7 @@ async fn main() -> Result<()> {
             subject,
             reason,
         } => {
-            let state = AppState::new(store.open().await?, Settings::default()).await?;
+            let state = store.state(Settings::default()).await?;
             match zhifa_server::service::erase_subject(
                 &state,
                 &zhifa_domain::auth::Actor::system(),
@@ -313,8 +379,12 @@ async fn main() -> Result<()> {
             secure_cookies,
             ledger_hash,
             deadline_overrides,
+            witnesses,
+            witness_interval,
+            max_evidence_mib,
         } => {
             init_logging();
+            let evidence = store.evidence()?;
             let store = store.open_with(ledger_hash).await?;
             let deadline_overrides = match deadline_overrides {
                 Some(path) => {
@@ -326,12 +396,20 @@ async fn main() -> Result<()> {
                 }
                 None => Default::default(),
             };
+            for w in &witnesses {
+                if !(w.starts_with("http://") || w.starts_with("https://")) {
+                    bail!("--witness {w}: expected an http(s):// URL");
+                }
+            }
             let settings = Settings {
                 secure_cookies,
                 deadline_overrides,
+                witnesses,
+                witness_push_interval_secs: witness_interval,
+                max_evidence_bytes: max_evidence_mib.saturating_mul(1024 * 1024),
                 ..Settings::default()
             };
-            run(store, settings, listen, |addr| {
+            run(store, evidence, settings, listen, |addr| {
                 tracing::info!(%addr, "zhifa serving");
                 println!("zhifa 已启动：http://{addr}/");
             })
@@ -346,7 +424,8 @@ async fn main() -> Result<()> {
             init_logging();
             let store = Store::open_sqlite_dir_with(&data_dir, ledger_hash).await?;
             let accounts = seed_demo(&store, seed, &data_dir).await?;
-            run(store, Settings::default(), listen, move |addr| {
+            let evidence = evidence_store(None, &data_dir)?;
+            run(store, evidence, Settings::default(), listen, move |addr| {
                 println!("\nzhifa 演示环境已启动：http://{addr}/");
                 println!("接口文档：http://{addr}/api/docs");
                 println!("演示账号（密码均为 {}）：", zhifa_demo::DEMO_PASSWORD);
@@ -421,7 +500,15 @@ async fn calendar(command: CalendarCommand) -> Result<()> {
         CalendarCommand::Import { file, store } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
-            let state = AppState::new(store.open().await?, Settings::default()).await?;
+            let state = AppState::new(
+                store.open().await?,
+                Settings::default(),
+                // Importing a notice touches no evidence file; a scratch location suffices.
+                zhifa_evidence::EvidenceStore::local(
+                    &std::env::temp_dir().join("zhifa-no-evidence"),
+                )?,
+            )
+            .await?;
             match zhifa_server::service::import_notice(
                 &state,
                 &zhifa_domain::auth::Actor::system(),
@@ -449,13 +536,163 @@ async fn calendar(command: CalendarCommand) -> Result<()> {
     }
 }
 
+/// `zhifa export`: writes DIR/manifest.json and DIR/files/… (REC-5).
+async fn export(
+    store: &StoreArgs,
+    streams: &[String],
+    seqs: &[i64],
+    title: &str,
+    out: &Path,
+) -> Result<()> {
+    use futures_util::StreamExt;
+    if streams.is_empty() && seqs.is_empty() {
+        bail!("name what to export with --stream or --seq");
+    }
+    if out.exists() {
+        bail!("{} already exists; choose a new directory", out.display());
+    }
+    let evidence = store.evidence()?;
+    let db = store.open().await?;
+    let mut all = seqs.to_vec();
+    for s in streams {
+        let events = db.events_of_stream(s).await?;
+        if events.is_empty() {
+            bail!("no stream {s}");
+        }
+        all.extend(events.iter().map(|e| e.seq));
+    }
+    let pkg = db.export_package(title, &all).await?;
+    std::fs::create_dir_all(out.join("files"))
+        .with_context(|| format!("creating {}", out.display()))?;
+    for f in &pkg.files {
+        let Some(mut stream) = evidence.open(&f.content).await? else {
+            bail!(
+                "evidence file {}:{} ({}) is missing from {}",
+                f.content.alg,
+                f.content.hash,
+                f.name,
+                evidence.location()
+            );
+        };
+        let path = out.join(&f.path);
+        let mut file =
+            std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+        while let Some(chunk) = stream.next().await {
+            std::io::Write::write_all(&mut file, &chunk?)?;
+        }
+        file.sync_all()?;
+    }
+    std::fs::write(
+        out.join("manifest.json"),
+        serde_json::to_string_pretty(&pkg)? + "\n",
+    )?;
+    println!(
+        "exported {} record(s) and {} file(s) to {}, proven against the checkpoint of size {}",
+        pkg.entries.len(),
+        pkg.files.len(),
+        out.display(),
+        pkg.checkpoint
+            .split_once("\n\n")
+            .and_then(|(body, _)| zhifa_ledger::Checkpoint::parse_text(&format!("{body}\n")).ok())
+            .map_or(0, |c| c.size)
+    );
+    Ok(())
+}
+
+/// `zhifa verify PACKAGE`: exit 2 naming the first bad record or file.
+async fn verify_package(path: &Path, trusted_keys: Option<&Path>) -> Result<()> {
+    let (dir, manifest) = if path.is_dir() {
+        (path.to_path_buf(), path.join("manifest.json"))
+    } else {
+        (
+            path.parent().unwrap_or(Path::new(".")).to_path_buf(),
+            path.to_path_buf(),
+        )
+    };
+    let text = std::fs::read_to_string(&manifest)
+        .with_context(|| format!("reading {}", manifest.display()))?;
+    let pkg: zhifa_ledger::Package = match serde_json::from_str(&text) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("FAILED: {}: not a zhifa package: {e}", manifest.display());
+            std::process::exit(2);
+        }
+    };
+    let keys = match trusted_keys {
+        Some(p) => zhifa_ledger::TrustedKeys::from_text(
+            &std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
+        )
+        .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
+        None => {
+            eprintln!(
+                "note: checking with the keys inside the package; compare their key IDs with the ones the platform publishes (/ledger/keys), or pass --trusted-keys"
+            );
+            match zhifa_ledger::package::package_keys(&pkg) {
+                Ok(k) => k,
+                Err(e) => {
+                    eprintln!("FAILED: {e}");
+                    std::process::exit(2);
+                }
+            }
+        }
+    };
+    let mut hash_file = |f: &zhifa_ledger::PackageFile| -> std::result::Result<Option<zhifa_ledger::ContentHash>, String> {
+        if !zhifa_ledger::package::is_safe_path(&f.path) {
+            return Err("path leaves the package".into());
+        }
+        let p = dir.join(&f.path);
+        let mut file = match std::fs::File::open(&p) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(format!("{}: {e}", p.display())),
+        };
+        let mut h = zhifa_ledger::ContentHasher::new(f.content.alg);
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = std::io::Read::read(&mut file, &mut buf).map_err(|e| e.to_string())?;
+            if n == 0 {
+                break;
+            }
+            h.update(&buf[..n]);
+        }
+        Ok(Some(h.finalize()))
+    };
+    match zhifa_ledger::verify_package(&pkg, &keys, &mut hash_file) {
+        Ok(r) => {
+            println!(
+                "ok: {} record(s) proven in the signed checkpoint of size {} (root {}); {} file(s) match their recorded hashes",
+                r.entries,
+                r.checkpoint.size,
+                r.checkpoint.root.to_hex(),
+                r.files_checked
+            );
+            for f in &r.files_not_supplied {
+                println!("not supplied (hash proven, file not checked): {f}");
+            }
+            Ok(())
+        }
+        Err(e) => {
+            eprintln!("FAILED: {e}");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn evidence_store(url: Option<&str>, data_dir: &Path) -> Result<zhifa_evidence::EvidenceStore> {
+    Ok(match url {
+        Some(u) => zhifa_evidence::EvidenceStore::from_url(u)?,
+        None => zhifa_evidence::EvidenceStore::local(&data_dir.join("evidence"))?,
+    })
+}
+
 async fn run(
     store: Store,
+    evidence: zhifa_evidence::EvidenceStore,
     settings: Settings,
     listen: SocketAddr,
     on_bound: impl FnOnce(SocketAddr),
 ) -> Result<()> {
-    let state = AppState::new(store, settings).await?;
+    let state = AppState::new(store, settings, evidence).await?;
     zhifa_server::serve(state, listen, on_bound).await
 }
 

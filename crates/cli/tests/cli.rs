@@ -199,3 +199,168 @@ fn verify_detects_an_edited_event_in_the_data_dir() {
     let _ = std::fs::remove_file(&notice);
     let _ = std::fs::remove_file(&kept);
 }
+
+/// A data directory holding one evidence record and its file, with a signed checkpoint.
+/// Returns the record's stream and the file's bytes.
+fn data_dir_with_evidence(dir: &std::path::Path) -> (String, Vec<u8>) {
+    let bytes: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 253) as u8).collect();
+    let stream = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = zhifa_store::Store::open_sqlite_dir(dir).await.unwrap();
+        let files = zhifa_evidence::EvidenceStore::local(&dir.join("evidence")).unwrap();
+        let chunks: Vec<Result<bytes::Bytes, String>> = bytes
+            .chunks(65_536)
+            .map(|c| Ok(bytes::Bytes::copy_from_slice(c)))
+            .collect();
+        let content = files
+            .put_stream(
+                zhifa_ledger::HashAlg::Sm3,
+                futures_util::stream::iter(chunks),
+                1 << 30,
+            )
+            .await
+            .unwrap();
+        let id = uuid::Uuid::now_v7();
+        let now = time::OffsetDateTime::now_utc();
+        let e = zhifa_domain::evidence::Evidence {
+            id,
+            agency_id: uuid::Uuid::now_v7(),
+            kind: zhifa_domain::evidence::EvidenceKind::Video,
+            file_name: "现场执法记录.mp4".into(),
+            media_type: "video/mp4".into(),
+            hash_alg: "sm3".into(),
+            hash: content.hash.to_hex(),
+            size: content.size,
+            recorded_at: Some(now - time::Duration::hours(2)),
+            received_at: now,
+            received_by: "officer".into(),
+            late: false,
+            description: String::new(),
+        };
+        store
+            .append(zhifa_domain::NewEvent {
+                stream: zhifa_domain::StreamId::evidence(id),
+                expected: zhifa_domain::event::Expected::NoStream,
+                agency_id: e.agency_id,
+                actor: zhifa_domain::auth::Actor::system(),
+                events: vec![zhifa_domain::Event::EvidenceReceived(e)],
+                side_effects: vec![],
+            })
+            .await
+            .unwrap();
+        store.issue_checkpoint().await.unwrap();
+        store.close().await;
+        format!("evidence-{id}")
+    });
+    (stream, bytes)
+}
+
+#[test]
+fn export_a_package_and_verify_it_offline() {
+    let base = std::env::temp_dir().join(format!("zhifa-package-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    let data = base.join("data");
+    let (stream, bytes) = data_dir_with_evidence(&data);
+    let d = data.to_str().unwrap();
+    let pkg = base.join("pkg");
+    let p = pkg.to_str().unwrap();
+    let (code, out, err) = zhifa(&[
+        "export",
+        "--data-dir",
+        d,
+        "--stream",
+        &stream,
+        "--out",
+        p,
+        "--title",
+        "证据材料证明包",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("1 record(s) and 1 file(s)"), "{out}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(pkg.join("manifest.json")).unwrap()).unwrap();
+    let file_path = pkg.join(manifest["files"][0]["path"].as_str().unwrap());
+    assert_eq!(std::fs::read(&file_path).unwrap(), bytes);
+
+    // With the package's own keys, and with keys the auditor saved from the platform.
+    let (code, out, err) = zhifa(&["verify", p]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("ok: 1 record(s)") && out.contains("1 file(s) match"),
+        "{out}"
+    );
+    assert!(
+        err.contains("--trusted-keys"),
+        "warns about self-supplied keys: {err}"
+    );
+    let (_, keys, _) = zhifa(&["ledger", "keys", "--data-dir", d]);
+    let keys_file = base.join("keys.txt");
+    std::fs::write(&keys_file, &keys).unwrap();
+    let (code, _, err) = zhifa(&["verify", p, "--trusted-keys", keys_file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+
+    // Keys of another log: the checkpoint is refused.
+    let other = base.join("other");
+    data_dir_with_evidence(&other);
+    let (_, other_keys, _) = zhifa(&["ledger", "keys", "--data-dir", other.to_str().unwrap()]);
+    let other_keys_file = base.join("other-keys.txt");
+    std::fs::write(&other_keys_file, &other_keys).unwrap();
+    let (code, _, err) = zhifa(&[
+        "verify",
+        p,
+        "--trusted-keys",
+        other_keys_file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("FAILED: checkpoint"), "{err}");
+
+    // A changed evidence file in the package.
+    let mut changed = bytes.clone();
+    changed[150_000] ^= 1;
+    std::fs::write(&file_path, &changed).unwrap();
+    let (code, _, err) = zhifa(&["verify", p]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("(leaf 0)") && err.contains("was changed"),
+        "names the file and its leaf: {err}"
+    );
+    std::fs::write(&file_path, &bytes).unwrap();
+
+    // A record edited in the manifest.
+    let text = std::fs::read_to_string(pkg.join("manifest.json")).unwrap();
+    std::fs::write(
+        pkg.join("manifest.json"),
+        text.replace("现场执法记录.mp4", "现场执法记录（剪辑）.mp4"),
+    )
+    .unwrap();
+    let (code, _, err) = zhifa(&["verify", p]);
+    assert_eq!(code, 2);
+    assert!(err.contains("record at leaf 0"), "{err}");
+    std::fs::write(pkg.join("manifest.json"), &text).unwrap();
+    // The manifest alone: records proven, the file reported as not supplied.
+    std::fs::remove_file(&file_path).unwrap();
+    let (code, out, _) = zhifa(&["verify", pkg.join("manifest.json").to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(out.contains("not supplied"), "{out}");
+
+    // The data directory's own verifier re-hashes evidence files as well.
+    let (code, out, err) = zhifa(&["verify", "--data-dir", d]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("1 evidence file(s) re-hashed"), "{out}");
+    let stored = std::fs::read_dir(data.join("evidence/evidence/sm3"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let stored = std::fs::read_dir(stored)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::write(&stored, &changed).unwrap();
+    let (code, _, err) = zhifa(&["verify", "--data-dir", d]);
+    assert_eq!(code, 2);
+    assert!(err.contains("evidence file of leaf 0"), "{err}");
+    let _ = std::fs::remove_dir_all(&base);
+}

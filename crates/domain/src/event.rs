@@ -3,6 +3,7 @@
 
 use crate::auth::Actor;
 use crate::deadline::{AnnualReport, Deadline, DueAt};
+use crate::evidence::Evidence;
 use crate::registry::{
     Agency, ApiToken, CertificateStatus, DiscretionBenchmark, InspectionItem, ItemVersion, Officer,
     ServiceGuide, Training, User,
@@ -39,6 +40,10 @@ impl StreamId {
     /// One stream per agency and year: a year's report can be filed once.
     pub fn annual_report(agency: Uuid, year: i32) -> Self {
         Self(format!("report-{agency}-{year}"))
+    }
+    /// One evidence file (REC-4).
+    pub fn evidence(id: Uuid) -> Self {
+        Self(format!("evidence-{id}"))
     }
     /// Holiday notices imported at run time (DL-1).
     pub fn calendar() -> Self {
@@ -111,6 +116,8 @@ pub enum Event {
         events: Vec<i64>,
         reason: String,
     },
+    /// An evidence file was handed in; it enters the ledger through its content hash (REC-4).
+    EvidenceReceived(Evidence),
 }
 
 impl Event {
@@ -139,6 +146,7 @@ impl Event {
             Event::HolidayNoticeImported { .. } => "HolidayNoticeImported",
             Event::AnnualReportPublished(_) => "AnnualReportPublished",
             Event::PersonalDataErased { .. } => "PersonalDataErased",
+            Event::EvidenceReceived(_) => "EvidenceReceived",
         }
     }
 
@@ -174,6 +182,7 @@ impl Event {
             Event::HolidayNoticeImported { .. } => "导入节假日安排通知",
             Event::AnnualReportPublished(_) => "公开年度统计年报",
             Event::PersonalDataErased { .. } => "依法删除个人信息",
+            Event::EvidenceReceived(_) => "接收证据材料",
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod deadline;
 pub mod error;
 pub mod event;
+pub mod evidence;
 pub mod registry;
 pub mod scope;
 

@@ -43,6 +43,9 @@ pub struct AuditReport {
     pub leaves_beyond_checkpoint: u64,
     /// True if the trusted older tree head was checked to be a prefix of this log.
     pub consistent_with_trusted: bool,
+    /// Evidence files re-read and re-hashed against the hashes their leaves commit to (set by
+    /// the caller that can reach the files; 0 here).
+    pub evidence_checked: u64,
 }
 
 /// The first thing found wrong.
@@ -118,6 +121,14 @@ pub enum AuditError {
         /// Index of the inserted leaf.
         index: u64,
     },
+    /// The evidence file whose content hash leaf `index` commits to is missing or changed.
+    #[error("evidence file of leaf {index}: {problem}")]
+    EvidenceFile {
+        /// Leaf index of the event that recorded the file.
+        index: u64,
+        /// What is wrong (missing, or the hash it has now).
+        problem: String,
+    },
     /// Leaves `index` and `index + 1` are swapped.
     #[error("leaves {index} and {} are swapped", .index + 1)]
     SwappedLeaves {
@@ -153,6 +164,21 @@ pub enum AuditError {
         /// Recomputed root.
         computed: Hash,
     },
+}
+
+impl AuditError {
+    /// The leaf index the error names, for errors about one place in the log.
+    pub fn leaf_index(&self) -> Option<u64> {
+        match self {
+            AuditError::EditedLeaf { index, .. }
+            | AuditError::MissingLeaf { index }
+            | AuditError::InsertedLeaf { index }
+            | AuditError::SwappedLeaves { index }
+            | AuditError::MissingTail { index, .. }
+            | AuditError::EvidenceFile { index, .. } => Some(*index),
+            _ => None,
+        }
+    }
 }
 
 impl From<NoteError> for AuditError {
@@ -363,6 +389,7 @@ where
         tiles_checked,
         leaves_beyond_checkpoint: beyond,
         consistent_with_trusted: params.trusted.is_some(),
+        evidence_checked: 0,
     })
 }
 

@@ -212,6 +212,11 @@ impl ContentHasher {
         }
     }
 
+    /// Bytes fed so far.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
     /// Finishes and returns the content hash.
     pub fn finalize(self) -> ContentHash {
         let (alg, hash) = match self.inner {

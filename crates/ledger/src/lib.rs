@@ -122,6 +122,7 @@ pub mod leaf;
 pub mod log;
 pub mod merkle;
 pub mod note;
+pub mod package;
 pub mod tiles;
 pub mod witness;
 
@@ -135,5 +136,8 @@ pub use leaf::{Leaf, LeafError, Salt, build_leaf};
 pub use log::{MerkleLog, RestoreError};
 pub use merkle::{ProofError, TreeHead, verify_consistency, verify_inclusion};
 pub use note::{KeyAlg, KeyError, NoteError, SignedNote, Signer, TrustedKeys, VerifierKey};
+pub use package::{
+    Package, PackageEntry, PackageError, PackageFile, PackageReport, verify_package,
+};
 pub use tiles::{MemoryTiles, TileId, TileReadError, TileReader, TileWrite};
 pub use witness::{AddCheckpoint, Cosigned, Witness, WitnessError};

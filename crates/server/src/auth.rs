@@ -334,6 +334,81 @@ async fn resolve_user(
     Ok(Some(cu))
 }
 
+/// Reads and drops the rest of a request body, up to 64 MiB: answering a refused upload before
+/// the client has finished sending makes it see a reset connection instead of the answer.
+pub async fn drain<S, E>(rest: S)
+where
+    S: futures_util::Stream<Item = Result<axum::body::Bytes, E>>,
+{
+    use futures_util::StreamExt;
+    let mut rest = std::pin::pin!(rest);
+    let mut drained = 0usize;
+    while drained < 64 * 1024 * 1024 {
+        match rest.next().await {
+            Some(Ok(chunk)) => drained += chunk.len(),
+            _ => break,
+        }
+    }
+}
+
+fn multipart_boundary(content_type: &str) -> Option<String> {
+    let (mime, params) = content_type.split_once(';')?;
+    if !mime.trim().eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    params.split(';').find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        (k.trim().eq_ignore_ascii_case("boundary"))
+            .then(|| v.trim().trim_matches('"').to_string())
+            .filter(|b| !b.is_empty())
+    })
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum FirstField {
+    /// The first field is the one asked for, with this value.
+    Value(String),
+    /// The first field is another one (or the body is not well formed).
+    Other,
+    /// Not enough of the body read yet.
+    NeedMore,
+}
+
+/// Reads the first field of a multipart body if it is `name`.
+fn first_multipart_field(body: &[u8], boundary: &str, name: &str) -> FirstField {
+    let opening = format!("--{boundary}\r\n");
+    if body.len() < opening.len() {
+        return FirstField::NeedMore;
+    }
+    if !body.starts_with(opening.as_bytes()) {
+        return FirstField::Other;
+    }
+    let rest = &body[opening.len()..];
+    let Some(head_end) = rest.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return FirstField::NeedMore;
+    };
+    let headers = String::from_utf8_lossy(&rest[..head_end]).to_ascii_lowercase();
+    let wanted = format!("name=\"{}\"", name.to_ascii_lowercase());
+    if !headers
+        .lines()
+        .any(|l| l.starts_with("content-disposition:") && l.contains(&wanted))
+    {
+        return FirstField::Other;
+    }
+    let value = &rest[head_end + 4..];
+    let closing = format!("\r\n--{boundary}");
+    match value
+        .windows(closing.len())
+        .position(|w| w == closing.as_bytes())
+    {
+        Some(end) => match std::str::from_utf8(&value[..end]) {
+            Ok(v) => FirstField::Value(v.to_string()),
+            Err(_) => FirstField::Other,
+        },
+        None => FirstField::NeedMore,
+    }
+}
+
 fn is_unsafe(m: &Method) -> bool {
     !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
@@ -395,12 +470,46 @@ pub async fn resolve(State(state): State<AppState>, req: Request, next: Next) ->
                         });
                     body = Body::from(bytes);
                     token
+                } else if let Some(boundary) = parts
+                    .headers
+                    .get(header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(multipart_boundary)
+                {
+                    // A file upload: the token is the form's first field. Read only as far as
+                    // that field, then hand the body on untouched and still streaming.
+                    use futures_util::StreamExt;
+                    let mut stream = body.into_data_stream();
+                    let mut prefix = Vec::new();
+                    let mut token = None;
+                    while prefix.len() < 16 * 1024 {
+                        let Some(Ok(chunk)) = stream.next().await else {
+                            break;
+                        };
+                        prefix.extend_from_slice(&chunk);
+                        match first_multipart_field(&prefix, &boundary, CSRF_FIELD) {
+                            FirstField::Value(t) => {
+                                token = Some(t);
+                                break;
+                            }
+                            FirstField::Other => break,
+                            FirstField::NeedMore => {}
+                        }
+                    }
+                    let head = futures_util::stream::once(async move {
+                        Ok::<_, axum::Error>(axum::body::Bytes::from(prefix))
+                    });
+                    body = Body::from_stream(head.chain(stream));
+                    token
                 } else {
                     None
                 }
             }
         };
         if !presented.is_some_and(|t| constant_time_eq(&t, &u.csrf)) {
+            // Read (and drop) what the client is still sending, up to a bound, so a refused
+            // upload gets this answer rather than a connection reset mid-upload.
+            drain(body.into_data_stream()).await;
             return ApiError::new(
                 StatusCode::FORBIDDEN,
                 "csrf",
@@ -480,5 +589,44 @@ impl<S: Send + Sync> FromRequestParts<S> for WebUser {
                 Err(Redirect::to(&format!("/login?{q}")).into_response())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod multipart_tests {
+    use super::*;
+
+    const BODY: &[u8] = b"--XyZ\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\ntok-123\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.mp4\"\r\n\r\nDATA\r\n--XyZ--\r\n";
+
+    #[test]
+    fn the_token_is_read_from_the_first_field_at_any_split() {
+        for cut in 0..BODY.len() {
+            let got = first_multipart_field(&BODY[..cut], "XyZ", "_csrf");
+            let complete = cut >= BODY.windows(8).position(|w| w == b"\r\n--XyZ\r").unwrap() + 7;
+            if complete {
+                assert_eq!(got, FirstField::Value("tok-123".into()), "cut {cut}");
+            } else {
+                assert_eq!(got, FirstField::NeedMore, "cut {cut}");
+            }
+        }
+        assert_eq!(
+            multipart_boundary("multipart/form-data; boundary=\"XyZ\""),
+            Some("XyZ".into())
+        );
+        assert_eq!(multipart_boundary("application/json"), None);
+    }
+
+    #[test]
+    fn another_first_field_carries_no_token() {
+        let body =
+            b"--XyZ\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nvideo\r\n--XyZ\r\n";
+        assert_eq!(
+            first_multipart_field(body, "XyZ", "_csrf"),
+            FirstField::Other
+        );
+        assert_eq!(
+            first_multipart_field(b"garbage-----", "XyZ", "_csrf"),
+            FirstField::Other
+        );
     }
 }

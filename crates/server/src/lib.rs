@@ -11,6 +11,7 @@ pub mod error;
 pub mod flowchart;
 pub mod service;
 pub mod web;
+pub mod witness_push;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -33,12 +34,19 @@ pub struct Settings {
     pub session_max_hours: i64,
     /// Mark cookies `Secure` (behind HTTPS).
     pub secure_cookies: bool,
-    /// Largest request body accepted.
+    /// Largest request body accepted (evidence uploads have their own limit).
     pub max_body_bytes: usize,
+    /// Largest evidence file accepted (audio/video of a whole enforcement action can be large).
+    pub max_evidence_bytes: u64,
     /// Province or agency overrides of the deadline catalog (e.g. review 7+3 working days).
     pub deadline_overrides: zhifa_calendar::CatalogSettings,
     /// How often overdue deadlines are looked for and recorded as missed.
     pub sweep_interval_secs: u64,
+    /// Witnesses (upper-tier instances) this log's checkpoints are pushed to, as the base URL
+    /// of their tlog-witness endpoint, e.g. `https://province.example/ledger/witness`.
+    pub witnesses: Vec<String>,
+    /// How often checkpoints are pushed to the witnesses.
+    pub witness_push_interval_secs: u64,
 }
 
 impl Default for Settings {
@@ -50,8 +58,11 @@ impl Default for Settings {
             session_max_hours: 12,
             secure_cookies: false,
             max_body_bytes: 1024 * 1024,
+            max_evidence_bytes: 8 * 1024 * 1024 * 1024,
             deadline_overrides: zhifa_calendar::CatalogSettings::default(),
             sweep_interval_secs: 30,
+            witnesses: Vec::new(),
+            witness_push_interval_secs: 10,
         }
     }
 }
@@ -60,6 +71,8 @@ impl Default for Settings {
 pub struct AppState {
     pub store: Store,
     pub settings: Arc<Settings>,
+    /// Evidence files (local directory or S3-compatible object storage).
+    pub evidence: zhifa_evidence::EvidenceStore,
     /// The deadline catalog with this deployment's overrides applied.
     pub catalog: Arc<zhifa_calendar::Catalog>,
     /// The working-day calendar: shipped notices plus those imported at run time. Swapped
@@ -68,13 +81,18 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub async fn new(store: Store, settings: Settings) -> anyhow::Result<AppState> {
+    pub async fn new(
+        store: Store,
+        settings: Settings,
+        evidence: zhifa_evidence::EvidenceStore,
+    ) -> anyhow::Result<AppState> {
         let catalog =
             zhifa_calendar::Catalog::embedded().with_settings(&settings.deadline_overrides)?;
         let calendar = service::load_calendar(&store).await?;
         Ok(AppState {
             store,
             settings: Arc::new(settings),
+            evidence,
             catalog: Arc::new(catalog),
             calendar: Arc::new(std::sync::RwLock::new(Arc::new(calendar))),
         })
@@ -124,6 +142,11 @@ async fn healthz(axum::extract::State(st): axum::extract::State<AppState>) -> Re
     }
 }
 
+/// Marks a response whose body a protocol defines (C2SP tlog-witness errors are plain text
+/// the client parses), so it is not rewritten into the API's JSON error form.
+#[derive(Clone, Copy)]
+pub struct ProtocolBody;
+
 /// Framework rejections (oversized body, unknown route, wrong method) arrive as plain text; the
 /// API promises `{code, message, field}`, so rewrite them.
 async fn json_for_bare_errors(resp: Response) -> Response {
@@ -133,7 +156,10 @@ async fn json_for_bare_errors(resp: Response) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/html"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
+    if !(status.is_client_error() || status.is_server_error())
+        || is_json
+        || resp.extensions().get::<ProtocolBody>().is_some()
+    {
         return resp;
     }
     let (code, message) = match status {
@@ -179,6 +205,11 @@ pub async fn serve(
             tokio::time::sleep(every).await;
         }
     });
+    if !state.settings.witnesses.is_empty() {
+        let every =
+            std::time::Duration::from_secs(state.settings.witness_push_interval_secs.max(1));
+        tokio::spawn(witness_push::run(state.clone(), every));
+    }
     axum::serve(listener, router(state))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

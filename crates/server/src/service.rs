@@ -756,3 +756,216 @@ pub async fn erase_subject(
     }
     Ok(erased)
 }
+
+// ───────────── evidence files (REC-3, REC-4) ─────────────
+
+use zhifa_domain::evidence::{self as ev, Evidence, EvidenceDraft};
+
+fn evidence_error(e: zhifa_evidence::EvidenceError) -> ApiError {
+    use axum::http::StatusCode;
+    use zhifa_evidence::EvidenceError as E;
+    match e {
+        E::Empty => DomainError::invalid("file", "empty", "文件为空，请重新选择").into(),
+        E::TooLarge { limit } => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("文件超过上限 {} MiB", limit / (1024 * 1024)),
+            Some("file"),
+        ),
+        E::Body(m) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "upload_interrupted",
+            format!("上传中断，文件未保存：{m}"),
+            Some("file"),
+        ),
+        other => ApiError::internal(other),
+    }
+}
+
+/// REC-4: an officer hands in an evidence file. What is stated about it is checked before a
+/// byte is stored; the bytes are streamed to the object store and hashed on the way; the
+/// record with the hash is appended (the hash thereby enters the ledger).
+pub async fn receive_evidence<S, E>(
+    st: &AppState,
+    u: &CurrentUser,
+    draft: EvidenceDraft,
+    body: S,
+) -> ApiResult<(Evidence, i64)>
+where
+    S: futures_util::Stream<Item = Result<bytes::Bytes, E>>,
+    E: std::fmt::Display,
+{
+    let now = time::OffsetDateTime::now_utc();
+    let draft = ev::check_evidence_draft(&u.actor, draft, now)?;
+    let (ag, _) = agency(st, u, u.actor.agency_id).await?;
+    let alg = st.store.ledger_alg();
+    let content = st
+        .evidence
+        .put_stream(alg, body, st.settings.max_evidence_bytes)
+        .await
+        .map_err(evidence_error)?;
+    let file = ev::StoredFile {
+        hash_alg: content.alg.name().to_string(),
+        hash: content.hash.to_hex(),
+        size: content.size,
+    };
+    // The time of receipt is when the last byte arrived, not when the request started.
+    let received = time::OffsetDateTime::now_utc();
+    let e = ev::decide_receive_evidence(&u.actor, &ag, draft, file, Uuid::now_v7(), received)?;
+    let recs = st
+        .store
+        .append(NewEvent {
+            stream: StreamId::evidence(e.id),
+            expected: Expected::NoStream,
+            agency_id: ag.id,
+            actor: u.actor.clone(),
+            events: vec![Event::EvidenceReceived(e.clone())],
+            side_effects: vec![],
+        })
+        .await?;
+    Ok((e, recs[0].seq))
+}
+
+/// One evidence record within the caller's scope, with the sequence number of its event.
+pub async fn evidence(st: &AppState, u: &CurrentUser, id: Uuid) -> ApiResult<(Evidence, i64)> {
+    let (e, _) = st
+        .store
+        .evidence(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("证据材料"))?;
+    agency(st, u, e.agency_id)
+        .await
+        .map_err(|_| ApiError::not_found("证据材料"))?;
+    let seq = st
+        .store
+        .events_of_stream(&StreamId::evidence(e.id).0)
+        .await?
+        .first()
+        .map(|r| r.seq)
+        .ok_or_else(|| ApiError::internal("evidence record without its event"))?;
+    Ok((e, seq))
+}
+
+/// The content hash of a stored evidence record, as the object store keys it.
+pub fn content_of(e: &Evidence) -> ApiResult<zhifa_ledger::ContentHash> {
+    Ok(zhifa_ledger::ContentHash {
+        alg: e
+            .hash_alg
+            .parse()
+            .map_err(|_| ApiError::internal("evidence hash algorithm"))?,
+        hash: zhifa_ledger::Hash::from_hex(&e.hash)
+            .ok_or_else(|| ApiError::internal("evidence hash"))?,
+        size: e.size,
+    })
+}
+
+// ───────────── proofs of single records (REC-6) ─────────────
+
+/// A record with the proof that it is in the signed log, checked here as an auditor would.
+pub struct EventProof {
+    pub record: zhifa_store::Recorded,
+    /// The exact bytes the leaf hashes (text: `zhifa-leaf/1` + canonical JSON).
+    pub leaf: String,
+    pub leaf_hash: zhifa_ledger::Hash,
+    pub index: u64,
+    pub checkpoint: String,
+    pub tree_size: u64,
+    pub root: zhifa_ledger::Hash,
+    pub proof: Vec<zhifa_ledger::Hash>,
+    /// `Ok` if the inclusion proof and the checkpoint's signatures verify.
+    pub verified: Result<(), String>,
+}
+
+/// An event visible to the caller (its agency in scope), with its leaf.
+async fn event_in_scope(
+    st: &AppState,
+    u: &CurrentUser,
+    seq: i64,
+) -> ApiResult<(zhifa_store::Recorded, Vec<u8>)> {
+    let (rec, leaf) = st
+        .store
+        .event_leaf(seq)
+        .await?
+        .ok_or_else(|| ApiError::not_found("记录"))?;
+    agency(st, u, rec.agency_id)
+        .await
+        .map_err(|_| ApiError::not_found("记录"))?;
+    Ok((rec, leaf))
+}
+
+pub async fn event_proof(st: &AppState, u: &CurrentUser, seq: i64) -> ApiResult<EventProof> {
+    let (record, leaf) = event_in_scope(st, u, seq).await?;
+    let note = st
+        .store
+        .issue_checkpoint()
+        .await?
+        .ok_or_else(|| ApiError::internal("no checkpoint after an append"))?;
+    let info = st.store.ledger_info().await?;
+    let keys = zhifa_ledger::TrustedKeys::from_text(&info.verifier_keys.join("\n"))
+        .map_err(ApiError::internal)?;
+    let cp = zhifa_ledger::open_checkpoint(&note, &keys, Some(&info.origin))
+        .map_err(ApiError::internal)?
+        .checkpoint;
+    let (index, proof) = st
+        .store
+        .inclusion_proof(seq, cp.size as i64)
+        .await
+        .map_err(ApiError::internal)?;
+    let alg = st.store.ledger_alg();
+    let verified = zhifa_ledger::verify_leaf_in_checkpoint(
+        alg,
+        &keys,
+        Some(&info.origin),
+        &note,
+        &leaf,
+        index,
+        &proof,
+    )
+    .map(|_| ())
+    .map_err(|e| e.to_string());
+    Ok(EventProof {
+        leaf_hash: alg.leaf_hash(&leaf),
+        leaf: String::from_utf8_lossy(&leaf).into_owned(),
+        record,
+        index,
+        checkpoint: note,
+        tree_size: cp.size,
+        root: cp.root,
+        proof,
+        verified,
+    })
+}
+
+/// A self-verifying package (REC-5) of one record or of a whole stream the caller may read.
+pub async fn package(
+    st: &AppState,
+    u: &CurrentUser,
+    seq: Option<i64>,
+    stream: Option<&str>,
+) -> ApiResult<zhifa_ledger::Package> {
+    let (seqs, title) = match (seq, stream) {
+        (Some(seq), None) => {
+            let (rec, _) = event_in_scope(st, u, seq).await?;
+            (
+                vec![seq],
+                format!("记录证明：第 {seq} 条（{}）", rec.stream),
+            )
+        }
+        (None, Some(stream)) => {
+            let events = st.store.events_of_stream(stream).await?;
+            let first = events.first().ok_or_else(|| ApiError::not_found("记录"))?;
+            event_in_scope(st, u, first.seq).await?;
+            (
+                events.iter().map(|e| e.seq).collect(),
+                format!("记录证明：{stream}（{} 条）", events.len()),
+            )
+        }
+        _ => {
+            return Err(ApiError::bad_request(
+                "seq",
+                "请给出 seq（一条记录）或 stream（一组记录）之一",
+            ));
+        }
+    };
+    Ok(st.store.export_package(&title, &seqs).await?)
+}

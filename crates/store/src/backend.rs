@@ -4,6 +4,7 @@
 use sqlx::Row;
 use zhifa_domain::deadline::{Deadline, DeadlineStatus};
 use zhifa_domain::event::{Event, Expected, SideEffect};
+use zhifa_domain::evidence::Evidence;
 
 macro_rules! bind_args {
     ($q:expr, $args:expr) => {{
@@ -23,6 +24,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/0002_deadlines.sql")),
     (3, include_str!("../migrations/0003_ledger.sql")),
     (4, include_str!("../migrations/0004_witness.sql")),
+    (5, include_str!("../migrations/0005_evidence.sql")),
 ];
 
 /// Projection tables, in the order `rebuild` clears them.
@@ -39,6 +41,7 @@ const PROJECTIONS: &[&str] = &[
     "deadlines",
     "calendar_notices",
     "annual_reports",
+    "evidence",
 ];
 
 const SCOPE_SQL: &str = "(a.path LIKE $1 OR (a.domain = $2 AND a.path LIKE $3))";
@@ -62,6 +65,17 @@ fn migration_sql(sql: &str) -> String {
             .replace("{{BYTES}}", "BLOB")
             .replace("{{ID}}", "INTEGER PRIMARY KEY")
     }
+}
+
+/// The content hash an `EvidenceReceived` payload records (None if the payload is not one,
+/// e.g. edited: the leaf check reports that).
+fn evidence_claim(payload: &serde_json::Value) -> Option<zhifa_ledger::ContentHash> {
+    let d = payload.get("data")?;
+    Some(zhifa_ledger::ContentHash {
+        alg: d.get("hash_alg")?.as_str()?.parse().ok()?,
+        hash: zhifa_ledger::Hash::from_hex(d.get("hash")?.as_str()?)?,
+        size: d.get("size")?.as_u64()?,
+    })
 }
 
 fn uuid_of(s: &str) -> Result<Uuid> {
@@ -155,7 +169,7 @@ impl Backend {
             if *version <= applied {
                 continue;
             }
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.begin_write().await?;
             sqlx::raw_sql(sqlx::AssertSqlSafe(migration_sql(sql)))
                 .execute(&mut *tx)
                 .await?;
@@ -333,7 +347,7 @@ impl Backend {
     /// Loads (creating on first use) the log's hash, origin and signing keys, and restores the
     /// log's right edge from its tiles — no rehash of the leaves.
     async fn load_ledger(&self, requested: Option<zhifa_ledger::HashAlg>) -> Result<LedgerState> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let meta = |k: &'static str| sqlx::query("SELECT v FROM ledger_meta WHERE k = $1").bind(k);
         let alg = match meta("hash").fetch_optional(&mut *tx).await? {
             Some(r) => {
@@ -435,6 +449,17 @@ impl Backend {
     /// commitment and deletes the salt, so the leaf — and every proof — is unchanged while the
     /// value is gone. Returns the affected sequence numbers. The caller records the erasure and
     /// rebuilds the projections.
+    /// A transaction that will write. SQLite: take the write lock at BEGIN, because a deferred
+    /// transaction that reads first and writes later fails at once with SQLITE_BUSY if another
+    /// connection (the writer, the checkpoint signer) wrote in between.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Db>> {
+        Ok(if IS_PG {
+            self.pool.begin().await?
+        } else {
+            self.pool.begin_with("BEGIN IMMEDIATE").await?
+        })
+    }
+
     pub(crate) async fn erase_subject(&self, subject: &str) -> Result<Vec<i64>> {
         use futures_util::TryStreamExt;
         let alg = self.ledger.lock().expect("ledger lock").alg;
@@ -444,7 +469,7 @@ impl Backend {
                 "subject too short to erase safely".into(),
             ));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut hits = Vec::new();
         {
             let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -690,6 +715,7 @@ impl Backend {
     pub(crate) async fn audit(
         &self,
         trusted: Option<String>,
+        evidence: Option<zhifa_evidence::EvidenceStore>,
     ) -> Result<std::result::Result<zhifa_ledger::AuditReport, zhifa_ledger::AuditError>> {
         use futures_util::TryStreamExt;
         let (alg, origin) = {
@@ -728,12 +754,19 @@ impl Backend {
         }
         drop(rows);
         let mut inputs = Vec::new();
+        // Evidence files claimed by the log: (leaf index, content hash), checked after the leaves.
+        let mut files = Vec::new();
         let mut ev = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {EVENT_COLUMNS} FROM events ORDER BY seq"
         )))
         .fetch(&self.pool);
         while let Some(r) = ev.try_next().await? {
             let rec = row_to_recorded(&r)?;
+            if rec.kind == "EvidenceReceived"
+                && let Some(c) = evidence_claim(&rec.payload)
+            {
+                files.push((inputs.len() as u64, c));
+            }
             inputs.push(
                 leaf_input_of(alg, &rec, salts.get(&rec.seq))
                     .map_err(|e| StoreError::Ledger(e.to_string()))?,
@@ -751,11 +784,53 @@ impl Backend {
             checkpoint: &checkpoint,
             trusted: trusted_head,
         };
-        Ok(zhifa_ledger::audit::audit_leaf_inputs(
-            &params,
-            inputs,
-            Some(&tiles),
-        ))
+        let mut result = zhifa_ledger::audit::audit_leaf_inputs(&params, inputs, Some(&tiles));
+        let Some(store) = evidence else {
+            return Ok(result);
+        };
+        // Each file the checkpoint covers is re-read and re-hashed, in log order, up to the
+        // first leaf found wrong: the report names the first bad index, whichever kind it is.
+        let covered = match &result {
+            Ok(r) => r.checkpoint.size,
+            Err(_) => size,
+        };
+        let stop_at = result
+            .as_ref()
+            .err()
+            .and_then(|e| e.leaf_index())
+            .unwrap_or(u64::MAX);
+        let mut checked = 0u64;
+        for (index, content) in files {
+            if index >= covered || index >= stop_at {
+                break;
+            }
+            let problem = match store
+                .check(&content)
+                .await
+                .map_err(|e| StoreError::Ledger(format!("evidence store: {e}")))?
+            {
+                zhifa_evidence::FileCheck::Intact => {
+                    checked += 1;
+                    continue;
+                }
+                zhifa_evidence::FileCheck::Missing => format!(
+                    "the file {}:{} is missing from {}",
+                    content.alg,
+                    content.hash,
+                    store.location()
+                ),
+                zhifa_evidence::FileCheck::Changed { actual } => format!(
+                    "the file was changed: it now hashes to {}:{} ({} bytes), the log recorded {}:{} ({} bytes)",
+                    actual.alg, actual.hash, actual.size, content.alg, content.hash, content.size
+                ),
+            };
+            result = Err(zhifa_ledger::AuditError::EvidenceFile { index, problem });
+            break;
+        }
+        if let Ok(r) = &mut result {
+            r.evidence_checked = checked;
+        }
+        Ok(result)
     }
 
     async fn append_one(
@@ -1037,6 +1112,22 @@ impl Backend {
                 .await?;
             }
             Event::PersonalDataErased { .. } => {}
+            Event::EvidenceReceived(e) => {
+                sqlx::query(
+                    "INSERT INTO evidence (id, agency_id, kind, hash, late, received_at, version, doc) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(e.id.to_string())
+                .bind(e.agency_id.to_string())
+                .bind(e.kind.as_str())
+                .bind(e.hash.as_str())
+                .bind(e.late)
+                .bind((e.received_at.unix_timestamp_nanos() / 1000) as i64)
+                .bind(version)
+                .bind(doc(e))
+                .execute(&mut **tx)
+                .await?;
+            }
             Event::AnnualReportPublished(r) => {
                 sqlx::query(
                     "INSERT INTO annual_reports (agency_id, year, doc) VALUES ($1, $2, $3)",
@@ -1182,6 +1273,96 @@ impl Backend {
         rows.iter().map(row_to_recorded).collect()
     }
 
+    /// One recorded event and the exact bytes its ledger leaf commits to (personal fields as
+    /// salted commitments, so the bytes can be shown and exported without disclosing them).
+    pub(crate) async fn event_leaf(&self, seq: i64) -> Result<Option<(Recorded, Vec<u8>)>> {
+        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE seq = $1"
+        )))
+        .bind(seq)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let rec = row_to_recorded(&row)?;
+        let salt = sqlx::query("SELECT salt FROM event_salts WHERE seq = $1")
+            .bind(seq)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| r.try_get::<Vec<u8>, _>(0))
+            .transpose()?
+            .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
+            .map(zhifa_ledger::Salt);
+        let alg = self.ledger_alg();
+        let input = leaf_input_of(alg, &rec, salt.as_ref())
+            .map_err(|e| StoreError::Ledger(e.to_string()))?;
+        Ok(Some((rec, input)))
+    }
+
+    /// A self-verifying package of the events `seqs` (REC-5): each leaf with its inclusion
+    /// proof against the latest signed checkpoint, and the evidence files they received.
+    pub(crate) async fn export_package(
+        &self,
+        title: &str,
+        seqs: &[i64],
+    ) -> Result<zhifa_ledger::Package> {
+        let note = self
+            .issue_checkpoint()
+            .await?
+            .ok_or_else(|| StoreError::Ledger("the log has no signed checkpoint yet".into()))?;
+        let keys = self.trusted_keys().await?;
+        let (alg, origin) = {
+            let l = self.ledger.lock().expect("ledger lock");
+            (l.alg, l.origin.clone())
+        };
+        let size = zhifa_ledger::open_checkpoint(&note, &keys, Some(&origin))
+            .map_err(|e| StoreError::Ledger(e.to_string()))?
+            .checkpoint
+            .size as i64;
+        let mut seqs = seqs.to_vec();
+        seqs.sort_unstable();
+        seqs.dedup();
+        let mut entries = Vec::with_capacity(seqs.len());
+        let mut files = Vec::new();
+        for seq in seqs {
+            let (rec, leaf) = self
+                .event_leaf(seq)
+                .await?
+                .ok_or_else(|| StoreError::Ledger(format!("no event {seq}")))?;
+            let (index, proof) = self.inclusion_proof(seq, size).await?;
+            if rec.kind == "EvidenceReceived"
+                && let Some(content) = evidence_claim(&rec.payload)
+            {
+                files.push(zhifa_ledger::PackageFile {
+                    index,
+                    path: format!("files/{}-{}", content.alg, content.hash),
+                    name: rec.payload["data"]["file_name"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                    content,
+                });
+            }
+            entries.push(zhifa_ledger::PackageEntry {
+                index,
+                leaf: String::from_utf8(leaf)
+                    .map_err(|e| StoreError::Ledger(format!("leaf {seq} is not text: {e}")))?,
+                proof,
+            });
+        }
+        Ok(zhifa_ledger::Package {
+            format: zhifa_ledger::package::FORMAT.to_string(),
+            title: title.to_string(),
+            origin,
+            hash: alg,
+            checkpoint: note,
+            verifier_keys: self.ledger_info().await?.verifier_keys,
+            entries,
+            files,
+        })
+    }
+
     pub(crate) async fn recent_events(&self, scope: &Scope, limit: i64) -> Result<Vec<Recorded>> {
         let sql = format!(
             "SELECT e.seq, e.id, e.stream, e.version, e.kind, e.payload, e.actor_id, e.actor_name, e.agency_id, e.recorded_at \
@@ -1204,7 +1385,7 @@ impl Backend {
 
     pub(crate) async fn rebuild(&self) -> Result<u64> {
         use futures_util::TryStreamExt;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for t in PROJECTIONS {
             sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {t}")))
                 .execute(&mut *tx)
@@ -1667,6 +1848,106 @@ impl Backend {
 
     // ───────────────────────── credentials, sessions, access log ─────────────────────────
 
+    pub(crate) fn ledger_alg(&self) -> zhifa_ledger::HashAlg {
+        self.ledger.lock().expect("ledger lock").alg
+    }
+
+    pub(crate) async fn evidence(&self, id: Uuid) -> Result<Option<(Evidence, i64)>> {
+        self.doc_with_version("SELECT doc, version FROM evidence WHERE id = $1", id)
+            .await
+    }
+
+    pub(crate) async fn evidence_list(
+        &self,
+        scope: &Scope,
+        filter: &EvidenceFilter,
+        page: &Page,
+    ) -> Result<(Vec<Evidence>, i64)> {
+        let mut cond = String::new();
+        let mut extra = Vec::new();
+        if let Some(id) = filter.agency_id {
+            extra.push(Arg::Text(id.to_string()));
+            cond.push_str(&format!(" AND x.agency_id = ${}", 3 + extra.len()));
+        }
+        if let Some(kind) = &filter.kind {
+            extra.push(Arg::Text(kind.clone()));
+            cond.push_str(&format!(" AND x.kind = ${}", 3 + extra.len()));
+        }
+        if filter.late_only {
+            extra.push(Arg::Int(1));
+            cond.push_str(&format!(
+                " AND (CASE WHEN x.late THEN 1 ELSE 0 END) = ${}",
+                3 + extra.len()
+            ));
+        }
+        self.paged(
+            scope,
+            &format!("FROM (SELECT evidence.*, doc AS search FROM evidence) x JOIN agencies a ON a.id = x.agency_id WHERE {SCOPE_SQL}{cond}"),
+            extra,
+            "x.received_at DESC, x.id",
+            page,
+        )
+        .await
+    }
+
+    pub(crate) async fn witness_pushes(&self) -> Result<Vec<WitnessPushRow>> {
+        let rows = sqlx::query(
+            "SELECT witness, size, cosignature, pushed_at, last_error FROM witness_pushes ORDER BY witness",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(WitnessPushRow {
+                    witness: r.try_get(0)?,
+                    size: r.try_get(1)?,
+                    cosignature: r.try_get(2)?,
+                    pushed_at: r.try_get(3)?,
+                    last_error: r.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Records the outcome of a push to a witness: a new cosigned size, or only the error (the
+    /// last cosigned size and cosignature are kept).
+    pub(crate) async fn record_witness_push(
+        &self,
+        witness: &str,
+        outcome: &WitnessPushOutcome,
+    ) -> Result<()> {
+        let now = now_micros();
+        match outcome {
+            WitnessPushOutcome::Cosigned { size, cosignature } => {
+                sqlx::query(
+                    "INSERT INTO witness_pushes (witness, size, cosignature, pushed_at, last_error) \
+                     VALUES ($1, $2, $3, $4, '') \
+                     ON CONFLICT (witness) DO UPDATE SET size = excluded.size, \
+                     cosignature = excluded.cosignature, pushed_at = excluded.pushed_at, last_error = ''",
+                )
+                .bind(witness)
+                .bind(*size)
+                .bind(cosignature.as_str())
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+            }
+            WitnessPushOutcome::Failed(error) => {
+                sqlx::query(
+                    "INSERT INTO witness_pushes (witness, size, cosignature, pushed_at, last_error) \
+                     VALUES ($1, 0, '', $2, $3) \
+                     ON CONFLICT (witness) DO UPDATE SET pushed_at = excluded.pushed_at, last_error = excluded.last_error",
+                )
+                .bind(witness)
+                .bind(now)
+                .bind(error.as_str())
+                .execute(&self.pool)
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
     pub(crate) async fn credential(&self, user_id: Uuid) -> Result<Option<Credential>> {
         let row = sqlx::query("SELECT password_hash, failed_attempts, locked_until FROM credentials WHERE user_id = $1")
             .bind(user_id.to_string())
@@ -1691,7 +1972,7 @@ impl Backend {
         lock_micros: i64,
     ) -> Result<Credential> {
         let now = now_micros();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE credentials SET failed_attempts = CASE WHEN locked_until > 0 AND locked_until <= $2 THEN 1 ELSE failed_attempts + 1 END, \
              locked_until = CASE WHEN locked_until > 0 AND locked_until <= $2 THEN 0 ELSE locked_until END WHERE user_id = $1",

@@ -23,6 +23,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 use zhifa_domain::NewEvent;
 use zhifa_domain::deadline::{AnnualReport, Deadline};
+use zhifa_domain::evidence::Evidence;
 use zhifa_domain::registry::{
     Agency, ApiToken, DiscretionBenchmark, InspectionItem, ItemVersion, Officer, ServiceGuide, User,
 };
@@ -113,6 +114,36 @@ pub struct DeadlineFilter {
     pub statuses: Vec<String>,
     /// Only those whose last day is on or before this date (YYYY-MM-DD).
     pub due_on_or_before: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EvidenceFilter {
+    pub agency_id: Option<Uuid>,
+    /// `audio`, `video`, …
+    pub kind: Option<String>,
+    /// Only audio/video received more than 24 hours after recording (REC-4).
+    pub late_only: bool,
+}
+
+/// The state of pushing this log's checkpoints to one witness.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct WitnessPushRow {
+    /// The witness's base URL.
+    pub witness: String,
+    /// Latest size it cosigned (0: none yet).
+    pub size: i64,
+    /// Its latest cosignature line(s).
+    pub cosignature: String,
+    /// Last attempt, microseconds since the epoch (UTC).
+    pub pushed_at: i64,
+    /// Why the last attempt failed ("" if it succeeded).
+    pub last_error: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WitnessPushOutcome {
+    Cosigned { size: i64, cosignature: String },
+    Failed(String),
 }
 
 /// A holiday notice imported at run time (DL-1).
@@ -392,6 +423,11 @@ impl Store {
         self.writer.append(parts).await
     }
 
+    /// The ledger's hash, fixed when the log was created; evidence files are hashed with it too.
+    pub fn ledger_alg(&self) -> zhifa_ledger::HashAlg {
+        dispatch!(self, b => b.ledger_alg())
+    }
+
     pub fn group_commit_stats(&self) -> GroupCommitStats {
         self.writer.stats()
     }
@@ -405,6 +441,10 @@ forward! {
     fn stream_version(&self, stream: &str) -> i64;
     fn events_of_stream(&self, stream: &str) -> Vec<Recorded>;
     fn recent_events(&self, scope: &Scope, limit: i64) -> Vec<Recorded>;
+    /// An event and its ledger leaf input (what the Merkle leaf hashes).
+    fn event_leaf(&self, seq: i64) -> Option<(Recorded, Vec<u8>)>;
+    /// A self-verifying package of these events (REC-5), proven against the latest checkpoint.
+    fn export_package(&self, title: &str, seqs: &[i64]) -> zhifa_ledger::Package;
     fn event_count(&self) -> i64;
     /// Drops every projection and replays the whole log into it, in one transaction.
     fn rebuild(&self) -> u64;
@@ -454,7 +494,13 @@ forward! {
     fn ledger_tile(&self, id: zhifa_ledger::TileId) -> Option<Vec<u8>>;
     /// Recomputes every leaf from the stored events and audits them against the latest
     /// checkpoint (and `trusted`, a checkpoint note the auditor kept).
-    fn audit(&self, trusted: Option<String>) -> std::result::Result<zhifa_ledger::AuditReport, zhifa_ledger::AuditError>;
+    /// With `evidence`, every evidence file the checkpoint covers is re-read and re-hashed too.
+    fn audit(&self, trusted: Option<String>, evidence: Option<zhifa_evidence::EvidenceStore>) -> std::result::Result<zhifa_ledger::AuditReport, zhifa_ledger::AuditError>;
+
+    fn evidence(&self, id: Uuid) -> Option<(Evidence, i64)>;
+    fn evidence_list(&self, scope: &Scope, filter: &EvidenceFilter, page: &Page) -> (Vec<Evidence>, i64);
+    fn witness_pushes(&self) -> Vec<WitnessPushRow>;
+    fn record_witness_push(&self, witness: &str, outcome: &WitnessPushOutcome) -> ();
 
     fn credential(&self, user_id: Uuid) -> Option<Credential>;
     fn record_login_failure(&self, user_id: Uuid, max_attempts: i64, lock_micros: i64) -> Credential;

@@ -17,6 +17,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/ledger", get(info))
         .route("/api/v1/ledger/proof/inclusion", get(inclusion))
         .route("/api/v1/ledger/proof/consistency", get(consistency))
+        .route("/api/v1/ledger/package", get(package))
 }
 
 /// Public, unauthenticated and cacheable: what an outside auditor or witness fetches.
@@ -233,12 +234,25 @@ pub fn witness_routes() -> Router<AppState> {
 
 fn witness_error(e: zhifa_ledger::WitnessError) -> Response {
     let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        format!("{e}\n"),
-    )
-        .into_response()
+    // C2SP tlog-witness: a wrong old size is answered with the size the witness holds, so the
+    // client can retry with a proof from there.
+    let mut resp = if let zhifa_ledger::WitnessError::Conflict { latest, .. } = e {
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/x.tlog.size")],
+            format!("{latest}\n"),
+        )
+            .into_response()
+    } else {
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!("{e}\n"),
+        )
+            .into_response()
+    };
+    resp.extensions_mut().insert(crate::ProtocolBody);
+    resp
 }
 
 /// tlog-witness `add-checkpoint`: verifies the log's signature and the consistency proof from
@@ -375,4 +389,43 @@ pub async fn follow(
             root: String::new(),
         }),
     ))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct PackageParams {
+    /// One record by sequence number…
+    pub seq: Option<i64>,
+    /// …or every record of a stream (e.g. `evidence-<id>`).
+    pub stream: Option<String>,
+}
+
+/// A self-verifying package (REC-5) of records with their inclusion proofs against the latest
+/// signed checkpoint, and the content hashes of the evidence files they received. Check it
+/// offline with `zhifa verify FILE` (put the files under `files/` beside it to check them too).
+#[utoipa::path(get, path = "/api/v1/ledger/package", tag = "ledger", params(PackageParams),
+    responses((status = 200, description = "manifest.json of a zhifa-package/1", content_type = "application/json"),
+              (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn package(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(p): Query<PackageParams>,
+) -> ApiResult<Response> {
+    let pkg = crate::service::package(&st, &u, p.seq, p.stream.as_deref()).await?;
+    package_response(&pkg)
+}
+
+/// A package as a downloadable `manifest.json`.
+pub fn package_response(pkg: &zhifa_ledger::Package) -> ApiResult<Response> {
+    let body = serde_json::to_string_pretty(pkg).map_err(ApiError::internal)? + "\n";
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"manifest.json\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }

@@ -1,11 +1,14 @@
 //! JSON API under `/api/v1`, documented by the OpenAPI document at `/api/openapi.json`.
 
 mod calendar;
+mod evidence;
 mod ledger;
 mod registry;
 mod session;
 
 pub use calendar::{NoticeView, deadline_filter, deadline_view, notice_views};
+pub use evidence::{download as evidence_download, evidence_draft, evidence_filter};
+pub use ledger::package_response;
 pub use registry::{item_filter, mask_officer as mask_officer_public, officer_filter};
 
 use crate::AppState;
@@ -108,13 +111,15 @@ pub struct Paged<T> {
         registry::validate, registry::list_events, registry::access_log,
         calendar::day, calendar::due, calendar::notices, calendar::import, calendar::rules,
         calendar::list_deadlines, calendar::get_deadline, calendar::list_reports, calendar::publish_report,
-        ledger::info, ledger::inclusion, ledger::consistency, ledger::list_witnessed, ledger::follow,
+        ledger::info, ledger::inclusion, ledger::consistency, ledger::package, ledger::list_witnessed, ledger::follow,
+        evidence::upload_evidence, evidence::list_evidence, evidence::get_evidence, evidence::evidence_content,
     ),
     components(schemas(ErrorBody)),
     tags((name = "registry", description = "三库：执法主体、执法人员、权力清单（REG-1…REG-7）"),
          (name = "session", description = "登录与会话"),
          (name = "calendar", description = "工作日、期限与年报（DL-1…DL-4、PUB-9）"),
          (name = "ledger", description = "防篡改记录：检查点与证明（REC-6）"),
+         (name = "evidence", description = "证据材料：音视频与文书文件的接收、哈希与下载（REC-3、REC-4）"),
          (name = "admin", description = "账号、接口令牌与审计"))
 )]
 pub struct ApiDoc;
@@ -132,6 +137,7 @@ pub fn routes() -> Router<AppState> {
         .merge(calendar::routes())
         .merge(ledger::routes())
         .merge(ledger::witness_routes())
+        .merge(evidence::routes())
 }
 
 /// The OpenAPI document and Swagger UI (vendored into the binary: no download at run time).

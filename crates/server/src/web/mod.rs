@@ -2,6 +2,7 @@
 //! works without JavaScript; htmx (vendored) only makes search boxes live.
 //! Forms post to the same service functions as the JSON API.
 
+mod evidence;
 mod pages;
 
 use crate::auth::CurrentUser;
@@ -14,7 +15,9 @@ use zhifa_domain::auth::Role;
 pub use pages::routes as page_routes;
 
 pub fn routes() -> Router<crate::AppState> {
-    page_routes().route("/static/{file}", axum::routing::get(static_file))
+    page_routes()
+        .merge(evidence::routes())
+        .route("/static/{file}", axum::routing::get(static_file))
 }
 
 const APP_CSS: &str = include_str!("../../static/app.css");
@@ -75,6 +78,7 @@ impl Chrome {
             ("/officers", "执法人员"),
             ("/items", "权力清单"),
             ("/inspection", "随机抽查事项"),
+            ("/evidence", "证据材料"),
             ("/deadlines", "期限监控"),
             ("/calendar", "工作日历"),
             ("/ledger", "防篡改记录"),
@@ -162,6 +166,11 @@ pub fn field_label(field: &str) -> String {
         "url" => "公开地址",
         "title" => "标题",
         "within_days" => "临期天数",
+        "file" => "文件",
+        "file_name" => "文件名",
+        "media_type" => "文件类型",
+        "recorded_at" => "录制时间",
+        "description" => "说明",
         _ => return format!("字段 {field}"),
     };
     format!("字段：{label}")

@@ -70,7 +70,7 @@ fn refused(u: &CurrentUser, status: axum::http::StatusCode, page: ApiResult<Resp
     }
 }
 
-fn error_page(u: Option<&CurrentUser>, e: ApiError) -> Response {
+pub(super) fn error_page(u: Option<&CurrentUser>, e: ApiError) -> Response {
     #[derive(Template)]
     #[template(path = "error.html")]
     struct T {
@@ -1756,12 +1756,44 @@ struct LedgerT {
     size: i64,
     checkpoint: Option<String>,
     keys: Vec<String>,
+    /// Witnesses this log pushes to: (url, cosigned size, cosignature, last attempt, error).
+    pushes: Vec<(String, i64, String, String, String)>,
+    /// Logs this instance witnesses: (origin, hash, size, root).
+    witnessed: Vec<(String, String, i64, String)>,
+    recent: Vec<EventRow>,
 }
 
 async fn ledger_page(State(st): State<AppState>, WebUser(u): WebUser) -> Response {
     let r: ApiResult<Response> = async {
         st.store.issue_checkpoint().await?;
         let i = st.store.ledger_info().await?;
+        let mut pushes: Vec<(String, i64, String, String, String)> = st
+            .store
+            .witness_pushes()
+            .await?
+            .into_iter()
+            .map(|p| {
+                (
+                    p.witness,
+                    p.size,
+                    p.cosignature,
+                    cst(p.pushed_at),
+                    p.last_error,
+                )
+            })
+            .collect();
+        // Configured witnesses not yet tried still show, so a silent one is noticed.
+        for w in &st.settings.witnesses {
+            if !pushes.iter().any(|p| &p.0 == w) {
+                pushes.push((
+                    w.clone(),
+                    0,
+                    String::new(),
+                    "尚未推送".into(),
+                    String::new(),
+                ));
+            }
+        }
         Ok(render(&LedgerT {
             chrome: Chrome::for_user(&u, "/ledger"),
             origin: i.origin,
@@ -1769,6 +1801,15 @@ async fn ledger_page(State(st): State<AppState>, WebUser(u): WebUser) -> Respons
             size: i.size,
             checkpoint: i.checkpoint,
             keys: i.verifier_keys,
+            pushes,
+            witnessed: st
+                .store
+                .witnessed_logs()
+                .await?
+                .into_iter()
+                .map(|l| (l.origin, l.hash, l.size, l.root))
+                .collect(),
+            recent: event_rows(st.store.recent_events(&u.scope, 10).await?),
         }))
     }
     .await;

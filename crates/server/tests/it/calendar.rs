@@ -180,10 +180,13 @@ async fn duties_start_with_registration_and_follow_notice_imports(engine: Engine
             .any(|n| n["year"] == 2027 && n["origin"] == "imported")
     );
     // The import survives a restart: a fresh state loads it from the log's projection.
-    let reloaded =
-        zhifa_server::AppState::new(app.store.clone(), zhifa_server::Settings::default())
-            .await
-            .unwrap();
+    let reloaded = zhifa_server::AppState::new(
+        app.store.clone(),
+        zhifa_server::Settings::default(),
+        app.evidence.clone(),
+    )
+    .await
+    .unwrap();
     assert!(!reloaded.calendar().is_provisional_year(2027));
 }
 both!(duties_start_with_registration_and_follow_notice_imports);

@@ -82,7 +82,10 @@ pub struct TestApp {
     pub store: Store,
     pub engine: Engine,
     pub fx: Fixture,
+    /// Where the app keeps evidence files (a temp dir unless the test chose S3).
+    pub evidence: zhifa_evidence::EvidenceStore,
     _dir: Option<tempfile::TempDir>,
+    _evidence_dir: Option<tempfile::TempDir>,
 }
 
 pub struct Session {
@@ -249,6 +252,25 @@ pub async fn spawn_app(engine: Engine) -> TestApp {
 }
 
 pub async fn spawn_app_with(engine: Engine, settings: Settings) -> TestApp {
+    spawn_app_full(engine, settings, None).await
+}
+
+/// An app keeping evidence in `evidence` (default: a fresh local temp dir).
+pub async fn spawn_app_full(
+    engine: Engine,
+    settings: Settings,
+    evidence: Option<zhifa_evidence::EvidenceStore>,
+) -> TestApp {
+    let (evidence, evidence_dir) = match evidence {
+        Some(e) => (e, None),
+        None => {
+            let d = tempfile::tempdir().unwrap();
+            (
+                zhifa_evidence::EvidenceStore::local(d.path()).unwrap(),
+                Some(d),
+            )
+        }
+    };
     let (store, dir, db_url) = open_store(engine).await;
     let province = agency(
         &store,
@@ -381,7 +403,9 @@ pub async fn spawn_app_with(engine: Engine, settings: Settings) -> TestApp {
         Some(&feidong_officer),
     )
     .await;
-    let state = AppState::new(store.clone(), settings).await.unwrap();
+    let state = AppState::new(store.clone(), settings, evidence.clone())
+        .await
+        .unwrap();
     let state_for_test = state.clone();
     let (tx, rx) = tokio::sync::oneshot::channel();
     tokio::spawn(async move {
@@ -411,7 +435,9 @@ pub async fn spawn_app_with(engine: Engine, settings: Settings) -> TestApp {
         store,
         engine,
         fx,
+        evidence,
         _dir: dir,
+        _evidence_dir: evidence_dir,
     }
 }
 

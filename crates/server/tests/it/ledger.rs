@@ -88,7 +88,7 @@ async fn events_are_leaves_and_checkpoints_verify(engine: Engine) {
     let cons = app.store.consistency_proof(5, count).await.unwrap();
     zhifa_ledger::verify_consistency(alg, &old, &cp.tree_head(), &cons).unwrap();
     // The whole log audits clean.
-    let report = app.store.audit(None).await.unwrap().unwrap();
+    let report = app.store.audit(None, None).await.unwrap().unwrap();
     assert_eq!(report.checkpoint.size as i64, count);
 }
 both!(events_are_leaves_and_checkpoints_verify);
@@ -113,7 +113,7 @@ async fn tampering_is_detected(engine: Engine) {
         "UPDATE events SET payload = REPLACE(payload, '测试1', '测试9') WHERE seq = 9",
     )
     .await;
-    let err = app.store.audit(None).await.unwrap().unwrap_err();
+    let err = app.store.audit(None, None).await.unwrap().unwrap_err();
     assert!(
         err.to_string().contains('8'),
         "first bad index is 8 (seq 9): {err}"
@@ -127,7 +127,7 @@ async fn tampering_is_detected(engine: Engine) {
     let app = spawn_app(engine).await;
     app.store.issue_checkpoint().await.unwrap();
     raw(&app, "DELETE FROM events WHERE seq = 4").await;
-    let err = app.store.audit(None).await.unwrap().unwrap_err();
+    let err = app.store.audit(None, None).await.unwrap().unwrap_err();
     assert!(
         matches!(
             err,
@@ -146,7 +146,7 @@ async fn tampering_is_detected(engine: Engine) {
          ELSE (SELECT payload FROM events WHERE seq = 5) END WHERE seq IN (5, 6)",
     )
     .await;
-    let err = app.store.audit(None).await.unwrap().unwrap_err();
+    let err = app.store.audit(None, None).await.unwrap().unwrap_err();
     assert!(
         err.to_string().contains('4'),
         "first bad index is 4 (seq 5): {err:?}"
@@ -163,7 +163,7 @@ async fn tampering_is_detected(engine: Engine) {
          SELECT 3, '00000000-0000-7000-8000-000000000abc', 'forged-stream', 1, kind, payload, actor_id, actor_name, agency_id, recorded_at FROM events WHERE seq = 2",
     )
     .await;
-    let err = app.store.audit(None).await.unwrap().unwrap_err();
+    let err = app.store.audit(None, None).await.unwrap().unwrap_err();
     assert!(
         err.to_string().contains('2'),
         "first bad index is 2 (seq 3): {err:?}"
@@ -188,7 +188,12 @@ async fn tampering_is_detected(engine: Engine) {
     .await;
     let n = app.store.event_count().await.unwrap();
     raw(&app, &format!("DELETE FROM events WHERE seq = {n}")).await;
-    let err = app.store.audit(Some(later)).await.unwrap().unwrap_err();
+    let err = app
+        .store
+        .audit(Some(later), None)
+        .await
+        .unwrap()
+        .unwrap_err();
     assert!(
         matches!(err, zhifa_ledger::AuditError::Rollback { .. }),
         "{err:?}"
@@ -336,7 +341,7 @@ async fn erasure_removes_personal_data_and_keeps_every_proof(engine: Engine) {
     assert_eq!(last[0].kind, "PersonalDataErased");
     assert!(!last[0].payload.to_string().contains(&id_number));
     app.store.issue_checkpoint().await.unwrap();
-    app.store.audit(Some(before)).await.unwrap().unwrap();
+    app.store.audit(Some(before), None).await.unwrap().unwrap();
     // Nothing left to erase a second time.
     assert!(
         zhifa_server::service::erase_subject(
@@ -359,9 +364,13 @@ async fn a_sha256_log_is_chosen_at_creation_and_kept() {
         zhifa_store::Store::open_sqlite_dir_with(dir.path(), Some(zhifa_ledger::HashAlg::Sha256))
             .await
             .unwrap();
-    let state = zhifa_server::AppState::new(store.clone(), zhifa_server::Settings::default())
-        .await
-        .unwrap();
+    let state = zhifa_server::AppState::new(
+        store.clone(),
+        zhifa_server::Settings::default(),
+        zhifa_evidence::EvidenceStore::local(&dir.path().join("evidence")).unwrap(),
+    )
+    .await
+    .unwrap();
     zhifa_server::service::import_notice(
         &state,
         &zhifa_domain::auth::Actor::system(),
@@ -385,7 +394,7 @@ async fn a_sha256_log_is_chosen_at_creation_and_kept() {
         .collect();
     let cp = open_checkpoint(&note, &keys, None).unwrap().checkpoint;
     assert_eq!(cp.root.0.as_slice(), expected.as_slice());
-    store.audit(None).await.unwrap().unwrap();
+    store.audit(None, None).await.unwrap().unwrap();
     store.close().await;
     let err =
         zhifa_store::Store::open_sqlite_dir_with(dir.path(), Some(zhifa_ledger::HashAlg::Sm3))
@@ -518,8 +527,9 @@ async fn an_instance_witnesses_another(engine: Engine) {
     )
     .await;
     assert_eq!(st, 409, "a fork is refused: {out}");
+    assert!(out.starts_with("fork: size"), "the witness says why: {out}");
     // A stale old size is a conflict, not a cosignature.
-    let (st, _) = push(
+    let (st, out) = push(
         zhifa_ledger::AddCheckpoint {
             old_size: 0,
             proof: vec![],
@@ -529,6 +539,11 @@ async fn an_instance_witnesses_another(engine: Engine) {
     )
     .await;
     assert_eq!(st, 409);
+    assert_eq!(
+        out,
+        format!("{size2}\n"),
+        "C2SP: the witness answers with its size"
+    );
     let (_, logs) = admin.get_json("/api/v1/ledger/witnessed-logs").await;
     assert_eq!(
         logs[0]["size"], size2,
@@ -538,3 +553,171 @@ async fn an_instance_witnesses_another(engine: Engine) {
     assert_eq!(st, 400);
 }
 both!(an_instance_witnesses_another);
+
+/// Poll `f` until it is true (the witness push runs on its own schedule).
+async fn eventually<F, Fut>(what: &str, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..150 {
+        if f().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting for: {what}");
+}
+
+/// A lower-tier instance pushes its checkpoints to an upper-tier witness on a schedule; the
+/// cosignatures it keeps verify with the witness's key; a lost record of pushes is recovered
+/// from the witness's answer.
+async fn checkpoints_are_pushed_to_a_witness(engine: Engine) {
+    let upper = spawn_app(engine).await;
+    let witness_url = upper.url("/ledger/witness");
+    let lower = spawn_app_with(
+        engine,
+        zhifa_server::Settings {
+            witnesses: vec![witness_url.clone()],
+            witness_push_interval_secs: 1,
+            ..Default::default()
+        },
+    )
+    .await;
+    // Until the upper tier follows this log, pushes fail and say why.
+    eventually("a failed push is recorded", || async {
+        lower
+            .store
+            .witness_pushes()
+            .await
+            .unwrap()
+            .first()
+            .is_some_and(|p| p.size == 0 && p.last_error.contains("HTTP 404"))
+    })
+    .await;
+    let info = lower.store.ledger_info().await.unwrap();
+    let (st, _) = upper
+        .login("sysadmin")
+        .await
+        .post(
+            "/api/v1/ledger/witnessed-logs",
+            &json!({"origin": info.origin, "hash": "sm3", "verifier_keys": info.verifier_keys}),
+        )
+        .await;
+    assert_eq!(st, 201);
+    let lower_size = || async { lower.store.event_count().await.unwrap() };
+    eventually("the witness cosigns the current size", || async {
+        let size = lower_size().await;
+        let pushed = lower.store.witness_pushes().await.unwrap();
+        pushed
+            .first()
+            .is_some_and(|p| p.size == size && p.last_error.is_empty())
+    })
+    .await;
+    let (_, logs) = upper
+        .login("sysadmin")
+        .await
+        .get_json("/api/v1/ledger/witnessed-logs")
+        .await;
+    assert_eq!(logs[0]["size"], lower_size().await);
+
+    // The kept cosignature verifies with the witness's published key over the checkpoint.
+    let witness_key = reqwest::get(upper.url("/ledger/witness/key"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let push = lower.store.witness_pushes().await.unwrap().remove(0);
+    let note = lower.store.issue_checkpoint().await.unwrap().unwrap();
+    let mut cosigned = zhifa_ledger::SignedNote::parse(&note).unwrap();
+    cosigned.add_signatures(
+        push.cosignature
+            .lines()
+            .map(|l| zhifa_ledger::note::NoteSignature::parse_line(l).unwrap()),
+    );
+    let keys = zhifa_ledger::TrustedKeys::from_text(witness_key.trim()).unwrap();
+    let verified = cosigned.verify(&keys).unwrap();
+    assert_eq!(verified.len(), 1, "the witness's cosignature verifies");
+
+    // The log grows; the next push carries a consistency proof and is cosigned.
+    let (st, _) = lower
+        .login("head")
+        .await
+        .post(
+            &format!("/api/v1/officers/{}/status", lower.fx.yaohai_officer.id),
+            &json!({"status": "suspended", "reason": "调查"}),
+        )
+        .await;
+    assert_eq!(st, 200);
+    let grown = lower_size().await;
+    eventually("the grown log is cosigned", || async {
+        lower
+            .store
+            .witness_pushes()
+            .await
+            .unwrap()
+            .first()
+            .is_some_and(|p| p.size == grown)
+    })
+    .await;
+
+    // This instance loses its record of pushes (e.g. restored from an older backup of that
+    // table): the witness answers with the size it holds and the push resumes from there.
+    match lower.engine {
+        Engine::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(&lower.db_url).await.unwrap();
+            sqlx::query("DELETE FROM witness_pushes")
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        Engine::Postgres => {
+            let pool = sqlx::PgPool::connect(&lower.db_url).await.unwrap();
+            sqlx::query("DELETE FROM witness_pushes")
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+    }
+    lower
+        .login("head")
+        .await
+        .post(
+            &format!("/api/v1/officers/{}/status", lower.fx.yaohai_officer.id),
+            &json!({"status": "valid", "reason": "调查结束"}),
+        )
+        .await;
+    let client = reqwest::Client::new();
+    let r = zhifa_server::witness_push::push_once(&lower.state, &client, &witness_url).await;
+    let now = lower_size().await;
+    assert!(
+        matches!(r, Ok(zhifa_server::witness_push::Pushed::Cosigned { size }) if size == now)
+            || matches!(r, Ok(zhifa_server::witness_push::Pushed::UpToDate)),
+        "{r:?}"
+    );
+    eventually("recovered", || async {
+        lower
+            .store
+            .witness_pushes()
+            .await
+            .unwrap()
+            .first()
+            .is_some_and(|p| p.size == now && p.last_error.is_empty())
+    })
+    .await;
+    // The console shows the witness and its cosigned size.
+    let page = lower
+        .login("head")
+        .await
+        .get("/ledger")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&witness_url) && page.contains("已联署"),
+        "{page}"
+    );
+}
+both!(checkpoints_are_pushed_to_a_witness);

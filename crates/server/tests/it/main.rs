@@ -6,6 +6,7 @@ mod helpers;
 
 mod auth;
 mod calendar;
+mod evidence;
 mod ledger;
 mod openapi;
 mod registry;

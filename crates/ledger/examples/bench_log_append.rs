@@ -1,6 +1,6 @@
 //! In-memory append speed and tile storage per leaf.
 //!
-//! `cargo run --release -p zhifa-ledger --example bench_append [leaves]`
+//! `cargo run --release -p zhifa-ledger --example bench_log_append [leaves]`
 
 use std::time::Instant;
 

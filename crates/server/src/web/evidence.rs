@@ -1,0 +1,380 @@
+//! Console pages for evidence files (REC-3, REC-4) and for the proof of any single record
+//! (REC-6): the list with its upload form, one file with its ledger proof, and the proof page
+//! every record's history links to.
+
+use super::{Chrome, cst, pager, render};
+use crate::AppState;
+use crate::auth::{CurrentUser, WebUser};
+use crate::error::{ApiError, ApiResult};
+use crate::service;
+use askama::Template;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use std::collections::HashMap;
+use uuid::Uuid;
+use zhifa_domain::DomainError;
+use zhifa_domain::auth::Role;
+use zhifa_domain::evidence::{Evidence, EvidenceKind};
+use zhifa_store::Page;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/evidence",
+            get(list).post(upload).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/evidence/{id}", get(detail))
+        .route("/evidence/{id}/file", get(file))
+        .route("/ledger/events/{seq}", get(record_proof))
+        .route("/ledger/events/{seq}/package", get(record_package))
+}
+
+type Params = Query<HashMap<String, String>>;
+
+fn param<'a>(p: &'a HashMap<String, String>, k: &str) -> &'a str {
+    p.get(k).map(|s| s.trim()).unwrap_or("")
+}
+
+/// Sizes for people: 1.5 MiB rather than 1572864.
+pub fn human_size(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return format!("{n} 字节");
+    }
+    let mut v = n as f64;
+    let mut unit = "";
+    for u in UNITS {
+        v /= 1024.0;
+        unit = u;
+        if v < 1024.0 {
+            break;
+        }
+    }
+    format!("{v:.1} {unit}")
+}
+
+fn when(t: time::OffsetDateTime) -> String {
+    cst((t.unix_timestamp_nanos() / 1000) as i64)
+}
+
+struct Row {
+    id: Uuid,
+    received: String,
+    kind: &'static str,
+    file_name: String,
+    size: String,
+    recorded: String,
+    by: String,
+    late: bool,
+    hash_short: String,
+}
+
+fn row(e: &Evidence) -> Row {
+    Row {
+        id: e.id,
+        received: when(e.received_at),
+        kind: e.kind.label(),
+        file_name: e.file_name.clone(),
+        size: human_size(e.size),
+        recorded: e.recorded_at.map(when).unwrap_or_else(|| "—".into()),
+        by: e.received_by.clone(),
+        late: e.late,
+        hash_short: e.hash.chars().take(16).collect(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "evidence.html")]
+struct ListT {
+    chrome: Chrome,
+    rows: Vec<Row>,
+    total: i64,
+    pager: String,
+    kinds: Vec<(&'static str, &'static str)>,
+    kind: String,
+    late: bool,
+    q: String,
+    can_upload: bool,
+    max_mib: u64,
+}
+
+async fn list_page(
+    st: &AppState,
+    u: &CurrentUser,
+    p: &HashMap<String, String>,
+    chrome: Chrome,
+) -> ApiResult<Response> {
+    let kind = param(p, "kind").to_string();
+    let late = param(p, "late") == "1";
+    let q = param(p, "q").to_string();
+    let filter = crate::api::evidence_filter(None, Some(&kind), late)?;
+    let offset = param(p, "offset").parse::<i64>().unwrap_or(0).max(0);
+    let page = Page {
+        q: Some(q.clone()).filter(|q| !q.is_empty()),
+        limit: 50,
+        offset,
+    };
+    let (items, total) = st.store.evidence_list(&u.scope, &filter, &page).await?;
+    Ok(render(&ListT {
+        chrome,
+        rows: items.iter().map(row).collect(),
+        total,
+        pager: pager(
+            "/evidence",
+            &[
+                ("kind", kind.clone()),
+                ("late", if late { "1".into() } else { String::new() }),
+                ("q", q.clone()),
+            ],
+            total,
+            50,
+            offset,
+        ),
+        kinds: EvidenceKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label()))
+            .collect(),
+        kind,
+        late,
+        q,
+        can_upload: u.has(Role::Officer) || u.has(Role::AgencyHead),
+        max_mib: st.settings.max_evidence_bytes / (1024 * 1024),
+    }))
+}
+
+async fn list(State(st): State<AppState>, WebUser(u): WebUser, Query(p): Params) -> Response {
+    let chrome = Chrome::for_user(&u, "/evidence");
+    list_page(&st, &u, &p, chrome)
+        .await
+        .unwrap_or_else(|e| super::pages::error_page(Some(&u), e))
+}
+
+/// Browsers often send `application/octet-stream` for recordings; the extension tells more.
+fn media_type_of(declared: Option<&str>, file_name: &str) -> String {
+    let declared = declared.unwrap_or("").trim();
+    if !declared.is_empty() && declared != "application/octet-stream" {
+        return declared.to_string();
+    }
+    let ext = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "mp4" | "m4v" => "video/mp4",
+        "mov" => "video/quicktime",
+        "avi" => "video/x-msvideo",
+        "mkv" => "video/x-matroska",
+        "mp3" => "audio/mpeg",
+        "m4a" => "audio/mp4",
+        "wav" => "audio/wav",
+        "amr" => "audio/amr",
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "heic" => "image/heic",
+        "pdf" => "application/pdf",
+        "ofd" => "application/ofd",
+        _ => "application/octet-stream",
+    }
+    .to_string()
+}
+
+/// The upload form posts `multipart/form-data` with `_csrf` first (checked by the auth layer),
+/// then the stated fields, then the file, which is streamed to the object store.
+async fn upload(State(st): State<AppState>, WebUser(u): WebUser, mut mp: Multipart) -> Response {
+    let r = receive(&st, &u, &mut mp).await;
+    if r.is_err() {
+        // Let the browser finish sending before it is answered (else it shows a reset).
+        while let Ok(Some(mut field)) = mp.next_field().await {
+            while let Ok(Some(_)) = field.chunk().await {}
+        }
+    }
+    match r {
+        Ok(e) => Redirect::to(&format!("/evidence/{}?saved=1", e.id)).into_response(),
+        Err(e) => {
+            let chrome = Chrome::for_user(&u, "/evidence").with_error(&e);
+            match list_page(&st, &u, &HashMap::new(), chrome).await {
+                Ok(page) => (e.status, page).into_response(),
+                Err(e2) => super::pages::error_page(Some(&u), e2),
+            }
+        }
+    }
+}
+
+async fn receive(st: &AppState, u: &CurrentUser, mp: &mut Multipart) -> ApiResult<Evidence> {
+    let bad_form = |m: String| ApiError::bad_request("file", m);
+    let mut fields: HashMap<String, String> = HashMap::new();
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|e| bad_form(format!("上传内容无法解析：{e}")))?
+    {
+        let name = field.name().unwrap_or("").to_string();
+        if name != "file" {
+            let text = field
+                .text()
+                .await
+                .map_err(|e| bad_form(format!("上传内容无法解析：{e}")))?;
+            fields.insert(name, text);
+            continue;
+        }
+        let file_name = field.file_name().unwrap_or("").to_string();
+        if file_name.is_empty() {
+            return Err(DomainError::invalid("file", "required", "请选择要上传的文件").into());
+        }
+        let get = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
+        let media = media_type_of(field.content_type(), &file_name);
+        let draft = crate::api::evidence_draft(
+            get("kind"),
+            &file_name,
+            &media,
+            get("recorded_at"),
+            get("description"),
+        )?;
+        let (e, _) = service::receive_evidence(st, u, draft, field).await?;
+        return Ok(e);
+    }
+    Err(DomainError::invalid("file", "required", "请选择要上传的文件").into())
+}
+
+#[derive(Template)]
+#[template(path = "evidence_detail.html")]
+struct DetailT {
+    chrome: Chrome,
+    e: Row,
+    media_type: String,
+    hash: String,
+    hash_alg: String,
+    bytes: u64,
+    description: String,
+    proof: ProofView,
+}
+
+/// What the proof panel shows.
+pub struct ProofView {
+    pub seq: i64,
+    pub index: u64,
+    pub leaf_hash: String,
+    pub tree_size: u64,
+    pub root: String,
+    pub hashes: Vec<String>,
+    pub checkpoint: String,
+    pub verified: bool,
+    pub problem: String,
+}
+
+impl ProofView {
+    fn of(p: &service::EventProof) -> ProofView {
+        ProofView {
+            seq: p.record.seq,
+            index: p.index,
+            leaf_hash: p.leaf_hash.to_hex(),
+            tree_size: p.tree_size,
+            root: p.root.to_hex(),
+            hashes: p.proof.iter().map(|h| h.to_hex()).collect(),
+            checkpoint: p.checkpoint.clone(),
+            verified: p.verified.is_ok(),
+            problem: p.verified.clone().err().unwrap_or_default(),
+        }
+    }
+}
+
+async fn detail(
+    State(st): State<AppState>,
+    WebUser(u): WebUser,
+    Path(id): Path<String>,
+    Query(p): Params,
+) -> Response {
+    let r: ApiResult<Response> = async {
+        let id = Uuid::parse_str(&id).map_err(|_| ApiError::not_found("证据材料"))?;
+        let (e, seq) = service::evidence(&st, &u, id).await?;
+        let proof = service::event_proof(&st, &u, seq).await?;
+        let mut chrome = Chrome::for_user(&u, "/evidence");
+        if p.contains_key("saved") {
+            chrome.notice = Some(format!(
+                "已接收并记入防篡改日志（第 {seq} 条记录）{}",
+                if e.late {
+                    "；录制后超过 24 小时才上传，已标记为逾期上传（REC-4）"
+                } else {
+                    ""
+                }
+            ));
+        }
+        Ok(render(&DetailT {
+            chrome,
+            media_type: e.media_type.clone(),
+            hash: e.hash.clone(),
+            hash_alg: e.hash_alg.to_uppercase(),
+            bytes: e.size,
+            description: e.description.clone(),
+            e: row(&e),
+            proof: ProofView::of(&proof),
+        }))
+    }
+    .await;
+    r.unwrap_or_else(|e| super::pages::error_page(Some(&u), e))
+}
+
+async fn file(State(st): State<AppState>, WebUser(u): WebUser, Path(id): Path<String>) -> Response {
+    let r: ApiResult<Response> = async {
+        let id = Uuid::parse_str(&id).map_err(|_| ApiError::not_found("证据材料"))?;
+        let (e, _) = service::evidence(&st, &u, id).await?;
+        crate::api::evidence_download(&st, &e).await
+    }
+    .await;
+    r.unwrap_or_else(|e| super::pages::error_page(Some(&u), e))
+}
+
+#[derive(Template)]
+#[template(path = "record_proof.html")]
+struct RecordT {
+    chrome: Chrome,
+    label: String,
+    time: String,
+    actor: String,
+    stream: String,
+    version: i64,
+    leaf: String,
+    proof: ProofView,
+}
+
+async fn record_proof(
+    State(st): State<AppState>,
+    WebUser(u): WebUser,
+    Path(seq): Path<String>,
+) -> Response {
+    let r: ApiResult<Response> = async {
+        let seq: i64 = seq.parse().map_err(|_| ApiError::not_found("记录"))?;
+        let p = service::event_proof(&st, &u, seq).await?;
+        let label = zhifa_domain::event::decode_stored(&p.record.payload)
+            .map(|ev| ev.label().to_string())
+            .unwrap_or_else(|_| p.record.kind.clone());
+        Ok(render(&RecordT {
+            chrome: Chrome::for_user(&u, "/ledger"),
+            label,
+            time: cst(p.record.recorded_at),
+            actor: p.record.actor_name.clone(),
+            stream: p.record.stream.clone(),
+            version: p.record.version,
+            leaf: p.leaf.clone(),
+            proof: ProofView::of(&p),
+        }))
+    }
+    .await;
+    r.unwrap_or_else(|e| super::pages::error_page(Some(&u), e))
+}
+
+async fn record_package(
+    State(st): State<AppState>,
+    WebUser(u): WebUser,
+    Path(seq): Path<String>,
+) -> Response {
+    let r: ApiResult<Response> = async {
+        let seq: i64 = seq.parse().map_err(|_| ApiError::not_found("记录"))?;
+        let pkg = service::package(&st, &u, Some(seq), None).await?;
+        crate::api::package_response(&pkg)
+    }
+    .await;
+    r.unwrap_or_else(|e| super::pages::error_page(Some(&u), e))
+}
