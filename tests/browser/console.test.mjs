@@ -534,6 +534,7 @@ test('证据材料: officer hands in a recording; hash, late flag, verified proo
     const refused = await submit(page, form.getByRole('button', { name: '上传' }));
     assert.equal(refused.status(), 422);
     assert.match(await page.locator('[role=alert]').innerText(), /录制时间/);
+    assert.equal(await page.locator('#upload-form select[name=kind]').inputValue(), 'video', 'the chosen kind is kept');
     await shot(page, '30-evidence-refused');
 
     // Recorded 30 hours ago: accepted, flagged late.

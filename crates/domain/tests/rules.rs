@@ -313,3 +313,76 @@ fn accounts_are_enabled_by_the_security_admin_and_tokens_revoked_once() {
         "forbidden"
     );
 }
+
+// ───────────── evidence (REC-4) ─────────────
+
+mod evidence {
+    use super::*;
+    use zhifa_domain::evidence::*;
+
+    fn agency() -> Agency {
+        Agency {
+            id: Uuid::from_u128(9),
+            name: "瑶海区市场监督管理局".into(),
+            credit_code: String::new(),
+            credit_code_override: None,
+            kind: AgencyKind::AdministrativeOrgan,
+            level: Level::County,
+            division_code: "340102".into(),
+            parent_id: None,
+            domain: "市场监管".into(),
+            legal_basis: String::new(),
+            path: "/".into(),
+        }
+    }
+
+    fn kind_strategy() -> impl Strategy<Value = EvidenceKind> {
+        prop::sample::select(EvidenceKind::ALL.to_vec())
+    }
+
+    proptest! {
+        /// Late exactly when audio/video arrives more than 24 hours after recording; other
+        /// kinds are never late; nothing received is refused for lateness (the record must not
+        /// be lost). Times are kept in UTC whatever offset they came with.
+        #[test]
+        fn lateness_is_exactly_24_hours_for_av(
+            kind in kind_strategy(),
+            delay_secs in 0i64..(72 * 3600),
+            offset_h in -12i8..=14,
+        ) {
+            let now = time::macros::datetime!(2026-11-26 02:00 UTC);
+            let recorded = (now - time::Duration::seconds(delay_secs))
+                .to_offset(time::UtcOffset::from_hms(offset_h, 0, 0).unwrap());
+            let media = match kind {
+                EvidenceKind::Audio => "audio/mp4",
+                EvidenceKind::Video => "video/mp4",
+                EvidenceKind::Photo => "image/jpeg",
+                _ => "application/pdf",
+            };
+            let actor = Actor {
+                user_id: Uuid::from_u128(1),
+                username: "officer".into(),
+                agency_id: Uuid::from_u128(9),
+                roles: vec![Role::Officer],
+            };
+            let e = decide_receive_evidence(
+                &actor,
+                &agency(),
+                EvidenceDraft {
+                    kind,
+                    file_name: "x.bin".into(),
+                    media_type: media.into(),
+                    recorded_at: Some(recorded),
+                    description: String::new(),
+                },
+                StoredFile { hash_alg: "sm3".into(), hash: "00".repeat(32), size: 1 },
+                Uuid::from_u128(3),
+                now,
+            )
+            .unwrap();
+            prop_assert_eq!(e.late, kind.is_av() && delay_secs > 24 * 3600);
+            prop_assert_eq!(e.recorded_at.unwrap().offset(), time::UtcOffset::UTC);
+            prop_assert_eq!(e.recorded_at.unwrap(), recorded);
+        }
+    }
+}

@@ -98,6 +98,10 @@ struct ListT {
     q: String,
     can_upload: bool,
     max_mib: u64,
+    /// The refused form's values, shown again (a browser never refills a file input).
+    f_kind: String,
+    f_recorded_at: String,
+    f_description: String,
 }
 
 async fn list_page(
@@ -105,7 +109,9 @@ async fn list_page(
     u: &CurrentUser,
     p: &HashMap<String, String>,
     chrome: Chrome,
+    refill: &HashMap<String, String>,
 ) -> ApiResult<Response> {
+    let keep = |k: &str| refill.get(k).cloned().unwrap_or_default();
     let kind = param(p, "kind").to_string();
     let late = param(p, "late") == "1";
     let q = param(p, "q").to_string();
@@ -141,12 +147,15 @@ async fn list_page(
         q,
         can_upload: u.has(Role::Officer) || u.has(Role::AgencyHead),
         max_mib: st.settings.max_evidence_bytes / (1024 * 1024),
+        f_kind: keep("kind"),
+        f_recorded_at: keep("recorded_at"),
+        f_description: keep("description"),
     }))
 }
 
 async fn list(State(st): State<AppState>, WebUser(u): WebUser, Query(p): Params) -> Response {
     let chrome = Chrome::for_user(&u, "/evidence");
-    list_page(&st, &u, &p, chrome)
+    list_page(&st, &u, &p, chrome, &HashMap::new())
         .await
         .unwrap_or_else(|e| super::pages::error_page(Some(&u), e))
 }
@@ -183,7 +192,8 @@ fn media_type_of(declared: Option<&str>, file_name: &str) -> String {
 /// The upload form posts `multipart/form-data` with `_csrf` first (checked by the auth layer),
 /// then the stated fields, then the file, which is streamed to the object store.
 async fn upload(State(st): State<AppState>, WebUser(u): WebUser, mut mp: Multipart) -> Response {
-    let r = receive(&st, &u, &mut mp).await;
+    let mut fields = HashMap::new();
+    let r = receive(&st, &u, &mut mp, &mut fields).await;
     if r.is_err() {
         // Let the browser finish sending before it is answered (else it shows a reset).
         while let Ok(Some(mut field)) = mp.next_field().await {
@@ -194,7 +204,7 @@ async fn upload(State(st): State<AppState>, WebUser(u): WebUser, mut mp: Multipa
         Ok(e) => Redirect::to(&format!("/evidence/{}?saved=1", e.id)).into_response(),
         Err(e) => {
             let chrome = Chrome::for_user(&u, "/evidence").with_error(&e);
-            match list_page(&st, &u, &HashMap::new(), chrome).await {
+            match list_page(&st, &u, &HashMap::new(), chrome, &fields).await {
                 Ok(page) => (e.status, page).into_response(),
                 Err(e2) => super::pages::error_page(Some(&u), e2),
             }
@@ -202,9 +212,13 @@ async fn upload(State(st): State<AppState>, WebUser(u): WebUser, mut mp: Multipa
     }
 }
 
-async fn receive(st: &AppState, u: &CurrentUser, mp: &mut Multipart) -> ApiResult<Evidence> {
+async fn receive(
+    st: &AppState,
+    u: &CurrentUser,
+    mp: &mut Multipart,
+    fields: &mut HashMap<String, String>,
+) -> ApiResult<Evidence> {
     let bad_form = |m: String| ApiError::bad_request("file", m);
-    let mut fields: HashMap<String, String> = HashMap::new();
     while let Some(field) = mp
         .next_field()
         .await

@@ -721,3 +721,142 @@ async fn checkpoints_are_pushed_to_a_witness(engine: Engine) {
     );
 }
 both!(checkpoints_are_pushed_to_a_witness);
+
+/// What an operator with database access and the log's own signing keys can do: rewrite an
+/// event, recompute every leaf and tile, and sign a new checkpoint of the same size. Returns
+/// the forged checkpoint.
+async fn fork_history(app: &TestApp, edit_sql: &str) -> String {
+    raw(app, edit_sql).await;
+    macro_rules! forge {
+        ($pool:expr) => {{
+            let pool = $pool;
+            let rows = sqlx::query_as::<
+                _,
+                (i64, String, String, i64, String, String, String, String, String, i64),
+            >(
+                "SELECT seq, id, stream, version, kind, payload, actor_id, actor_name, agency_id, recorded_at \
+                 FROM events ORDER BY seq",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            let salts: std::collections::HashMap<i64, Vec<u8>> =
+                sqlx::query_as::<_, (i64, Vec<u8>)>("SELECT seq, salt FROM event_salts")
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .collect();
+            let mut log = zhifa_ledger::MerkleLog::new(zhifa_ledger::HashAlg::Sm3);
+            for r in rows {
+                let rec = zhifa_store::Recorded {
+                    seq: r.0,
+                    id: r.1.parse().unwrap(),
+                    stream: r.2,
+                    version: r.3,
+                    kind: r.4,
+                    payload: serde_json::from_str(&r.5).unwrap(),
+                    actor_id: r.6.parse().unwrap(),
+                    actor_name: r.7,
+                    agency_id: r.8.parse().unwrap(),
+                    recorded_at: r.9,
+                };
+                let salt = salts
+                    .get(&rec.seq)
+                    .map(|b| zhifa_ledger::Salt(b.as_slice().try_into().unwrap()));
+                log.append(
+                    &zhifa_store::leaf_input_of(zhifa_ledger::HashAlg::Sm3, &rec, salt.as_ref())
+                        .unwrap(),
+                );
+            }
+            sqlx::query("DELETE FROM ledger_tiles").execute(&pool).await.unwrap();
+            for w in log.take_tile_writes() {
+                sqlx::query("INSERT INTO ledger_tiles (level, idx, bytes) VALUES ($1, $2, $3) \
+                             ON CONFLICT (level, idx) DO UPDATE SET bytes = excluded.bytes")
+                    .bind(i64::from(w.tile.level))
+                    .bind(w.tile.index as i64)
+                    .bind(w.bytes)
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
+            let keys: Vec<zhifa_ledger::Signer> =
+                sqlx::query_as::<_, (String,)>("SELECT private_key FROM ledger_keys")
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|k| zhifa_ledger::Signer::from_private_text(&k.0).unwrap())
+                    .collect();
+            let refs: Vec<&zhifa_ledger::Signer> = keys.iter().collect();
+            let origin = app.store.ledger_info().await.unwrap().origin;
+            let note = log.checkpoint(&origin).sign(&refs).unwrap().to_string();
+            sqlx::query("DELETE FROM checkpoints").execute(&pool).await.unwrap();
+            sqlx::query("INSERT INTO checkpoints (size, note, at) VALUES ($1, $2, 0)")
+                .bind(log.size() as i64)
+                .bind(note.as_str())
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+            note
+        }};
+    }
+    match app.engine {
+        Engine::Sqlite => forge!(sqlx::SqlitePool::connect(&app.db_url).await.unwrap()),
+        Engine::Postgres => forge!(sqlx::PgPool::connect(&app.db_url).await.unwrap()),
+    }
+}
+
+/// A forked history shown to two auditors: the operator rewrites an event, recomputes the whole
+/// tree and re-signs it with the log's own keys. An auditor with no kept checkpoint is fooled
+/// (which is why checkpoints are kept and witnessed); the auditor who kept the earlier
+/// checkpoint sees the fork; and the two auditors' checkpoints — same size, both validly
+/// signed, different roots — are proof of it.
+async fn a_forked_history_is_exposed_by_a_kept_checkpoint(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let auditor_a = app.store.issue_checkpoint().await.unwrap().unwrap();
+    let forged = fork_history(
+        &app,
+        "UPDATE events SET payload = REPLACE(payload, '测试1', '测试9') WHERE seq = 9",
+    )
+    .await;
+    // Auditor B only ever saw the forged history: everything is consistent for them.
+    let report = app
+        .store
+        .audit(Some(forged.clone()), None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(report.consistent_with_trusted);
+    // Auditor A kept the checkpoint from before.
+    let err = app
+        .store
+        .audit(Some(auditor_a.clone()), None)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            zhifa_ledger::AuditError::Fork { .. }
+                | zhifa_ledger::AuditError::TrustedRootMismatch { .. }
+        ),
+        "{err:?}"
+    );
+    // Put side by side, the two signed checkpoints are the evidence of the fork.
+    let keys = TrustedKeys::from_text(
+        &app.store
+            .ledger_info()
+            .await
+            .unwrap()
+            .verifier_keys
+            .join("\n"),
+    )
+    .unwrap();
+    let a = open_checkpoint(&auditor_a, &keys, None).unwrap().checkpoint;
+    let b = open_checkpoint(&forged, &keys, None).unwrap().checkpoint;
+    assert_eq!(a.size, b.size);
+    assert_ne!(a.root, b.root);
+}
+both!(a_forked_history_is_exposed_by_a_kept_checkpoint);
