@@ -33,6 +33,15 @@ pub fn routes() -> Router<AppState> {
 
 type Params = Query<HashMap<String, String>>;
 
+fn or_error_page(u: &CurrentUser, r: ApiResult<Response>) -> Response {
+    r.unwrap_or_else(|e| super::pages::error_page(Some(u), e))
+}
+
+/// A record's sequence number from the path (anything else is "not found", like a stranger's).
+fn seq_of(s: &str) -> ApiResult<i64> {
+    s.parse().map_err(|_| ApiError::not_found("记录"))
+}
+
 fn param<'a>(p: &'a HashMap<String, String>, k: &str) -> &'a str {
     p.get(k).map(|s| s.trim()).unwrap_or("")
 }
@@ -327,7 +336,7 @@ async fn detail(
         }))
     }
     .await;
-    r.unwrap_or_else(|e| super::pages::error_page(Some(&u), e))
+    or_error_page(&u, r)
 }
 
 async fn file(State(st): State<AppState>, WebUser(u): WebUser, Path(id): Path<String>) -> Response {
@@ -337,7 +346,7 @@ async fn file(State(st): State<AppState>, WebUser(u): WebUser, Path(id): Path<St
         crate::api::evidence_download(&st, &e).await
     }
     .await;
-    r.unwrap_or_else(|e| super::pages::error_page(Some(&u), e))
+    or_error_page(&u, r)
 }
 
 #[derive(Template)]
@@ -359,7 +368,7 @@ async fn record_proof(
     Path(seq): Path<String>,
 ) -> Response {
     let r: ApiResult<Response> = async {
-        let seq: i64 = seq.parse().map_err(|_| ApiError::not_found("记录"))?;
+        let seq = seq_of(&seq)?;
         let p = service::event_proof(&st, &u, seq).await?;
         let label = zhifa_domain::event::decode_stored(&p.record.payload)
             .map(|ev| ev.label().to_string())
@@ -376,7 +385,7 @@ async fn record_proof(
         }))
     }
     .await;
-    r.unwrap_or_else(|e| super::pages::error_page(Some(&u), e))
+    or_error_page(&u, r)
 }
 
 async fn record_package(
@@ -385,10 +394,10 @@ async fn record_package(
     Path(seq): Path<String>,
 ) -> Response {
     let r: ApiResult<Response> = async {
-        let seq: i64 = seq.parse().map_err(|_| ApiError::not_found("记录"))?;
+        let seq = seq_of(&seq)?;
         let pkg = service::package(&st, &u, Some(seq), None).await?;
         crate::api::package_response(&pkg)
     }
     .await;
-    r.unwrap_or_else(|e| super::pages::error_page(Some(&u), e))
+    or_error_page(&u, r)
 }

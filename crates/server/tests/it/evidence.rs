@@ -137,15 +137,7 @@ async fn hand_in_and_verify(app: &TestApp) {
     assert_eq!(rec.seq, seq);
     assert_eq!(rec.payload["data"]["hash"], v["hash"]);
     let leaf = zhifa_store::leaf_input_of(HashAlg::Sm3, &rec, None).unwrap();
-    let keys = zhifa_ledger::TrustedKeys::from_text(
-        &app.store
-            .ledger_info()
-            .await
-            .unwrap()
-            .verifier_keys
-            .join("\n"),
-    )
-    .unwrap();
+    let keys = app.ledger_keys().await;
     let hashes: Vec<zhifa_ledger::Hash> = proof["hashes"]
         .as_array()
         .unwrap()
@@ -555,15 +547,7 @@ async fn the_console_uploads_and_proves_evidence(engine: Engine) {
         .unwrap();
     assert_eq!(pkg.entries.len(), 1);
     assert_eq!(pkg.files[0].content.hash.to_hex(), hash);
-    let keys = zhifa_ledger::TrustedKeys::from_text(
-        &app.store
-            .ledger_info()
-            .await
-            .unwrap()
-            .verifier_keys
-            .join("\n"),
-    )
-    .unwrap();
+    let keys = app.ledger_keys().await;
     let report = zhifa_ledger::verify_package(&pkg, &keys, &mut |f| {
         assert_eq!(f.content.size, photo.len() as u64);
         Ok(Some(zhifa_ledger::ContentHash {

@@ -442,6 +442,25 @@ pub async fn spawn_app_full(
 }
 
 impl TestApp {
+    /// The log's verifier keys, as an auditor would have saved them from /ledger/keys.
+    pub async fn ledger_keys(&self) -> zhifa_ledger::TrustedKeys {
+        let keys = self.store.ledger_info().await.unwrap().verifier_keys;
+        zhifa_ledger::TrustedKeys::from_text(&keys.join("\n")).unwrap()
+    }
+
+    /// The county head changes the fixture officer's certificate status: one more event.
+    pub async fn change_officer_status(&self, status: &str, reason: &str) {
+        let (st, body) = self
+            .login("head")
+            .await
+            .post(
+                &format!("/api/v1/officers/{}/status", self.fx.yaohai_officer.id),
+                &json!({"status": status, "reason": reason}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }

@@ -455,14 +455,7 @@ async fn an_instance_witnesses_another(engine: Engine) {
         "{cosig}"
     );
     // The log grows; the witness follows with a consistency proof.
-    lower
-        .login("head")
-        .await
-        .post(
-            &format!("/api/v1/officers/{}/status", lower.fx.yaohai_officer.id),
-            &json!({"status": "suspended", "reason": "调查"}),
-        )
-        .await;
+    lower.change_officer_status("suspended", "调查").await;
     let note2 = lower.store.issue_checkpoint().await.unwrap().unwrap();
     let size2 = lower.store.event_count().await.unwrap();
     let proof = lower.store.consistency_proof(size1, size2).await.unwrap();
@@ -641,15 +634,7 @@ async fn checkpoints_are_pushed_to_a_witness(engine: Engine) {
     assert_eq!(verified.len(), 1, "the witness's cosignature verifies");
 
     // The log grows; the next push carries a consistency proof and is cosigned.
-    let (st, _) = lower
-        .login("head")
-        .await
-        .post(
-            &format!("/api/v1/officers/{}/status", lower.fx.yaohai_officer.id),
-            &json!({"status": "suspended", "reason": "调查"}),
-        )
-        .await;
-    assert_eq!(st, 200);
+    lower.change_officer_status("suspended", "调查").await;
     let grown = lower_size().await;
     eventually("the grown log is cosigned", || async {
         lower
@@ -680,14 +665,7 @@ async fn checkpoints_are_pushed_to_a_witness(engine: Engine) {
                 .unwrap();
         }
     }
-    lower
-        .login("head")
-        .await
-        .post(
-            &format!("/api/v1/officers/{}/status", lower.fx.yaohai_officer.id),
-            &json!({"status": "valid", "reason": "调查结束"}),
-        )
-        .await;
+    lower.change_officer_status("valid", "调查结束").await;
     let client = reqwest::Client::new();
     let r = zhifa_server::witness_push::push_once(&lower.state, &client, &witness_url).await;
     let now = lower_size().await;
@@ -845,15 +823,7 @@ async fn a_forked_history_is_exposed_by_a_kept_checkpoint(engine: Engine) {
         "{err:?}"
     );
     // Put side by side, the two signed checkpoints are the evidence of the fork.
-    let keys = TrustedKeys::from_text(
-        &app.store
-            .ledger_info()
-            .await
-            .unwrap()
-            .verifier_keys
-            .join("\n"),
-    )
-    .unwrap();
+    let keys = app.ledger_keys().await;
     let a = open_checkpoint(&auditor_a, &keys, None).unwrap().checkpoint;
     let b = open_checkpoint(&forged, &keys, None).unwrap().checkpoint;
     assert_eq!(a.size, b.size);
