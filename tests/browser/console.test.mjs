@@ -526,6 +526,9 @@ test('证据材料: officer hands in a recording; hash, late flag, verified proo
   const page = await loginAs('officer');
   try {
     await openFromNav(page, '证据材料', '/evidence');
+    // The demo officer's own files are listed, the late one flagged.
+    assert.ok((await bodyRows(page).count()) >= 4, 'the demo has evidence files');
+    assert.match(await bodyRows(page).filter({ hasText: '逾期上传）.wav' }).first().innerText(), /逾期上传/);
     const form = page.locator('#upload-form');
     // A video without its recording time is refused on the page (REC-4), nothing stored.
     const video = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 31) % 251));
