@@ -50,6 +50,11 @@ pub(crate) struct Backend {
     pub(crate) pool: sqlx::Pool<Db>,
     /// The Merkle log's right edge, as of the last commit. Only the writer task changes it.
     ledger: std::sync::Mutex<LedgerState>,
+    /// SQLite: taken by the writer for each append transaction and by `issue_checkpoint` for
+    /// its insert, so the two queue here (fairly, without delay) instead of meeting SQLite's
+    /// write lock, whose busy handler retries after sleeps of up to 100 ms — with a checkpoint
+    /// every 10 ms that put tens to hundreds of ms on both.
+    write_gate: tokio::sync::Mutex<()>,
 }
 
 fn migration_sql(sql: &str) -> String {
@@ -124,6 +129,19 @@ fn row_to_recorded(r: &<Db as sqlx::Database>::Row) -> Result<Recorded> {
 const EVENT_COLUMNS: &str =
     "seq, id, stream, version, kind, payload, actor_id, actor_name, agency_id, recorded_at";
 
+/// An open append transaction: the SQLite write gate (held until it ends), the transaction,
+/// the log's size and the working copy of the ledger.
+type AppendTx<'a> = (
+    Option<tokio::sync::MutexGuard<'a, ()>>,
+    sqlx::Transaction<'static, Db>,
+    i64,
+    LedgerState,
+);
+
+/// What the bulk insert needs of an event beside its record: the payload as stored text and its
+/// salt, if it carries personal data.
+type StagedRow = (String, Option<zhifa_ledger::Salt>);
+
 impl Backend {
     pub(crate) async fn connect(
         url: &str,
@@ -138,6 +156,7 @@ impl Backend {
         let b = Backend {
             pool,
             ledger: std::sync::Mutex::new(placeholder),
+            write_gate: tokio::sync::Mutex::new(()),
         };
         b.migrate().await?;
         let state = b.load_ledger(ledger_hash).await?;
@@ -189,24 +208,24 @@ impl Backend {
         &self,
         jobs: &[&[NewEvent]],
     ) -> Result<Vec<Result<Vec<Recorded>>>> {
-        // Refusals are rare: first try the batch without a savepoint per command; only if one
-        // command fails is the batch redone with each command isolated in its own savepoint.
-        match self.run_batch(jobs, false).await? {
+        // Refusals are rare: first try the whole batch with bulk statements and no savepoints;
+        // only if a statement fails is the batch redone with each command isolated in its own
+        // savepoint, so only the refused one is dropped (and its error is the one it always was).
+        match self.run_batch_bulk(jobs).await? {
             Some(results) => Ok(results),
-            None => Ok(self
-                .run_batch(jobs, true)
-                .await?
-                .expect("isolated batches always finish")),
+            None => self.run_batch_isolated(jobs).await,
         }
     }
 
-    /// Appends `jobs` in one transaction. Without `isolate`, the first refused command rolls the
-    /// whole transaction back and `None` is returned (a lone command just reports its refusal).
-    async fn run_batch(
-        &self,
-        jobs: &[&[NewEvent]],
-        isolate: bool,
-    ) -> Result<Option<Vec<Result<Vec<Recorded>>>>> {
+    /// Opens the append transaction: the write gate (SQLite) and the write lock, the log's size
+    /// and a working copy of the ledger's right edge (published only after the commit, so a
+    /// failed batch leaves no trace).
+    async fn begin_append(&self) -> Result<AppendTx<'_>> {
+        let gate = if IS_PG {
+            None
+        } else {
+            Some(self.write_gate.lock().await)
+        };
         // SQLite: take the write lock at BEGIN. A deferred transaction that reads first and
         // writes later fails with SQLITE_BUSY (no waiting) if anyone else wrote in between —
         // e.g. the checkpoint signer or a sign-in.
@@ -221,57 +240,24 @@ impl Backend {
                 .execute(&mut *tx)
                 .await?;
         }
-        let mut seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM events")
+        let seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM events")
             .fetch_one(&mut *tx)
             .await?
             .try_get(0)?;
-        // The log is worked on as a copy and published only after the commit, so a failed
-        // batch leaves no trace in it either.
         let mut ledger = self.ledger.lock().expect("ledger lock").clone();
         if ledger.log.size() != seq as u64 {
             // Another process appended since (PostgreSQL with several servers): re-read the edge.
             ledger.log = Self::restore_log(&mut tx, ledger.alg, seq as u64).await?;
         }
-        let now = now_micros();
-        let mut results = Vec::with_capacity(jobs.len());
-        for job in jobs {
-            if isolate {
-                sqlx::query("SAVEPOINT cmd").execute(&mut *tx).await?;
-            }
-            let start_seq = seq;
-            let mut leaves = Vec::new();
-            match Self::append_parts(&mut tx, job, &mut seq, now, ledger.alg, &mut leaves).await {
-                Ok(recs) => {
-                    if isolate {
-                        sqlx::query("RELEASE SAVEPOINT cmd")
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                    for leaf in &leaves {
-                        ledger.log.append(leaf);
-                    }
-                    results.push(Ok(recs));
-                }
-                Err(e) if isolate => {
-                    sqlx::query("ROLLBACK TO SAVEPOINT cmd")
-                        .execute(&mut *tx)
-                        .await?;
-                    sqlx::query("RELEASE SAVEPOINT cmd")
-                        .execute(&mut *tx)
-                        .await?;
-                    seq = start_seq;
-                    results.push(Err(e));
-                }
-                Err(e) => {
-                    tx.rollback().await?;
-                    return Ok(if jobs.len() == 1 {
-                        Some(vec![Err(e)])
-                    } else {
-                        None
-                    });
-                }
-            }
-        }
+        Ok((gate, tx, seq, ledger))
+    }
+
+    /// Writes the tiles the batch changed, commits, then publishes the grown log.
+    async fn commit_append(
+        &self,
+        mut tx: sqlx::Transaction<'static, Db>,
+        mut ledger: LedgerState,
+    ) -> Result<()> {
         for w in ledger.log.take_tile_writes() {
             sqlx::query(
                 "INSERT INTO ledger_tiles (level, idx, bytes) VALUES ($1, $2, $3) \
@@ -285,7 +271,212 @@ impl Backend {
         }
         tx.commit().await?;
         *self.ledger.lock().expect("ledger lock") = ledger;
+        Ok(())
+    }
+
+    /// The batch in one transaction with as few statements as possible (see `bulk.rs`):
+    ///
+    /// 1. the current version of every stream the batch appends to with `Version` or `Any`, in
+    ///    one query;
+    /// 2. every command checked against those versions in memory, in order, each accepted
+    ///    command advancing its streams' versions for the next ones — exactly what the
+    ///    per-command `SELECT MAX(version)` saw before. A refused command has written nothing,
+    ///    so it needs no savepoint and does not disturb the others;
+    /// 3. the accepted commands' events and salts in one multi-row INSERT per table;
+    /// 4. projections and side effects per event, in seq order, as before (they may read what
+    ///    an earlier event of the batch projected).
+    ///
+    /// `None`: a statement failed (a projection's uniqueness, say); nothing was written and the
+    /// caller redoes the batch with a savepoint per command.
+    async fn run_batch_bulk(
+        &self,
+        jobs: &[&[NewEvent]],
+    ) -> Result<Option<Vec<Result<Vec<Recorded>>>>> {
+        let (_gate, mut tx, mut seq, mut ledger) = self.begin_append().await?;
+        // Streams only created here (`NoStream`) are not looked up — as before, the UNIQUE
+        // (stream, version) index refuses a second version 1, and that failure sends the batch
+        // to the isolated path, which reports the conflict. Saves the query for creations.
+        let mut streams: Vec<&str> = jobs
+            .iter()
+            .flat_map(|parts| parts.iter())
+            .filter(|p| !matches!(p.expected, Expected::NoStream))
+            .map(|p| p.stream.0.as_str())
+            .collect();
+        streams.sort_unstable();
+        streams.dedup();
+        let mut versions = <Db as crate::bulk::Bulk>::stream_versions(&mut tx, &streams).await?;
+        let now = now_micros();
+        let mut results = Vec::with_capacity(jobs.len());
+        let mut extras = Vec::with_capacity(jobs.len());
+        for parts in jobs {
+            match Self::stage_command(parts, &mut versions, &mut seq, now, &mut ledger) {
+                Ok((recs, extra)) => {
+                    results.push(Ok(recs));
+                    extras.push(extra);
+                }
+                Err(e) => {
+                    results.push(Err(e));
+                    extras.push(Vec::new());
+                }
+            }
+        }
+        if results.iter().all(|r| r.is_err()) {
+            // Every command refused before writing anything.
+            tx.rollback().await?;
+            return Ok(Some(results));
+        }
+        let rows: Vec<crate::bulk::EventRow<'_>> = results
+            .iter()
+            .zip(extras)
+            .filter_map(|(r, extra)| r.as_ref().ok().map(|recs| recs.iter().zip(extra)))
+            .flatten()
+            .map(|(rec, (payload, salt))| crate::bulk::EventRow { rec, payload, salt })
+            .collect();
+        let written: Result<()> = async {
+            <Db as crate::bulk::Bulk>::insert_events(&mut tx, &rows).await?;
+            for (parts, result) in jobs.iter().zip(&results) {
+                let Ok(recs) = result else { continue };
+                let mut recs = recs.iter();
+                for part in parts.iter() {
+                    for event in &part.events {
+                        let rec = recs.next().expect("one record per event");
+                        Self::project(&mut tx, event, rec.version).await?;
+                    }
+                    Self::apply_side_effects(&mut tx, &part.side_effects).await?;
+                }
+            }
+            Ok(())
+        }
+        .await;
+        drop(rows);
+        if let Err(e) = written {
+            tracing::debug!(error = %e, "bulk append refused; redoing the batch command by command");
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        self.commit_append(tx, ledger).await?;
         Ok(Some(results))
+    }
+
+    /// Checks one command's expected versions against `versions` (the batch's view of every
+    /// stream: committed version plus what earlier commands of the batch appended) and builds
+    /// its records, salts and leaves. On success the records take the next seqs, their leaves
+    /// are appended to `ledger` and `versions` moves on; on refusal nothing changes. The checks
+    /// and errors are those `append_one` makes in SQL.
+    fn stage_command(
+        parts: &[NewEvent],
+        versions: &mut std::collections::HashMap<String, i64>,
+        seq: &mut i64,
+        now: i64,
+        ledger: &mut LedgerState,
+    ) -> Result<(Vec<Recorded>, Vec<StagedRow>)> {
+        // The command's own view: parts may touch the same stream twice.
+        let mut mine: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+        let mut next_seq = *seq;
+        let mut recs = Vec::new();
+        let mut extra = Vec::new();
+        let mut leaves = Vec::new();
+        for job in parts {
+            let stream = job.stream.0.as_str();
+            let current = mine
+                .get(stream)
+                .or_else(|| versions.get(stream))
+                .copied()
+                .unwrap_or(0);
+            let refused = |actual| StoreError::VersionConflict {
+                stream: stream.to_string(),
+                expected: format!("{:?}", job.expected),
+                actual,
+            };
+            match job.expected {
+                // What the UNIQUE (stream, version) index refuses: a second version 1.
+                Expected::NoStream if current > 0 && !job.events.is_empty() => {
+                    return Err(refused(None));
+                }
+                Expected::Version(v) if current != v => return Err(refused(Some(current))),
+                _ => {}
+            }
+            for (i, event) in job.events.iter().enumerate() {
+                next_seq += 1;
+                let payload =
+                    serde_json::to_value(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let rec = Recorded {
+                    seq: next_seq,
+                    id: Uuid::now_v7(),
+                    stream: stream.to_string(),
+                    version: current + 1 + i as i64,
+                    kind: event.kind().to_string(),
+                    payload,
+                    actor_id: job.actor.user_id,
+                    actor_name: job.actor.username.clone(),
+                    agency_id: job.agency_id,
+                    recorded_at: now,
+                };
+                let salt = Self::salt_for(&rec)?;
+                leaves.push(
+                    leaf_input_of(ledger.alg, &rec, salt.as_ref())
+                        .map_err(|e| StoreError::Ledger(e.to_string()))?,
+                );
+                extra.push((rec.payload.to_string(), salt));
+                recs.push(rec);
+            }
+            mine.insert(stream, current + job.events.len() as i64);
+        }
+        for (stream, v) in mine {
+            versions.insert(stream.to_string(), v);
+        }
+        for leaf in &leaves {
+            ledger.log.append(leaf);
+        }
+        *seq = next_seq;
+        Ok((recs, extra))
+    }
+
+    /// Events with personal data get a salt, kept beside the log until erasure.
+    fn salt_for(r: &Recorded) -> Result<Option<zhifa_ledger::Salt>> {
+        if zhifa_domain::event::personal_fields_of(&r.kind).is_empty() {
+            Ok(None)
+        } else {
+            zhifa_ledger::Salt::generate()
+                .map(Some)
+                .map_err(|e| StoreError::Ledger(e.to_string()))
+        }
+    }
+
+    /// The batch with a savepoint per command, statement by statement: only a refused command
+    /// is rolled back, with the error its own statements raised.
+    async fn run_batch_isolated(&self, jobs: &[&[NewEvent]]) -> Result<Vec<Result<Vec<Recorded>>>> {
+        let (_gate, mut tx, mut seq, mut ledger) = self.begin_append().await?;
+        let now = now_micros();
+        let mut results = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            sqlx::query("SAVEPOINT cmd").execute(&mut *tx).await?;
+            let start_seq = seq;
+            let mut leaves = Vec::new();
+            match Self::append_parts(&mut tx, job, &mut seq, now, ledger.alg, &mut leaves).await {
+                Ok(recs) => {
+                    sqlx::query("RELEASE SAVEPOINT cmd")
+                        .execute(&mut *tx)
+                        .await?;
+                    for leaf in &leaves {
+                        ledger.log.append(leaf);
+                    }
+                    results.push(Ok(recs));
+                }
+                Err(e) => {
+                    sqlx::query("ROLLBACK TO SAVEPOINT cmd")
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("RELEASE SAVEPOINT cmd")
+                        .execute(&mut *tx)
+                        .await?;
+                    seq = start_seq;
+                    results.push(Err(e));
+                }
+            }
+        }
+        self.commit_append(tx, ledger).await?;
+        Ok(results)
     }
 
     async fn append_parts(
@@ -300,19 +491,14 @@ impl Backend {
         for part in parts {
             let recs = Self::append_one(tx, part, seq, now).await?;
             for r in &recs {
-                // Events with personal data get a salt, kept beside the log until erasure.
-                let salt = if zhifa_domain::event::personal_fields_of(&r.kind).is_empty() {
-                    None
-                } else {
-                    let salt = zhifa_ledger::Salt::generate()
-                        .map_err(|e| StoreError::Ledger(e.to_string()))?;
+                let salt = Self::salt_for(r)?;
+                if let Some(salt) = &salt {
                     sqlx::query("INSERT INTO event_salts (seq, salt) VALUES ($1, $2)")
                         .bind(r.seq)
                         .bind(salt.0.to_vec())
                         .execute(&mut **tx)
                         .await?;
-                    Some(salt)
-                };
+                }
                 leaves.push(
                     leaf_input_of(alg, r, salt.as_ref())
                         .map_err(|e| StoreError::Ledger(e.to_string()))?,
@@ -636,6 +822,11 @@ impl Backend {
             .sign(&refs)
             .map_err(|e| StoreError::Ledger(e.to_string()))?
             .to_string();
+        let _gate = if IS_PG {
+            None
+        } else {
+            Some(self.write_gate.lock().await)
+        };
         sqlx::query("INSERT INTO checkpoints (size, note, at) VALUES ($1, $2, $3) ON CONFLICT (size) DO NOTHING")
             .bind(ledger.log.size() as i64)
             .bind(note.as_str())
@@ -905,7 +1096,16 @@ impl Backend {
             Self::project(tx, event, version).await?;
             out.push(rec);
         }
-        for side in &job.side_effects {
+        Self::apply_side_effects(tx, &job.side_effects).await?;
+        Ok(out)
+    }
+
+    /// A command's secrets (password and token hashes): written with its events, never events.
+    async fn apply_side_effects(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        side_effects: &[SideEffect],
+    ) -> Result<()> {
+        for side in side_effects {
             match side {
                 SideEffect::SetPasswordHash { user_id, hash } => {
                     sqlx::query(
@@ -927,7 +1127,7 @@ impl Backend {
                 }
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Applies one event to the projections. Pure upserts keyed by the entity, so applying the

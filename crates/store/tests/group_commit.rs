@@ -1,0 +1,149 @@
+//! The group-commit writer's bulk path: concurrent commands land in shared batches, refusals
+//! are decided per command exactly as before, and the log and its ledger stay consistent.
+
+use uuid::Uuid;
+use zhifa_domain::auth::Actor;
+use zhifa_domain::event::Expected;
+use zhifa_domain::{Event, NewEvent, StreamId};
+use zhifa_store::{Store, StoreError};
+
+fn cmd(stream: &str, expected: Expected, events: usize) -> NewEvent {
+    NewEvent {
+        stream: StreamId(stream.to_string()),
+        expected,
+        agency_id: Uuid::nil(),
+        actor: Actor::system(),
+        // Projects to an UPDATE of a user that does not exist: no projection row, no error.
+        events: (0..events)
+            .map(|_| Event::PasswordChanged {
+                user_id: Uuid::now_v7(),
+            })
+            .collect(),
+        side_effects: vec![],
+    }
+}
+
+fn conflict(r: &Result<Vec<zhifa_store::Recorded>, StoreError>) -> Option<Option<i64>> {
+    match r {
+        Err(StoreError::VersionConflict { actual, .. }) => Some(*actual),
+        _ => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_batches_refuse_exactly_as_before_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_sqlite_dir(dir.path()).await.unwrap();
+    concurrent_batches(&store).await;
+}
+
+/// On a fresh database of the server `ZHIFA_TEST_PG` names (skipped when unset).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_batches_refuse_exactly_as_before_postgres() {
+    let Some(base) = std::env::var("ZHIFA_TEST_PG")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        eprintln!("SKIPPED (PostgreSQL): ZHIFA_TEST_PG is not set");
+        return;
+    };
+    let base = base.trim_end_matches('/');
+    let prefix = std::env::var("ZHIFA_TEST_DB_PREFIX").unwrap_or_else(|_| "zhifa_t_".into());
+    let db = format!("{prefix}{}", Uuid::now_v7().simple());
+    let admin = sqlx::PgPool::connect(&format!("{base}/postgres"))
+        .await
+        .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let store = Store::open(&format!("{base}/{db}")).await.unwrap();
+    concurrent_batches(&store).await;
+    store.close().await;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {db} WITH (FORCE)"
+    )))
+    .execute(&admin)
+    .await
+    .unwrap();
+}
+
+async fn concurrent_batches(store: &Store) {
+    store.append(cmd("a", Expected::NoStream, 1)).await.unwrap();
+    store.append(cmd("c", Expected::NoStream, 2)).await.unwrap();
+    store.append(cmd("d", Expected::NoStream, 1)).await.unwrap();
+
+    let mut set = tokio::task::JoinSet::new();
+    let submit = |set: &mut tokio::task::JoinSet<_>, tag: &'static str, c: NewEvent| {
+        let store = store.clone();
+        set.spawn(async move { (tag, store.append(c).await) });
+    };
+    submit(&mut set, "a1", cmd("a", Expected::Version(1), 2));
+    submit(&mut set, "a1", cmd("a", Expected::Version(1), 1));
+    submit(&mut set, "b", cmd("b", Expected::NoStream, 1));
+    submit(&mut set, "b", cmd("b", Expected::NoStream, 1));
+    // Exists in the database and is not looked up (only created here): refused by the unique
+    // index, which sends its batch through the isolated path.
+    submit(&mut set, "d", cmd("d", Expected::NoStream, 1));
+    // Exists too, but looked up for the `Any` beside it when they share a batch.
+    submit(&mut set, "c", cmd("c", Expected::NoStream, 1));
+    submit(&mut set, "any", cmd("c", Expected::Any, 1));
+    for i in 0..300 {
+        let s: &'static str = Box::leak(format!("new-{i}").into_boxed_str());
+        submit(&mut set, "new", cmd(s, Expected::NoStream, 1 + i % 3));
+    }
+    let mut by_tag: std::collections::HashMap<&str, Vec<_>> = Default::default();
+    while let Some(j) = set.join_next().await {
+        let (tag, r) = j.unwrap();
+        by_tag.entry(tag).or_default().push(r);
+    }
+
+    // Two commands decided on version 1 of `a`: one wins; the other sees what it appended.
+    let a = &by_tag["a1"];
+    let won: Vec<_> = a.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(won.len(), 1, "{a:?}");
+    let after_win = 1 + won[0].len() as i64;
+    assert_eq!(
+        a.iter().filter_map(conflict).collect::<Vec<_>>(),
+        vec![Some(after_win)]
+    );
+    // Two creations of `b`: one wins, the other is told the stream exists.
+    let b = &by_tag["b"];
+    assert_eq!(b.iter().filter(|r| r.is_ok()).count(), 1, "{b:?}");
+    assert_eq!(
+        b.iter().filter_map(conflict).collect::<Vec<_>>(),
+        vec![None]
+    );
+    assert_eq!(conflict(&by_tag["c"][0]), Some(None));
+    assert_eq!(conflict(&by_tag["d"][0]), Some(None));
+    assert!(by_tag["any"][0].is_ok());
+    assert!(by_tag["new"].iter().all(|r| r.is_ok()));
+
+    // Seqs are dense, versions follow each stream, the count matches what was answered.
+    let answered: Vec<_> = by_tag
+        .values()
+        .flatten()
+        .filter_map(|r| r.as_ref().ok())
+        .flatten()
+        .collect();
+    let total = store.event_count().await.unwrap();
+    assert_eq!(total, 4 + answered.len() as i64);
+    let mut seqs: Vec<i64> = answered.iter().map(|r| r.seq).collect();
+    seqs.sort_unstable();
+    assert_eq!(seqs, (5..=total).collect::<Vec<_>>());
+    assert_eq!(store.stream_version("a").await.unwrap(), after_win);
+    assert_eq!(store.stream_version("c").await.unwrap(), 3);
+    assert_eq!(store.stream_version("new-7").await.unwrap(), 2);
+    assert!(
+        store.group_commit_stats().transactions < 3 + 307,
+        "commands were batched"
+    );
+
+    // Every leaf recomputed from the stored events matches the tiles and the signed root.
+    store.issue_checkpoint().await.unwrap();
+    let report = store.audit(None).await.unwrap();
+    assert!(report.is_ok(), "{report:?}");
+    let before = store.dump_projections().await.unwrap();
+    store.rebuild().await.unwrap();
+    assert_eq!(store.dump_projections().await.unwrap(), before);
+}
