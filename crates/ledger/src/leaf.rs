@@ -101,26 +101,38 @@ pub struct Leaf {
 
 /// Serialises a JSON value canonically (see the module docs).
 pub fn canonical_json(v: &Value) -> Result<Vec<u8>, LeafError> {
-    let mut out = Vec::new();
-    write_canonical(v, &mut out, &mut String::new())?;
+    let mut out = Vec::with_capacity(512);
+    write_canonical(v, &mut out)?;
     Ok(out)
 }
 
-fn write_canonical(v: &Value, out: &mut Vec<u8>, path: &mut String) -> Result<(), LeafError> {
+/// Appends the canonical JSON of `v` to `out` (see [`canonical_json`]).
+pub fn write_canonical(v: &Value, out: &mut Vec<u8>) -> Result<(), LeafError> {
+    write_value(v, out).map_err(|mut rev_path| {
+        // The path is collected leaf-first while the error unwinds; only then is it built, so
+        // the common, valid case allocates nothing per member.
+        rev_path.reverse();
+        LeafError::Float(if rev_path.is_empty() {
+            "/".into()
+        } else {
+            rev_path.concat()
+        })
+    })
+}
+
+/// Err: the JSON-pointer segments (`/name`), innermost first, of a float.
+fn write_value(v: &Value, out: &mut Vec<u8>) -> Result<(), Vec<String>> {
     match v {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
         Value::Number(n) => {
+            use std::io::Write as _;
             if let Some(i) = n.as_i64() {
-                out.extend_from_slice(i.to_string().as_bytes());
+                let _ = write!(out, "{i}");
             } else if let Some(u) = n.as_u64() {
-                out.extend_from_slice(u.to_string().as_bytes());
+                let _ = write!(out, "{u}");
             } else {
-                return Err(LeafError::Float(if path.is_empty() {
-                    "/".into()
-                } else {
-                    path.clone()
-                }));
+                return Err(Vec::new());
             }
         }
         Value::String(s) => write_string(s, out),
@@ -130,11 +142,10 @@ fn write_canonical(v: &Value, out: &mut Vec<u8>, path: &mut String) -> Result<()
                 if i > 0 {
                     out.push(b',');
                 }
-                let len = path.len();
-                path.push('/');
-                path.push_str(&i.to_string());
-                write_canonical(e, out, path)?;
-                path.truncate(len);
+                write_value(e, out).map_err(|mut p| {
+                    p.push(format!("/{i}"));
+                    p
+                })?;
             }
             out.push(b']');
         }
@@ -142,7 +153,7 @@ fn write_canonical(v: &Value, out: &mut Vec<u8>, path: &mut String) -> Result<()
             // Sort explicitly: serde_json's map order depends on a crate feature
             // (`preserve_order`) that any other crate in the build may switch on.
             let mut members: Vec<(&String, &Value)> = m.iter().collect();
-            members.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            members.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
             out.push(b'{');
             for (i, (k, e)) in members.into_iter().enumerate() {
                 if i > 0 {
@@ -150,11 +161,10 @@ fn write_canonical(v: &Value, out: &mut Vec<u8>, path: &mut String) -> Result<()
                 }
                 write_string(k, out);
                 out.push(b':');
-                let len = path.len();
-                path.push('/');
-                path.push_str(&escape_pointer(k));
-                write_canonical(e, out, path)?;
-                path.truncate(len);
+                write_value(e, out).map_err(|mut p| {
+                    p.push(format!("/{}", escape_pointer(k)));
+                    p
+                })?;
             }
             out.push(b'}');
         }
@@ -162,26 +172,35 @@ fn write_canonical(v: &Value, out: &mut Vec<u8>, path: &mut String) -> Result<()
     Ok(())
 }
 
-fn write_string(s: &str, out: &mut Vec<u8>) {
+/// Appends `s` as a JSON string: quote and backslash escaped, the short escapes for the
+/// control characters that have one, `\u00XX` for the others, everything else as UTF-8.
+pub fn write_string(s: &str, out: &mut Vec<u8>) {
     out.push(b'"');
-    for c in s.chars() {
-        match c {
-            '"' => out.extend_from_slice(b"\\\""),
-            '\\' => out.extend_from_slice(b"\\\\"),
-            '\u{8}' => out.extend_from_slice(b"\\b"),
-            '\u{c}' => out.extend_from_slice(b"\\f"),
-            '\n' => out.extend_from_slice(b"\\n"),
-            '\r' => out.extend_from_slice(b"\\r"),
-            '\t' => out.extend_from_slice(b"\\t"),
-            c if (c as u32) < 0x20 => {
-                out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes());
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        // Only ASCII bytes need escaping; UTF-8 continuation bytes are all >= 0x80.
+        let esc: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x00..=0x1f => {
+                out.extend_from_slice(&bytes[start..i]);
+                out.extend_from_slice(format!("\\u{b:04x}").as_bytes());
+                start = i + 1;
+                continue;
             }
-            c => {
-                let mut buf = [0u8; 4];
-                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-            }
-        }
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        out.extend_from_slice(esc);
+        start = i + 1;
     }
+    out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
 }
 
@@ -344,6 +363,36 @@ pub fn redact(
             &mut v,
             &segs,
             &mut String::new(),
+            salt,
+            &mut commitments,
+        )?;
+    }
+    Ok((v, commitments))
+}
+
+/// As [`redact`], for the part of an event found at `prefix` (e.g. its payload at `/payload`):
+/// the patterns under `prefix` are applied to `value` with the same pointers — hence the same
+/// commitments — as if the whole event were redacted; other patterns are ignored. Lets a caller
+/// that writes the rest of the event itself avoid copying the whole event.
+pub fn redact_within(
+    alg: HashAlg,
+    value: &Value,
+    prefix: &str,
+    personal: &[&str],
+    salt: &Salt,
+) -> Result<(Value, Vec<FieldCommitment>), LeafError> {
+    let mut v = value.clone();
+    let mut commitments = Vec::new();
+    for p in personal {
+        let Some(rest) = p.strip_prefix(prefix).filter(|r| r.starts_with('/')) else {
+            continue;
+        };
+        let segs = parse_pattern(rest)?;
+        redact_rec(
+            alg,
+            &mut v,
+            &segs,
+            &mut prefix.to_string(),
             salt,
             &mut commitments,
         )?;

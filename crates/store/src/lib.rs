@@ -242,25 +242,132 @@ pub fn leaf_envelope(r: &Recorded) -> serde_json::Value {
 
 /// The leaf input of a recorded event: with its salt, personal fields become commitments;
 /// without one (no personal data, or already erased) the stored payload is used as it is.
+///
+/// The bytes are `zhifa-leaf/1\n` and the canonical JSON of [`leaf_envelope`]; the envelope's
+/// fixed members are written here directly (in canonical, byte-sorted key order) so that only
+/// the payload goes through the generic writer and nothing but a redacted payload is copied.
+/// A test holds this to the generic path byte for byte.
 pub fn leaf_input_of(
     alg: zhifa_ledger::HashAlg,
     r: &Recorded,
     salt: Option<&zhifa_ledger::Salt>,
 ) -> std::result::Result<Vec<u8>, zhifa_ledger::LeafError> {
-    let env = leaf_envelope(r);
-    match salt {
-        // `build_leaf(…).input` without `build_leaf`'s leaf hash, which the log computes again
-        // when the input is appended: same bytes, one SM3 pass over the leaf less.
-        Some(salt) => zhifa_ledger::leaf::leaf_input(
-            &zhifa_ledger::leaf::redact(
-                alg,
-                &env,
-                zhifa_domain::event::personal_fields_of(&r.kind),
-                salt,
-            )?
-            .0,
-        ),
-        None => zhifa_ledger::leaf::leaf_input(&env),
+    use zhifa_ledger::leaf::{LEAF_V1_PREFIX, write_canonical, write_string};
+    let personal = zhifa_domain::event::personal_fields_of(&r.kind);
+    let redacted;
+    let payload = match salt {
+        Some(salt) if !personal.is_empty() => {
+            redacted =
+                zhifa_ledger::leaf::redact_within(alg, &r.payload, "/payload", personal, salt)?.0;
+            &redacted
+        }
+        _ => &r.payload,
+    };
+    let mut out = Vec::with_capacity(LEAF_V1_PREFIX.len() + 256 + r.stream.len());
+    out.extend_from_slice(LEAF_V1_PREFIX);
+    let uuid = |u: &Uuid, out: &mut Vec<u8>| {
+        let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        write_string(u.hyphenated().encode_lower(&mut buf), out);
+    };
+    let int = |i: i64, out: &mut Vec<u8>| {
+        use std::io::Write as _;
+        let _ = write!(out, "{i}");
+    };
+    out.extend_from_slice(b"{\"actor_id\":");
+    uuid(&r.actor_id, &mut out);
+    out.extend_from_slice(b",\"actor_name\":");
+    write_string(&r.actor_name, &mut out);
+    out.extend_from_slice(b",\"agency_id\":");
+    uuid(&r.agency_id, &mut out);
+    out.extend_from_slice(b",\"id\":");
+    uuid(&r.id, &mut out);
+    out.extend_from_slice(b",\"kind\":");
+    write_string(&r.kind, &mut out);
+    out.extend_from_slice(b",\"payload\":");
+    write_canonical(payload, &mut out)?;
+    out.extend_from_slice(b",\"recorded_at\":");
+    int(r.recorded_at, &mut out);
+    out.extend_from_slice(b",\"seq\":");
+    int(r.seq, &mut out);
+    out.extend_from_slice(b",\"stream\":");
+    write_string(&r.stream, &mut out);
+    out.extend_from_slice(b",\"version\":");
+    int(r.version, &mut out);
+    out.push(b'}');
+    Ok(out)
+}
+
+#[cfg(test)]
+mod leaf_tests {
+    use super::*;
+
+    /// The generic path: the whole envelope as a JSON value, redacted, canonicalised.
+    fn reference(
+        alg: zhifa_ledger::HashAlg,
+        r: &Recorded,
+        salt: Option<&zhifa_ledger::Salt>,
+    ) -> Vec<u8> {
+        let env = leaf_envelope(r);
+        let env = match salt {
+            Some(salt) => {
+                zhifa_ledger::leaf::redact(
+                    alg,
+                    &env,
+                    zhifa_domain::event::personal_fields_of(&r.kind),
+                    salt,
+                )
+                .unwrap()
+                .0
+            }
+            None => env,
+        };
+        zhifa_ledger::leaf::leaf_input(&env).unwrap()
+    }
+
+    fn record(kind: &str, payload: serde_json::Value, name: &str) -> Recorded {
+        Recorded {
+            seq: 42,
+            id: Uuid::now_v7(),
+            stream: format!("officer-{}", Uuid::now_v7()),
+            version: 3,
+            kind: kind.into(),
+            payload,
+            actor_id: Uuid::now_v7(),
+            actor_name: name.into(),
+            agency_id: Uuid::now_v7(),
+            recorded_at: -1_234_567,
+        }
+    }
+
+    #[test]
+    fn the_direct_envelope_is_the_canonical_one() {
+        let salt = zhifa_ledger::Salt([7u8; 32]);
+        for alg in [zhifa_ledger::HashAlg::Sm3, zhifa_ledger::HashAlg::Sha256] {
+            let officer = record(
+                "OfficerRegistered",
+                serde_json::json!({"type": "OfficerRegistered", "data": {
+                    "id_number": "11010519491231002X", "name": "张\"明\\\n",
+                    "trainings": [{"hours": 8}], "z": null, "a": true}}),
+                "head\u{1}局长",
+            );
+            assert_eq!(
+                leaf_input_of(alg, &officer, Some(&salt)).unwrap(),
+                reference(alg, &officer, Some(&salt))
+            );
+            assert_eq!(
+                leaf_input_of(alg, &officer, None).unwrap(),
+                reference(alg, &officer, None)
+            );
+            let plain = record(
+                "AgencyRegistered",
+                serde_json::json!({"type": "AgencyRegistered", "data": {"name": "瑶海区"}}),
+                "system",
+            );
+            assert_eq!(
+                leaf_input_of(alg, &plain, Some(&salt)).unwrap(),
+                reference(alg, &plain, Some(&salt))
+            );
+        }
     }
 }
 
