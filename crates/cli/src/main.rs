@@ -505,15 +505,7 @@ async fn calendar(command: CalendarCommand) -> Result<()> {
         CalendarCommand::Import { file, store } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
-            let state = AppState::new(
-                store.open().await?,
-                Settings::default(),
-                // Importing a notice touches no evidence file; a scratch location suffices.
-                zhifa_evidence::EvidenceStore::local(
-                    &std::env::temp_dir().join("zhifa-no-evidence"),
-                )?,
-            )
-            .await?;
+            let state = store.state(Settings::default()).await?;
             match zhifa_server::service::import_notice(
                 &state,
                 &zhifa_domain::auth::Actor::system(),

@@ -279,6 +279,11 @@ fn export_a_package_and_verify_it_offline() {
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(pkg.join("manifest.json")).unwrap()).unwrap();
     let file_path = pkg.join(manifest["files"][0]["path"].as_str().unwrap());
+    assert!(
+        file_path.to_str().unwrap().ends_with(".mp4"),
+        "keeps the extension: {}",
+        file_path.display()
+    );
     assert_eq!(std::fs::read(&file_path).unwrap(), bytes);
 
     // With the package's own keys, and with keys the auditor saved from the platform.

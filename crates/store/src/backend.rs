@@ -1549,13 +1549,21 @@ impl Backend {
             if rec.kind == "EvidenceReceived"
                 && let Some(content) = evidence_claim(&rec.payload)
             {
+                let name = rec.payload["data"]["file_name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                // Named by hash (names may repeat), keeping a plain extension so the file opens.
+                let ext = name
+                    .rsplit_once('.')
+                    .map(|(_, e)| e)
+                    .filter(|e| e.len() <= 8 && e.chars().all(|c| c.is_ascii_alphanumeric()))
+                    .map(|e| format!(".{}", e.to_ascii_lowercase()))
+                    .unwrap_or_default();
                 files.push(zhifa_ledger::PackageFile {
                     index,
-                    path: format!("files/{}-{}", content.alg, content.hash),
-                    name: rec.payload["data"]["file_name"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_string(),
+                    path: format!("files/{}-{}{ext}", content.alg, content.hash),
+                    name,
                     content,
                 });
             }
