@@ -588,10 +588,7 @@ async fn export(
         pkg.entries.len(),
         pkg.files.len(),
         out.display(),
-        pkg.checkpoint
-            .split_once("\n\n")
-            .and_then(|(body, _)| zhifa_ledger::Checkpoint::parse_text(&format!("{body}\n")).ok())
-            .map_or(0, |c| c.size)
+        zhifa_ledger::Checkpoint::from_note(&pkg.checkpoint)?.size
     );
     Ok(())
 }

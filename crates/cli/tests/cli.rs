@@ -192,7 +192,7 @@ fn verify_detects_an_edited_event_in_the_data_dir() {
     let (code, _, err) = zhifa(&["verify", "--data-dir", d]);
     assert_eq!(code, 2);
     assert!(
-        err.starts_with("FAILED: ") && err.contains('0'),
+        err.starts_with("FAILED: ") && err.contains("leaf 0 was edited"),
         "names leaf 0: {err}"
     );
     let _ = std::fs::remove_dir_all(&dir);

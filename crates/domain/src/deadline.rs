@@ -177,6 +177,25 @@ pub fn has_passed(d: &Deadline, now: OffsetDateTime) -> bool {
     }
 }
 
+/// DL-3: an open deadline that has passed at `now` is recorded as missed (the duty is still
+/// owed).
+pub fn decide_missed(d: &Deadline, now: OffsetDateTime) -> Option<crate::Event> {
+    has_passed(d, now).then(|| crate::Event::DeadlineMissed {
+        deadline_id: d.id,
+        due: d.due.clone(),
+    })
+}
+
+/// The satisfying event happened at `now`. It is late if the deadline had passed, whether or
+/// not the sweep has recorded it as missed yet.
+pub fn decide_met(d: &Deadline, now: OffsetDateTime) -> crate::Event {
+    crate::Event::DeadlineMet {
+        deadline_id: d.id,
+        on: zhifa_calendar::cst_date(now),
+        late: d.status == DeadlineStatus::Missed || has_passed(d, now),
+    }
+}
+
 /// The rule of PUB-9: each enforcement body publishes the previous year's statistics.
 pub const ANNUAL_STATISTICS: &str = "report.enforcement_statistics";
 
@@ -235,6 +254,14 @@ pub fn decide_annual_report(
     today: Date,
 ) -> Result<AnnualReport, DomainError> {
     actor.require_any(&[Role::AgencyHead, Role::Publisher], "公开年度统计年报")?;
+    if !owes_annual_statistics(agency) {
+        return Err(DomainError::invalid(
+            "agency_id",
+            "not_an_enforcement_body",
+            format!("{}不是执法主体，没有年度执法统计年报", agency.name),
+        )
+        .rule("PUB-9"));
+    }
     if year >= today.year() || year < 2019 {
         return Err(DomainError::invalid(
             "year",
@@ -316,6 +343,41 @@ mod tests {
     }
 
     #[test]
+    fn a_duty_met_after_its_day_is_late_even_before_the_sweep_saw_it() {
+        let (cat, cal) = (Catalog::embedded(), Calendar::embedded());
+        let d = annual_statistics_duty(&cat, &cal, Uuid::nil(), &agency(), 2025).unwrap();
+        let at = |day, h| {
+            OffsetDateTime::new_in_offset(
+                Date::from_calendar_date(2026, Month::February, day).unwrap(),
+                time::Time::from_hms(h, 0, 0).unwrap(),
+                zhifa_calendar::CST,
+            )
+        };
+        let late = |e: crate::Event| match e {
+            crate::Event::DeadlineMet { late, .. } => late,
+            other => panic!("{other:?}"),
+        };
+        // Still open (the sweep has not run), but 1 February is after the last day.
+        assert_eq!(d.status, DeadlineStatus::Open);
+        assert!(late(decide_met(&d, at(1, 9))));
+        assert!(decide_missed(&d, at(1, 9)).is_some());
+        // On the last day itself: on time, and nothing to record as missed.
+        let jan31 = OffsetDateTime::new_in_offset(
+            Date::from_calendar_date(2026, Month::January, 31).unwrap(),
+            time::Time::from_hms(23, 0, 0).unwrap(),
+            zhifa_calendar::CST,
+        );
+        assert!(!late(decide_met(&d, jan31)));
+        assert!(decide_missed(&d, jan31).is_none());
+        // Already recorded as missed: late whatever the clock says.
+        let missed = Deadline {
+            status: DeadlineStatus::Missed,
+            ..d.clone()
+        };
+        assert!(late(decide_met(&missed, jan31)));
+    }
+
+    #[test]
     fn reports_only_for_finished_years_by_head_or_publisher() {
         let today = Date::from_calendar_date(2026, Month::January, 20).unwrap();
         let head = Actor {
@@ -349,13 +411,24 @@ mod tests {
         );
         let officer = Actor {
             roles: vec![Role::Officer],
-            ..head
+            ..head.clone()
         };
         assert_eq!(
             decide_annual_report(&officer, &agency(), 2025, "t", "https://x", today)
                 .unwrap_err()
                 .code,
             "forbidden"
+        );
+        // A people's government is not an enforcement body: it owes no statistics (PUB-9).
+        let government = Agency {
+            domain: "政府".into(),
+            ..agency()
+        };
+        let e =
+            decide_annual_report(&head, &government, 2025, "t", "https://x", today).unwrap_err();
+        assert_eq!(
+            (e.code.as_str(), e.rule),
+            ("not_an_enforcement_body", Some("PUB-9"))
         );
     }
 }

@@ -53,6 +53,17 @@ impl EvidenceKind {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// [`EvidenceKind::parse`] for input: a refusal naming the field `kind`.
+    pub fn parse_input(s: &str) -> Result<EvidenceKind, DomainError> {
+        Self::parse(s.trim()).ok_or_else(|| {
+            DomainError::invalid(
+                "kind",
+                "bad_kind",
+                "材料类型应为 audio、video、photo、document 或 other",
+            )
+        })
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             EvidenceKind::Audio => "录音",

@@ -570,7 +570,16 @@ pub fn decide_record_training(
     })
 }
 
+/// Certificates whose validity ends within this many days are shown as expiring soon (REG-2).
+pub const CERTIFICATE_EXPIRING_DAYS: i64 = 90;
+
 impl Officer {
+    /// REG-2: a certificate recorded as valid whose validity ended before `day` has expired,
+    /// whatever its recorded status says.
+    pub fn is_expired_on(&self, day: Date) -> bool {
+        self.status == CertificateStatus::Valid && day > self.valid_to
+    }
+
     /// REG-2: may this officer act on a case of `category` in `region` on `day`?
     pub fn may_act(&self, category: &str, region: &str, day: Date) -> Result<(), DomainError> {
         let refuse = |code: &str, msg: String| -> Result<(), DomainError> {
@@ -1076,7 +1085,11 @@ pub fn decide_set_benchmark(
         });
     }
     out.sort_by_key(|e| e.severity);
-    for w in out.windows(2) {
+    // Every pair, not only neighbours: with two entries of one severity, the heavier severity
+    // must not fall below either of them.
+    let pairs = (0..out.len()).flat_map(|i| (i + 1..out.len()).map(move |j| (i, j)));
+    for (i, j) in pairs {
+        let w = [&out[i], &out[j]];
         if w[1].severity > w[0].severity
             && (w[1].max_fine_fen < w[0].max_fine_fen || w[1].min_fine_fen < w[0].min_fine_fen)
         {

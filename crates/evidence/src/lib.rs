@@ -3,7 +3,7 @@
 //! storage (MinIO, Ceph, cloud OSS) for scale.
 //!
 //! A file is streamed and hashed as it arrives and is never held whole in memory. It is first
-//! written under a staging name and then copied to its content address
+//! written under a staging name and then moved to its content address
 //! (`evidence/<alg>/<first two hex digits>/<hex>`), so the same bytes are stored once and a file
 //! changed behind the platform's back no longer matches the hash the ledger recorded.
 //!
@@ -117,14 +117,6 @@ impl EvidenceStore {
         EvidenceStore::local(std::path::Path::new(path))
     }
 
-    /// An already configured object store (tests, embedding).
-    pub fn with_object_store(inner: Arc<dyn ObjectStore>, location: &str) -> EvidenceStore {
-        EvidenceStore {
-            inner,
-            location: location.to_string(),
-        }
-    }
-
     /// Where the files are, for messages (never contains credentials).
     pub fn location(&self) -> &str {
         &self.location
@@ -188,11 +180,13 @@ impl EvidenceStore {
         writer.finish().await?;
         let content = hasher.finalize();
         let key = ObjectPath::from(Self::key_of(&content));
-        // Content-addressed: if the same bytes are already stored, the copy rewrites them
-        // with identical content.
-        let copied = self.inner.copy(&staging, &key).await;
-        let _ = self.inner.delete(&staging).await;
-        copied?;
+        // Content-addressed: if the same bytes are already stored, the rename replaces them
+        // with identical content. A rename, not a copy: on a local disk the file is moved, not
+        // written a second time (S3 has no rename; there it is a copy and a delete).
+        if let Err(e) = self.inner.rename(&staging, &key).await {
+            let _ = self.inner.delete(&staging).await;
+            return Err(e.into());
+        }
         Ok(content)
     }
 

@@ -196,6 +196,8 @@ struct Level0<'a> {
     size: u64,
     index: u64,
     bytes: Option<Cow<'a, [u8]>>,
+    /// Level-0 tiles read and compared leaf by leaf so far.
+    loaded: u64,
 }
 
 impl<'a> Level0<'a> {
@@ -229,6 +231,7 @@ impl<'a> Level0<'a> {
         if self.bytes.is_none() || self.index != t {
             self.bytes = Some(self.read(t)?);
             self.index = t;
+            self.loaded += 1;
         }
         let off = (i % TILE_WIDTH) as usize * HASH_LEN;
         let b = self.bytes.as_deref().expect("tile loaded above");
@@ -312,6 +315,7 @@ where
         size,
         index: 0,
         bytes: None,
+        loaded: 0,
     });
     let mut tiles_checked = 0u64;
     let mut it = leaf_hashes.into_iter().peekable();
@@ -349,6 +353,7 @@ where
                     && let Some(r) = tiles
                 {
                     compare_tile(r, w.tile, &w.bytes)?;
+                    tiles_checked += 1;
                 }
             }
         }
@@ -368,11 +373,12 @@ where
                 width: (hashes % TILE_WIDTH) as u16,
             };
             compare_tile(r, tile, edge)?;
+            tiles_checked += 1;
         }
-        // Every tile of the tree was compared: level 0 leaf by leaf, the others as they
-        // completed or at the right edge.
-        tiles_checked = crate::tiles::all_tiles(size).count() as u64;
     }
+    // Counted where they were compared: level 0 leaf by leaf, the others as they completed
+    // or at the right edge.
+    tiles_checked += level0.as_ref().map_or(0, |l0| l0.loaded);
     let computed = log.root();
     if computed != cp.root {
         return Err(AuditError::RootMismatch {

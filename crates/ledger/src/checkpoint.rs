@@ -51,6 +51,12 @@ impl Checkpoint {
         s
     }
 
+    /// The checkpoint a signed note carries, signatures not checked (for reading one's own
+    /// stored notes; outsiders use [`open_checkpoint`]).
+    pub fn from_note(note: &str) -> Result<Checkpoint, NoteError> {
+        Checkpoint::parse_text(&SignedNote::parse(note)?.text)
+    }
+
     /// Parses note text (the part above the blank line).
     pub fn parse_text(text: &str) -> Result<Checkpoint, NoteError> {
         let bad = |m: &str| NoteError::Malformed(format!("checkpoint: {m}"));
@@ -63,13 +69,8 @@ impl Checkpoint {
             .filter(|l| !l.is_empty())
             .ok_or_else(|| bad("empty origin"))?;
         let size = lines.next().ok_or_else(|| bad("missing size"))?;
-        if size.is_empty()
-            || !size.bytes().all(|b| b.is_ascii_digit())
-            || (size.len() > 1 && size.starts_with('0'))
-        {
-            return Err(bad("size must be decimal without leading zeroes"));
-        }
-        let size: u64 = size.parse().map_err(|_| bad("size out of range"))?;
+        let size = crate::tiles::parse_decimal(size)
+            .ok_or_else(|| bad("size must be a 64-bit decimal without leading zeroes"))?;
         let root = lines.next().ok_or_else(|| bad("missing root hash"))?;
         let root = Hash::from_base64(root).ok_or_else(|| bad("root is not base64 of 32 bytes"))?;
         let extensions: Vec<String> = lines.map(String::from).collect();

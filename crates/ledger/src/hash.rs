@@ -251,15 +251,14 @@ impl ContentHash {
         h.finalize()
     }
 
-    /// `alg:hex`, e.g. `sm3:1ab21d83…`.
-    pub fn to_tagged(&self) -> String {
-        format!("{}:{}", self.alg.name(), self.hash.to_hex())
-    }
-
-    /// Parses `alg:hex` (the size is not part of the text form and is returned as 0).
-    pub fn parse_tagged(s: &str) -> Option<(HashAlg, Hash)> {
-        let (a, h) = s.split_once(':')?;
-        Some((a.parse().ok()?, Hash::from_hex(h)?))
+    /// From the three fields an event records about a file (`hash_alg`, `hash` as hex, `size`);
+    /// `None` if the algorithm or the hex does not parse.
+    pub fn from_parts(alg: &str, hex: &str, size: u64) -> Option<ContentHash> {
+        Some(ContentHash {
+            alg: alg.parse().ok()?,
+            hash: Hash::from_hex(hex)?,
+            size,
+        })
     }
 }
 
@@ -304,7 +303,11 @@ mod tests {
         let c = h.finalize();
         assert_eq!(c, ContentHash::of(HashAlg::Sm3, &data));
         assert_eq!(c.size, 100_000);
-        let t = c.to_tagged();
-        assert_eq!(ContentHash::parse_tagged(&t), Some((HashAlg::Sm3, c.hash)));
+        assert_eq!(
+            ContentHash::from_parts("sm3", &c.hash.to_hex(), c.size),
+            Some(c)
+        );
+        assert_eq!(ContentHash::from_parts("md5", &c.hash.to_hex(), 1), None);
+        assert_eq!(ContentHash::from_parts("sm3", "xyz", 1), None);
     }
 }

@@ -33,8 +33,8 @@
 //! nothing is skipped (optional fields). The pointer recorded for a commitment is the concrete
 //! one (`/witnesses/0/phone`).
 //!
-//! *Evidence files* enter as their content hash ([`crate::ContentHash::to_tagged`], e.g.
-//! `"sm3:…"`) in an ordinary field of the event.
+//! *Evidence files* enter as their content hash ([`crate::ContentHash`]: `hash_alg`, `hash`,
+//! `size`) in ordinary fields of the event.
 
 use serde_json::Value;
 

@@ -72,7 +72,7 @@
 //! `commitment = H(0x02 || H(0x03 || event salt || JSON pointer) || canonical JSON of value)`.
 //! Erasing the payload's personal values and the salt leaves the leaf input unchanged
 //! ([`leaf::erase`]), so every proof stays valid. Evidence files enter as their content hash
-//! (`"sm3:<hex>"`). Details in [`leaf`].
+//! ([`ContentHash`]: algorithm, hex, size in ordinary fields of the event). Details in [`leaf`].
 //!
 //! ## Signatures and keys
 //!

@@ -210,10 +210,12 @@ pub fn verify_package(
             return Err(bad("no record of the package received this file".into()));
         };
         let data = &leaf["payload"]["data"];
-        let named = data["hash"].as_str() == Some(f.content.hash.to_hex().as_str())
-            && data["hash_alg"].as_str() == Some(f.content.alg.name())
-            && data["size"].as_u64() == Some(f.content.size);
-        if !named {
+        let recorded = ContentHash::from_parts(
+            data["hash_alg"].as_str().unwrap_or_default(),
+            data["hash"].as_str().unwrap_or_default(),
+            data["size"].as_u64().unwrap_or_default(),
+        );
+        if recorded != Some(f.content) {
             return Err(bad(
                 "its record does not commit to this hash and size".into()
             ));

@@ -80,14 +80,6 @@ impl TileId {
             width,
         })
     }
-
-    /// Tree coordinates `(height, node index)` of entry `i` of this tile.
-    pub fn entry_node(&self, i: u16) -> (u32, u64) {
-        (
-            self.level as u32 * TILE_HEIGHT,
-            self.index * TILE_WIDTH + i as u64,
-        )
-    }
 }
 
 impl fmt::Display for TileId {
@@ -114,7 +106,8 @@ pub fn encode_index(mut n: u64) -> String {
     parts.join("/")
 }
 
-fn parse_decimal(s: &str) -> Option<u64> {
+/// A C2SP decimal: digits only, no leading zero, within 64 bits.
+pub(crate) fn parse_decimal(s: &str) -> Option<u64> {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) || (s.len() > 1 && s.starts_with('0'))
     {
         return None;

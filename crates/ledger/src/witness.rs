@@ -52,13 +52,8 @@ impl AddCheckpoint {
             .next()
             .and_then(|l| l.strip_prefix("old "))
             .ok_or_else(|| bad("first line must be \"old <size>\""))?;
-        if old.is_empty()
-            || !old.bytes().all(|b| b.is_ascii_digit())
-            || (old.len() > 1 && old.starts_with('0'))
-        {
-            return Err(bad("old size must be decimal without leading zeroes"));
-        }
-        let old_size = old.parse().map_err(|_| bad("old size out of range"))?;
+        let old_size = crate::tiles::parse_decimal(old)
+            .ok_or_else(|| bad("old size must be a 64-bit decimal without leading zeroes"))?;
         let proof = lines
             .map(|l| Hash::from_base64(l).ok_or_else(|| bad("proof line is not a base64 hash")))
             .collect::<Result<Vec<_>, _>>()?;

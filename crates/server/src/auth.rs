@@ -334,7 +334,11 @@ async fn resolve_user(
     Ok(Some(cu))
 }
 
-/// Reads and drops the rest of a request body, up to 64 MiB: answering a refused upload before
+/// How much of a refused request body is read before answering; beyond it the connection is
+/// simply closed.
+pub const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
+
+/// Reads and drops the rest of a request body, up to [`DRAIN_LIMIT`]: answering a refused upload before
 /// the client has finished sending makes it see a reset connection instead of the answer.
 pub async fn drain<S, E>(rest: S)
 where
@@ -343,7 +347,7 @@ where
     use futures_util::StreamExt;
     let mut rest = std::pin::pin!(rest);
     let mut drained = 0usize;
-    while drained < 64 * 1024 * 1024 {
+    while drained < DRAIN_LIMIT {
         match rest.next().await {
             Some(Ok(chunk)) => drained += chunk.len(),
             _ => break,

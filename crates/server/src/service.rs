@@ -11,10 +11,9 @@ use zhifa_domain::event::{Expected, SideEffect};
 use zhifa_domain::registry::{self as reg, *};
 use zhifa_domain::{DomainError, Event, NewEvent, StreamId};
 
-fn today_cst() -> time::Date {
-    time::OffsetDateTime::now_utc()
-        .to_offset(time::macros::offset!(+8))
-        .date()
+/// Today in China Standard Time, the day every date-based rule is decided on.
+pub fn today_cst() -> time::Date {
+    zhifa_calendar::cst_date(time::OffsetDateTime::now_utc())
 }
 
 async fn append(
@@ -458,7 +457,7 @@ pub async fn revoke_token(st: &AppState, u: &CurrentUser, id: Uuid) -> ApiResult
 // ───────────── calendar and deadlines (DL-1 … DL-4, PUB-9) ─────────────
 
 use zhifa_calendar::Calendar;
-use zhifa_domain::deadline::{self, AnnualReport, Deadline, DeadlineStatus};
+use zhifa_domain::deadline::{self, AnnualReport, Deadline};
 
 /// The shipped calendar plus every notice imported since (they were validated on import).
 pub async fn load_calendar(store: &zhifa_store::Store) -> anyhow::Result<Calendar> {
@@ -556,7 +555,8 @@ pub async fn publish_annual_report(
     url: &str,
 ) -> ApiResult<AnnualReport> {
     let (ag, _) = agency(st, u, agency_id).await?;
-    let today = today_cst();
+    let now = time::OffsetDateTime::now_utc();
+    let today = zhifa_calendar::cst_date(now);
     let report = deadline::decide_annual_report(&u.actor, &ag, year, title, url, today)?;
     let mut parts = vec![NewEvent {
         stream: StreamId::annual_report(ag.id, year),
@@ -579,18 +579,14 @@ pub async fn publish_annual_report(
             expected: Expected::Version(*v),
             agency_id: ag.id,
             actor: u.actor.clone(),
-            events: vec![Event::DeadlineMet {
-                deadline_id: d.id,
-                on: today,
-                late: d.status == DeadlineStatus::Missed,
-            }],
+            events: vec![deadline::decide_met(d, now)],
             side_effects: vec![],
         });
     }
     parts.extend(annual_duty_part(st, &ag, year + 1).await?);
     match st.store.append_all(parts).await {
         Err(zhifa_store::StoreError::VersionConflict { stream, .. })
-            if stream.starts_with("report-") =>
+            if stream == StreamId::annual_report(ag.id, year).0 =>
         {
             Err(DomainError::conflict(
                 Some("year"),
@@ -618,17 +614,14 @@ pub async fn sweep(st: &AppState, now: time::OffsetDateTime) -> ApiResult<usize>
     let today = zhifa_calendar::cst_date(now);
     let mut n = 0;
     for (d, v) in st.store.open_deadlines_due_by(&format_date(today)).await? {
-        if !deadline::has_passed(&d, now) {
+        let Some(missed) = deadline::decide_missed(&d, now) else {
             continue;
-        }
+        };
         let mut parts = vec![system_part(
             StreamId::deadline(d.id),
             Expected::Version(v),
             d.agency_id,
-            vec![Event::DeadlineMissed {
-                deadline_id: d.id,
-                due: d.due.clone(),
-            }],
+            vec![missed],
         )];
         if d.rule_id == deadline::ANNUAL_STATISTICS
             && let Some((ag, _)) = st.store.agency(d.agency_id).await?
@@ -729,15 +722,15 @@ pub async fn erase_subject(
     subject: &str,
     reason: &str,
 ) -> ApiResult<Vec<i64>> {
-    actor.require_any(&[Role::SystemAdmin], "依法删除个人信息")?;
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(DomainError::invalid("reason", "required", "请说明删除依据").into());
-    }
-    let erased = st.store.erase_subject(subject).await.map_err(|e| match e {
-        zhifa_store::StoreError::Ledger(m) => ApiError::bad_request("subject", m),
-        other => other.into(),
-    })?;
+    let (subject, reason) = zhifa_domain::event::decide_erasure(actor, subject, reason)?;
+    let erased = st
+        .store
+        .erase_subject(&subject)
+        .await
+        .map_err(|e| match e {
+            zhifa_store::StoreError::Ledger(m) => ApiError::bad_request("subject", m),
+            other => other.into(),
+        })?;
     if !erased.is_empty() {
         st.store
             .append(NewEvent {
@@ -747,7 +740,7 @@ pub async fn erase_subject(
                 actor: actor.clone(),
                 events: vec![Event::PersonalDataErased {
                     events: erased.clone(),
-                    reason: reason.to_string(),
+                    reason,
                 }],
                 side_effects: vec![],
             })
@@ -848,15 +841,8 @@ pub async fn evidence(st: &AppState, u: &CurrentUser, id: Uuid) -> ApiResult<(Ev
 
 /// The content hash of a stored evidence record, as the object store keys it.
 pub fn content_of(e: &Evidence) -> ApiResult<zhifa_ledger::ContentHash> {
-    Ok(zhifa_ledger::ContentHash {
-        alg: e
-            .hash_alg
-            .parse()
-            .map_err(|_| ApiError::internal("evidence hash algorithm"))?,
-        hash: zhifa_ledger::Hash::from_hex(&e.hash)
-            .ok_or_else(|| ApiError::internal("evidence hash"))?,
-        size: e.size,
-    })
+    zhifa_ledger::ContentHash::from_parts(&e.hash_alg, &e.hash, e.size)
+        .ok_or_else(|| ApiError::internal("stored evidence hash does not parse"))
 }
 
 // ───────────── proofs of single records (REC-6) ─────────────
@@ -968,4 +954,27 @@ pub async fn package(
         }
     };
     Ok(st.store.export_package(&title, &seqs).await?)
+}
+
+/// An upper-tier instance starts witnessing a lower one's log (REC-6): system administrator
+/// only; the origin, hash and verifier keys must parse as a log's.
+pub async fn follow_log(
+    st: &AppState,
+    u: &CurrentUser,
+    origin: &str,
+    hash: &str,
+    verifier_keys: &[String],
+) -> ApiResult<()> {
+    u.actor
+        .require_any(&[Role::SystemAdmin], "登记见证的日志")?;
+    let invalid =
+        |f: &str, m: String| ApiError::from(DomainError::invalid(f, "invalid", m).rule("REC-6"));
+    let _: zhifa_ledger::HashAlg = hash.parse().map_err(|e: String| invalid("hash", e))?;
+    if origin.trim().is_empty() || origin.contains(char::is_whitespace) {
+        return Err(invalid("origin", "日志标识不能为空或包含空白".into()));
+    }
+    let keys_text = verifier_keys.join("\n");
+    zhifa_ledger::TrustedKeys::from_text(&keys_text)
+        .map_err(|e| invalid("verifier_keys", e.to_string()))?;
+    Ok(st.store.witness_follow(origin, hash, &keys_text).await?)
 }

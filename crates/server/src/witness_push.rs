@@ -18,13 +18,6 @@ pub enum Pushed {
     NoCheckpoint,
 }
 
-fn size_of(note: &str) -> Option<i64> {
-    let (body, _) = note.split_once("\n\n")?;
-    zhifa_ledger::Checkpoint::parse_text(&format!("{body}\n"))
-        .ok()
-        .map(|c| c.size as i64)
-}
-
 /// Sends the latest checkpoint to the witness at `base` (e.g. `http://upper/ledger/witness`),
 /// retrying once from the size the witness reports if ours was stale, and records the outcome.
 pub async fn push_once(
@@ -33,12 +26,12 @@ pub async fn push_once(
     base: &str,
 ) -> Result<Pushed, String> {
     let r = push_inner(st, client, base).await;
-    let outcome = match &r {
-        Ok(Pushed::Cosigned { .. }) | Ok(Pushed::UpToDate) | Ok(Pushed::NoCheckpoint) => None,
-        Err(e) => Some(WitnessPushOutcome::Failed(e.clone())),
-    };
-    if let Some(o) = outcome
-        && let Err(e) = st.store.record_witness_push(base, &o).await
+    // A success is recorded by `push_inner` with its cosignature; a failure only here.
+    if let Err(failure) = &r
+        && let Err(e) = st
+            .store
+            .record_witness_push(base, &WitnessPushOutcome::Failed(failure.clone()))
+            .await
     {
         tracing::error!(error = %e, "recording a witness push failed");
     }
@@ -50,7 +43,9 @@ async fn push_inner(st: &AppState, client: &reqwest::Client, base: &str) -> Resu
     let Some(note) = st.store.issue_checkpoint().await.map_err(db)? else {
         return Ok(Pushed::NoCheckpoint);
     };
-    let size = size_of(&note).ok_or("the stored checkpoint does not parse")?;
+    let size = zhifa_ledger::Checkpoint::from_note(&note)
+        .map_err(|e| format!("the stored checkpoint does not parse: {e}"))?
+        .size as i64;
     let mut old = st
         .store
         .witness_pushes()
@@ -142,8 +137,8 @@ pub async fn run(st: AppState, every: std::time::Duration) {
         }
     };
     loop {
-        for w in st.settings.witnesses.clone() {
-            match push_once(&st, &client, &w).await {
+        for w in &st.settings.witnesses {
+            match push_once(&st, &client, w).await {
                 Ok(Pushed::Cosigned { size }) => {
                     tracing::debug!(witness = %w, size, "checkpoint cosigned")
                 }

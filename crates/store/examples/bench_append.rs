@@ -28,10 +28,7 @@ use zhifa_domain::{Event, NewEvent, StreamId};
 use zhifa_store::Store;
 
 mod common;
-use common::{credit_code, resident_id};
-
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
-type Res<T> = std::result::Result<T, BoxError>;
+use common::{BoxError, Res, credit_code, percentile, resident_id};
 
 // ───────────────────────── arguments ─────────────────────────
 
@@ -64,10 +61,7 @@ fn parse_args() -> Res<Args> {
         engines: vec![Engine::Sqlite, Engine::Postgres],
         events: 50_000,
         writers: vec![1, 8, 64],
-        pg: std::env::var("ZHIFA_TEST_PG")
-            .ok()
-            .filter(|u| !u.is_empty())
-            .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432".into()),
+        pg: common::default_pg(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -225,14 +219,6 @@ fn officer_command(a: &Agency, i: u32) -> Res<NewEvent> {
     })
 }
 
-fn percentile(sorted: &[u64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[idx] as f64 / 1000.0
-}
-
 /// Seeds, then appends `n` officers from `writers` concurrent tasks and times it.
 async fn run(engine: Engine, store: &Store, writers: usize, n: u32) -> Res<RunResult> {
     let agency = seed_agency(store).await?;
@@ -322,28 +308,15 @@ async fn pg_settings(base: &str) -> Res<String> {
 }
 
 async fn run_postgres(base: &str, writers: usize, n: u32) -> Res<RunResult> {
-    let db = format!("zhifa_bench_{}", Uuid::now_v7().simple());
-    let admin = sqlx::PgPool::connect(&format!("{base}/postgres")).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
-        .execute(&admin)
-        .await?;
+    let pg = common::FreshPg::create(base).await?;
     let result = async {
-        let store = Store::open(&format!("{base}/{db}")).await?;
+        let store = Store::open(&pg.url).await?;
         let r = run(Engine::Postgres, &store, writers, n).await;
         store.close().await;
         r
     }
     .await;
-    // Dropped whatever happened; FORCE ends connections a failed run may have left behind.
-    let dropped = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {db} WITH (FORCE)"
-    )))
-    .execute(&admin)
-    .await;
-    admin.close().await;
-    if let Err(e) = dropped {
-        eprintln!("warning: could not drop database {db}: {e}");
-    }
+    pg.drop_db().await;
     result
 }
 

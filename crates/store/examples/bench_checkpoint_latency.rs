@@ -30,6 +30,7 @@
 //! `postgres://postgres@127.0.0.1:5432`); each run creates and drops `zhifa_bench_<uuid>`.
 
 mod common;
+use common::{BoxError, Res, percentile};
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -41,9 +42,6 @@ use zhifa_domain::registry::{AgencyDraft, decide_register_agency};
 use zhifa_domain::{Event, NewEvent, StreamId};
 use zhifa_ledger::{Hash, HashAlg, TrustedKeys, VerifierKey};
 use zhifa_store::Store;
-
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
-type Res<T> = std::result::Result<T, BoxError>;
 
 struct Args {
     engines: Vec<&'static str>,
@@ -63,10 +61,7 @@ fn parse_args() -> Res<Args> {
         rate: 1000,
         seconds: 10,
         tasks: 4,
-        pg: std::env::var("ZHIFA_TEST_PG")
-            .ok()
-            .filter(|u| !u.is_empty())
-            .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432".into()),
+        pg: common::default_pg(),
         fixed_interval_ms: None,
     };
     let mut it = std::env::args().skip(1);
@@ -150,13 +145,6 @@ struct Report {
     seconds: f64,
     checkpoints: u64,
     max_behind_ms: f64,
-}
-
-fn percentile(sorted: &[u64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize] as f64 / 1000.0
 }
 
 async fn run(store: &Store, args: &Args) -> Res<Report> {
@@ -307,27 +295,15 @@ async fn run_sqlite(args: &Args) -> Res<Report> {
 
 async fn run_postgres(args: &Args) -> Res<Report> {
     let base = &args.pg;
-    let db = format!("zhifa_bench_{}", Uuid::now_v7().simple());
-    let admin = sqlx::PgPool::connect(&format!("{base}/postgres")).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
-        .execute(&admin)
-        .await?;
+    let pg = common::FreshPg::create(base).await?;
     let result = async {
-        let store = Store::open(&format!("{base}/{db}")).await?;
+        let store = Store::open(&pg.url).await?;
         let r = run(&store, args).await;
         store.close().await;
         r
     }
     .await;
-    let dropped = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {db} WITH (FORCE)"
-    )))
-    .execute(&admin)
-    .await;
-    admin.close().await;
-    if let Err(e) = dropped {
-        eprintln!("warning: could not drop database {db}: {e}");
-    }
+    pg.drop_db().await;
     result
 }
 

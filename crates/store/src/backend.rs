@@ -55,6 +55,9 @@ pub(crate) struct Backend {
     /// write lock, whose busy handler retries after sleeps of up to 100 ms — with a checkpoint
     /// every 10 ms that put tens to hundreds of ms on both.
     write_gate: tokio::sync::Mutex<()>,
+    /// The log's signing keys: created on first open and never changed by this process, so
+    /// read and parsed once, not at every checkpoint.
+    signers: std::sync::OnceLock<std::sync::Arc<Vec<zhifa_ledger::Signer>>>,
 }
 
 fn migration_sql(sql: &str) -> String {
@@ -76,11 +79,18 @@ fn migration_sql(sql: &str) -> String {
 /// e.g. edited: the leaf check reports that).
 fn evidence_claim(payload: &serde_json::Value) -> Option<zhifa_ledger::ContentHash> {
     let d = payload.get("data")?;
-    Some(zhifa_ledger::ContentHash {
-        alg: d.get("hash_alg")?.as_str()?.parse().ok()?,
-        hash: zhifa_ledger::Hash::from_hex(d.get("hash")?.as_str()?)?,
-        size: d.get("size")?.as_u64()?,
-    })
+    zhifa_ledger::ContentHash::from_parts(
+        d.get("hash_alg")?.as_str()?,
+        d.get("hash")?.as_str()?,
+        d.get("size")?.as_u64()?,
+    )
+}
+
+/// A stored event salt (32 bytes).
+fn salt_from(bytes: &[u8]) -> Result<zhifa_ledger::Salt> {
+    <[u8; 32]>::try_from(bytes)
+        .map(zhifa_ledger::Salt)
+        .map_err(|_| StoreError::Corrupt("event salt is not 32 bytes".into()))
 }
 
 fn uuid_of(s: &str) -> Result<Uuid> {
@@ -157,6 +167,7 @@ impl Backend {
             pool,
             ledger: std::sync::Mutex::new(placeholder),
             write_gate: tokio::sync::Mutex::new(()),
+            signers: std::sync::OnceLock::new(),
         };
         b.migrate().await?;
         let state = b.load_ledger(ledger_hash).await?;
@@ -221,19 +232,8 @@ impl Backend {
     /// and a working copy of the ledger's right edge (published only after the commit, so a
     /// failed batch leaves no trace).
     async fn begin_append(&self) -> Result<AppendTx<'_>> {
-        let gate = if IS_PG {
-            None
-        } else {
-            Some(self.write_gate.lock().await)
-        };
-        // SQLite: take the write lock at BEGIN. A deferred transaction that reads first and
-        // writes later fails with SQLITE_BUSY (no waiting) if anyone else wrote in between —
-        // e.g. the checkpoint signer or a sign-in.
-        let mut tx = if IS_PG {
-            self.pool.begin().await?
-        } else {
-            self.pool.begin_with("BEGIN IMMEDIATE").await?
-        };
+        let gate = self.gate().await;
+        let mut tx = self.begin_write().await?;
         if IS_PG {
             // Serialises writers across server processes sharing one database.
             sqlx::query("SELECT pg_advisory_xact_lock(7242001)")
@@ -348,7 +348,6 @@ impl Backend {
             Ok(())
         }
         .await;
-        drop(rows);
         if let Err(e) = written {
             tracing::debug!(error = %e, "bulk append refused; redoing the batch command by command");
             tx.rollback().await?;
@@ -598,21 +597,41 @@ impl Backend {
         Ok(LedgerState { log, alg, origin })
     }
 
-    async fn signers(&self) -> Result<Vec<zhifa_ledger::Signer>> {
+    async fn signers(&self) -> Result<std::sync::Arc<Vec<zhifa_ledger::Signer>>> {
+        if let Some(s) = self.signers.get() {
+            return Ok(s.clone());
+        }
         let rows =
             sqlx::query("SELECT private_key FROM ledger_keys ORDER BY created_at, verifier_key")
                 .fetch_all(&self.pool)
                 .await?;
-        rows.iter()
+        let signers = rows
+            .iter()
             .map(|r| {
                 zhifa_ledger::Signer::from_private_text(&r.try_get::<String, _>(0)?)
                     .map_err(|e| StoreError::Ledger(e.to_string()))
             })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(self
+            .signers
+            .get_or_init(|| std::sync::Arc::new(signers))
+            .clone())
+    }
+
+    /// The verifier keys as stored beside the private ones (no private key is parsed).
+    async fn verifier_keys(&self) -> Result<Vec<String>> {
+        let rows =
+            sqlx::query("SELECT verifier_key FROM ledger_keys ORDER BY created_at, verifier_key")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| Ok(r.try_get::<String, _>(0)?))
             .collect()
     }
 
     async fn trusted_keys(&self) -> Result<zhifa_ledger::TrustedKeys> {
-        Ok(self.signers().await?.iter().map(|s| s.verifier()).collect())
+        zhifa_ledger::TrustedKeys::from_text(&self.verifier_keys().await?.join("\n"))
+            .map_err(|e| StoreError::Ledger(format!("stored verifier key: {e}")))
     }
 
     async fn tiles_for(&self, ids: Vec<zhifa_ledger::TileId>) -> Result<zhifa_ledger::MemoryTiles> {
@@ -631,10 +650,6 @@ impl Backend {
         Ok(tiles)
     }
 
-    /// REC-6 erasure: replaces every personal value equal to `subject` by the leaf's salted
-    /// commitment and deletes the salt, so the leaf — and every proof — is unchanged while the
-    /// value is gone. Returns the affected sequence numbers. The caller records the erasure and
-    /// rebuilds the projections.
     /// A transaction that will write. SQLite: take the write lock at BEGIN, because a deferred
     /// transaction that reads first and writes later fails at once with SQLITE_BUSY if another
     /// connection (the writer, the checkpoint signer) wrote in between.
@@ -646,6 +661,19 @@ impl Backend {
         })
     }
 
+    /// SQLite: the in-process write gate (see [`Backend::write_gate`]); nothing on PostgreSQL.
+    async fn gate(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        if IS_PG {
+            None
+        } else {
+            Some(self.write_gate.lock().await)
+        }
+    }
+
+    /// REC-6 erasure: replaces every personal value equal to `subject` by the leaf's salted
+    /// commitment and deletes the salt, so the leaf — and every proof — is unchanged while the
+    /// value is gone. Returns the affected sequence numbers. The caller records the erasure and
+    /// rebuilds the projections.
     pub(crate) async fn erase_subject(&self, subject: &str) -> Result<Vec<i64>> {
         use futures_util::TryStreamExt;
         let alg = self.ledger.lock().expect("ledger lock").alg;
@@ -684,11 +712,7 @@ impl Backend {
             else {
                 continue;
             };
-            let bytes: Vec<u8> = row.try_get(0)?;
-            let salt = zhifa_ledger::Salt(
-                <[u8; 32]>::try_from(bytes.as_slice())
-                    .map_err(|_| StoreError::Corrupt("salt length".into()))?,
-            );
+            let salt = salt_from(&row.try_get::<Vec<u8>, _>(0)?)?;
             let kept = zhifa_ledger::leaf::erase(alg, &env, paths, &salt)
                 .map_err(|e| StoreError::Ledger(e.to_string()))?;
             let payload = kept.get("payload").cloned().unwrap_or_default();
@@ -802,17 +826,20 @@ impl Backend {
         )
     }
 
+    /// The latest stored checkpoint: (size, note, when written).
+    async fn latest_checkpoint(&self) -> Result<Option<(i64, String, i64)>> {
+        let row = sqlx::query("SELECT size, note, at FROM checkpoints ORDER BY size DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => Some((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)),
+            None => None,
+        })
+    }
+
     pub(crate) async fn issue_checkpoint(&self) -> Result<Option<String>> {
-        let latest =
-            sqlx::query("SELECT size, note, at FROM checkpoints ORDER BY size DESC LIMIT 1")
-                .fetch_optional(&self.pool)
-                .await?;
-        let (last_size, last_note, last_at) = match &latest {
-            Some(r) => (
-                r.try_get::<i64, _>(0)?,
-                Some(r.try_get::<String, _>(1)?),
-                r.try_get::<i64, _>(2)?,
-            ),
+        let (last_size, last_note, last_at) = match self.latest_checkpoint().await? {
+            Some((size, note, at)) => (size, Some(note), at),
             None => (-1, None, i64::MIN),
         };
         let ledger = self.ledger.lock().expect("ledger lock").clone();
@@ -827,17 +854,15 @@ impl Backend {
             .sign(&refs)
             .map_err(|e| StoreError::Ledger(e.to_string()))?
             .to_string();
-        let _gate = if IS_PG {
-            None
-        } else {
-            Some(self.write_gate.lock().await)
-        };
+        let _gate = self.gate().await;
+        // One transaction, so one durable commit, for the new row and the one it replaces.
+        let mut tx = self.begin_write().await?;
         let now = now_micros();
         sqlx::query("INSERT INTO checkpoints (size, note, at) VALUES ($1, $2, $3) ON CONFLICT (size) DO NOTHING")
             .bind(ledger.log.size() as i64)
             .bind(note.as_str())
             .bind(now)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
         // Under load a checkpoint is signed every ~10 ms; only the last of each second is kept
         // as history (what is served is the latest, and any older size stays provable from the
@@ -845,9 +870,10 @@ impl Backend {
         if last_size >= 0 && last_at.div_euclid(1_000_000) == now.div_euclid(1_000_000) {
             sqlx::query("DELETE FROM checkpoints WHERE size = $1")
                 .bind(last_size)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
         }
+        tx.commit().await?;
         Ok(Some(note))
     }
 
@@ -856,22 +882,13 @@ impl Backend {
             let l = self.ledger.lock().expect("ledger lock");
             (l.origin.clone(), l.alg, l.log.size() as i64)
         };
-        let checkpoint = sqlx::query("SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1")
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|r| r.try_get::<String, _>(0))
-            .transpose()?;
+        let checkpoint = self.latest_checkpoint().await?.map(|(_, note, _)| note);
         Ok(LedgerInfo {
             origin,
             hash: alg.name().to_string(),
             size,
             checkpoint,
-            verifier_keys: self
-                .signers()
-                .await?
-                .iter()
-                .map(|s| s.verifier().to_text())
-                .collect(),
+            verifier_keys: self.verifier_keys().await?,
         })
     }
 
@@ -930,13 +947,7 @@ impl Backend {
         };
         let keys = self.trusted_keys().await?;
         // Only what was signed counts: an auditor never signs on the verifier's behalf.
-        let Some(checkpoint) =
-            sqlx::query("SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1")
-                .fetch_optional(&self.pool)
-                .await?
-                .map(|r| r.try_get::<String, _>(0))
-                .transpose()?
-        else {
+        let Some((_, checkpoint, _)) = self.latest_checkpoint().await? else {
             return Err(StoreError::Ledger(
                 "the log has no signed checkpoint yet".into(),
             ));
@@ -954,8 +965,10 @@ impl Backend {
         let mut rows = sqlx::query("SELECT seq, salt FROM event_salts").fetch(&self.pool);
         while let Some(r) = rows.try_next().await? {
             let bytes: Vec<u8> = r.try_get(1)?;
-            if let Ok(b) = <[u8; 32]>::try_from(bytes.as_slice()) {
-                salts.insert(r.try_get::<i64, _>(0)?, zhifa_ledger::Salt(b));
+            // A salt of the wrong length is left out on purpose: the leaf then recomputes
+            // differently and the audit names that leaf, which is what tampering should yield.
+            if let Ok(salt) = salt_from(&bytes) {
+                salts.insert(r.try_get::<i64, _>(0)?, salt);
             }
         }
         drop(rows);
@@ -1505,10 +1518,8 @@ impl Backend {
             .bind(seq)
             .fetch_optional(&self.pool)
             .await?
-            .map(|r| r.try_get::<Vec<u8>, _>(0))
-            .transpose()?
-            .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
-            .map(zhifa_ledger::Salt);
+            .map(|r| salt_from(&r.try_get::<Vec<u8>, _>(0)?))
+            .transpose()?;
         let alg = self.ledger_alg();
         let input = leaf_input_of(alg, &rec, salt.as_ref())
             .map_err(|e| StoreError::Ledger(e.to_string()))?;
@@ -1580,7 +1591,7 @@ impl Backend {
             origin,
             hash: alg,
             checkpoint: note,
-            verifier_keys: self.ledger_info().await?.verifier_keys,
+            verifier_keys: self.verifier_keys().await?,
             entries,
             files,
         })
@@ -2097,11 +2108,7 @@ impl Backend {
             cond.push_str(&format!(" AND x.kind = ${}", 3 + extra.len()));
         }
         if filter.late_only {
-            extra.push(Arg::Int(1));
-            cond.push_str(&format!(
-                " AND (CASE WHEN x.late THEN 1 ELSE 0 END) = ${}",
-                3 + extra.len()
-            ));
+            cond.push_str(" AND x.late");
         }
         self.paged(
             scope,

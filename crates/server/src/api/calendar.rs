@@ -271,7 +271,7 @@ pub fn deadline_filter(
     within_days: Option<i64>,
     agency_id: Option<Uuid>,
 ) -> ApiResult<DeadlineFilter> {
-    let today = zhifa_calendar::cst_date(time::OffsetDateTime::now_utc());
+    let today = crate::service::today_cst();
     let mut f = DeadlineFilter {
         agency_id,
         ..Default::default()
@@ -304,7 +304,7 @@ pub fn deadline_filter(
 }
 
 pub fn deadline_view(st: &AppState, d: Deadline) -> DeadlineView {
-    let today = zhifa_calendar::cst_date(time::OffsetDateTime::now_utc());
+    let today = crate::service::today_cst();
     let (rule_name, basis) = st
         .catalog
         .get(&d.rule_id)

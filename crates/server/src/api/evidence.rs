@@ -88,13 +88,7 @@ pub fn evidence_draft(
     recorded_at: &str,
     description: &str,
 ) -> Result<EvidenceDraft, DomainError> {
-    let kind = EvidenceKind::parse(kind.trim()).ok_or_else(|| {
-        DomainError::invalid(
-            "kind",
-            "bad_kind",
-            "材料类型应为 audio、video、photo、document 或 other",
-        )
-    })?;
+    let kind = EvidenceKind::parse_input(kind)?;
     Ok(EvidenceDraft {
         kind,
         file_name: file_name.to_string(),
@@ -179,18 +173,7 @@ pub fn evidence_filter(
 ) -> Result<EvidenceFilter, DomainError> {
     let kind = match kind.map(str::trim).filter(|k| !k.is_empty()) {
         None => None,
-        Some(k) => Some(
-            EvidenceKind::parse(k)
-                .ok_or_else(|| {
-                    DomainError::invalid(
-                        "kind",
-                        "bad_kind",
-                        "材料类型应为 audio、video、photo、document 或 other",
-                    )
-                })?
-                .as_str()
-                .to_string(),
-        ),
+        Some(k) => Some(EvidenceKind::parse_input(k)?.as_str().to_string()),
     };
     Ok(EvidenceFilter {
         agency_id,

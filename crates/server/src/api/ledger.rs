@@ -82,18 +82,23 @@ pub struct ProofView {
     pub checkpoint: Option<String>,
 }
 
+/// Signs a checkpoint of the current tree if it grew (so a caller sees its own writes), and
+/// returns its size and note.
 async fn latest_size(st: &AppState) -> ApiResult<(i64, Option<String>)> {
     let note = st.store.issue_checkpoint().await?;
-    let size = match &note {
-        // The note's text is the checkpoint body up to the blank line before the signatures.
-        Some(n) => n
-            .split_once("\n\n")
-            .and_then(|(body, _)| zhifa_ledger::Checkpoint::parse_text(&format!("{body}\n")).ok())
-            .map(|c| c.size as i64)
-            .ok_or_else(|| ApiError::internal("stored checkpoint does not parse"))?,
+    Ok((size_of(note.as_deref())?, note))
+}
+
+/// Size of a stored checkpoint note (0 for none).
+fn size_of(note: Option<&str>) -> ApiResult<i64> {
+    Ok(match note {
+        Some(n) => {
+            zhifa_ledger::Checkpoint::from_note(n)
+                .map_err(|e| ApiError::internal(format!("stored checkpoint: {e}")))?
+                .size as i64
+        }
         None => 0,
-    };
-    Ok((size, note))
+    })
 }
 
 /// Inclusion proof of an event in a signed tree.
@@ -185,7 +190,9 @@ pub async fn keys(State(st): State<AppState>) -> ApiResult<Response> {
 pub async fn tile(State(st): State<AppState>, Path(path): Path<String>) -> ApiResult<Response> {
     let id = zhifa_ledger::TileId::parse_path(&format!("tile/{path}"))
         .map_err(|e| ApiError::bad_request("path", e.0))?;
-    let (size, _) = latest_size(&st).await?;
+    // The latest checkpoint already signed: an anonymous read never signs or writes (the
+    // signer task covers each commit within milliseconds).
+    let size = size_of(st.store.ledger_info().await?.checkpoint.as_deref())?;
     if zhifa_ledger::tiles::tile_width(id.level, id.index, size as u64).is_none_or(|w| w < id.width)
     {
         return Err(ApiError::not_found("瓦片"));
@@ -365,21 +372,7 @@ pub async fn follow(
     ApiUser(u): ApiUser,
     crate::api::ApiJson(r): crate::api::ApiJson<FollowRequest>,
 ) -> ApiResult<(StatusCode, Json<WitnessedView>)> {
-    u.actor
-        .require_any(&[zhifa_domain::auth::Role::SystemAdmin], "登记见证的日志")?;
-    let invalid = |f: &str, m: String| {
-        ApiError::from(zhifa_domain::DomainError::invalid(f, "invalid", m).rule("REC-6"))
-    };
-    let _: zhifa_ledger::HashAlg = r.hash.parse().map_err(|e: String| invalid("hash", e))?;
-    if r.origin.trim().is_empty() || r.origin.contains(char::is_whitespace) {
-        return Err(invalid("origin", "日志标识不能为空或包含空白".into()));
-    }
-    let keys_text = r.verifier_keys.join("\n");
-    zhifa_ledger::TrustedKeys::from_text(&keys_text)
-        .map_err(|e| invalid("verifier_keys", e.to_string()))?;
-    st.store
-        .witness_follow(&r.origin, &r.hash, &keys_text)
-        .await?;
+    crate::service::follow_log(&st, &u, &r.origin, &r.hash, &r.verifier_keys).await?;
     Ok((
         StatusCode::CREATED,
         Json(WitnessedView {

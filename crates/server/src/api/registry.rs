@@ -200,9 +200,7 @@ pub fn officer_filter(
     let expiring = match expiring_within_days {
         None => None,
         Some(d) if (0..=3650).contains(&d) => {
-            let today = time::OffsetDateTime::now_utc()
-                .to_offset(time::macros::offset!(+8))
-                .date();
+            let today = crate::service::today_cst();
             Some((
                 format_date(today),
                 format_date(today + time::Duration::days(d)),

@@ -2,6 +2,7 @@
 //! (REC-6): the list with its upload form, one file with its ledger proof, and the proof page
 //! every record's history links to.
 
+use super::pages::{PAGE, Params, error_page, offset, page_of, param, refused};
 use super::{Chrome, cst, pager, render};
 use crate::AppState;
 use crate::auth::{CurrentUser, WebUser};
@@ -17,7 +18,6 @@ use uuid::Uuid;
 use zhifa_domain::DomainError;
 use zhifa_domain::auth::Role;
 use zhifa_domain::evidence::{Evidence, EvidenceKind};
-use zhifa_store::Page;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -31,19 +31,13 @@ pub fn routes() -> Router<AppState> {
         .route("/ledger/events/{seq}/package", get(record_package))
 }
 
-type Params = Query<HashMap<String, String>>;
-
 fn or_error_page(u: &CurrentUser, r: ApiResult<Response>) -> Response {
-    r.unwrap_or_else(|e| super::pages::error_page(Some(u), e))
+    r.unwrap_or_else(|e| error_page(Some(u), e))
 }
 
 /// A record's sequence number from the path (anything else is "not found", like a stranger's).
 fn seq_of(s: &str) -> ApiResult<i64> {
     s.parse().map_err(|_| ApiError::not_found("记录"))
-}
-
-fn param<'a>(p: &'a HashMap<String, String>, k: &str) -> &'a str {
-    p.get(k).map(|s| s.trim()).unwrap_or("")
 }
 
 /// Sizes for people: 1.5 MiB rather than 1572864.
@@ -125,12 +119,7 @@ async fn list_page(
     let late = param(p, "late") == "1";
     let q = param(p, "q").to_string();
     let filter = crate::api::evidence_filter(None, Some(&kind), late)?;
-    let offset = param(p, "offset").parse::<i64>().unwrap_or(0).max(0);
-    let page = Page {
-        q: Some(q.clone()).filter(|q| !q.is_empty()),
-        limit: 50,
-        offset,
-    };
+    let page = page_of(p);
     let (items, total) = st.store.evidence_list(&u.scope, &filter, &page).await?;
     Ok(render(&ListT {
         chrome,
@@ -144,8 +133,8 @@ async fn list_page(
                 ("q", q.clone()),
             ],
             total,
-            50,
-            offset,
+            PAGE,
+            offset(p),
         ),
         kinds: EvidenceKind::ALL
             .iter()
@@ -166,7 +155,7 @@ async fn list(State(st): State<AppState>, WebUser(u): WebUser, Query(p): Params)
     let chrome = Chrome::for_user(&u, "/evidence");
     list_page(&st, &u, &p, chrome, &HashMap::new())
         .await
-        .unwrap_or_else(|e| super::pages::error_page(Some(&u), e))
+        .unwrap_or_else(|e| error_page(Some(&u), e))
 }
 
 /// Browsers often send `application/octet-stream` for recordings; the extension tells more.
@@ -204,19 +193,27 @@ async fn upload(State(st): State<AppState>, WebUser(u): WebUser, mut mp: Multipa
     let mut fields = HashMap::new();
     let r = receive(&st, &u, &mut mp, &mut fields).await;
     if r.is_err() {
-        // Let the browser finish sending before it is answered (else it shows a reset).
-        while let Ok(Some(mut field)) = mp.next_field().await {
-            while let Ok(Some(_)) = field.chunk().await {}
+        // Let the browser finish sending before it is answered (else it shows a reset), up to
+        // the same bound as any refused body.
+        let mut drained = 0usize;
+        'fields: while let Ok(Some(mut field)) = mp.next_field().await {
+            while let Ok(Some(chunk)) = field.chunk().await {
+                drained += chunk.len();
+                if drained >= crate::auth::DRAIN_LIMIT {
+                    break 'fields;
+                }
+            }
         }
     }
     match r {
         Ok(e) => Redirect::to(&format!("/evidence/{}?saved=1", e.id)).into_response(),
         Err(e) => {
             let chrome = Chrome::for_user(&u, "/evidence").with_error(&e);
-            match list_page(&st, &u, &HashMap::new(), chrome, &fields).await {
-                Ok(page) => (e.status, page).into_response(),
-                Err(e2) => super::pages::error_page(Some(&u), e2),
-            }
+            refused(
+                &u,
+                e.status,
+                list_page(&st, &u, &HashMap::new(), chrome, &fields).await,
+            )
         }
     }
 }

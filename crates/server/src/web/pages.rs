@@ -42,19 +42,19 @@ pub fn routes() -> Router<AppState> {
         .route("/agencies/{id}/annual-reports", post(annual_report))
 }
 
-type Params = Query<HashMap<String, String>>;
+pub(super) type Params = Query<HashMap<String, String>>;
 
-fn param<'a>(p: &'a HashMap<String, String>, k: &str) -> &'a str {
+pub(super) fn param<'a>(p: &'a HashMap<String, String>, k: &str) -> &'a str {
     p.get(k).map(|s| s.trim()).unwrap_or("")
 }
 
-fn offset(p: &HashMap<String, String>) -> i64 {
+pub(super) fn offset(p: &HashMap<String, String>) -> i64 {
     param(p, "offset").parse().unwrap_or(0).max(0)
 }
 
-const PAGE: i64 = 50;
+pub(super) const PAGE: i64 = 50;
 
-fn page_of(p: &HashMap<String, String>) -> Page {
+pub(super) fn page_of(p: &HashMap<String, String>) -> Page {
     Page {
         q: Some(param(p, "q").to_string()).filter(|q| !q.is_empty()),
         limit: PAGE,
@@ -63,7 +63,11 @@ fn page_of(p: &HashMap<String, String>) -> Page {
 }
 
 /// After a refused form: the same page again, showing the refusal, with its status.
-fn refused(u: &CurrentUser, status: axum::http::StatusCode, page: ApiResult<Response>) -> Response {
+pub(super) fn refused(
+    u: &CurrentUser,
+    status: axum::http::StatusCode,
+    page: ApiResult<Response>,
+) -> Response {
     match page {
         Ok(r) => (status, r).into_response(),
         Err(e) => error_page(Some(u), e),
@@ -116,8 +120,8 @@ fn division_label(code: &str) -> String {
 
 /// What a certificate's badge says: its recorded status, or 已过期 once its validity has ended
 /// (an expired certificate is not valid whatever its recorded status, REG-2).
-fn status_badge(o: &Officer, today: &str) -> (&'static str, &'static str) {
-    if o.status == CertificateStatus::Valid && format_date(o.valid_to).as_str() < today {
+fn status_badge(o: &Officer, today: time::Date) -> (&'static str, &'static str) {
+    if o.is_expired_on(today) {
         ("已过期", "expired")
     } else {
         (o.status.label(), o.status.as_str())
@@ -246,10 +250,8 @@ struct HomeT {
 
 async fn home(State(st): State<AppState>, WebUser(u): WebUser) -> Response {
     let r: ApiResult<Response> = async {
-        let today = time::OffsetDateTime::now_utc()
-            .to_offset(time::macros::offset!(+8))
-            .date();
-        let soon = today + time::Duration::days(90);
+        let today = service::today_cst();
+        let soon = today + time::Duration::days(CERTIFICATE_EXPIRING_DAYS);
         let o = st
             .store
             .overview(&u.scope, &format_date(today), &format_date(soon))
@@ -497,9 +499,7 @@ async fn agency_page(
             )
         })
         .collect();
-    let today = time::OffsetDateTime::now_utc()
-        .to_offset(time::macros::offset!(+8))
-        .date();
+    let today = service::today_cst();
     Ok(render(&AgencyT {
         chrome,
         division: division_label(&a.division_code),
@@ -567,13 +567,10 @@ async fn officers_page(
     let page = page_of(p);
     let agency_id = Uuid::parse_str(param(p, "agency_id")).ok();
     let expiring = param(p, "expiring") == "1";
-    let filter = crate::api::officer_filter(agency_id, expiring.then_some(90))?;
+    let filter =
+        crate::api::officer_filter(agency_id, expiring.then_some(CERTIFICATE_EXPIRING_DAYS))?;
     let (list, total) = st.store.officers(&u.scope, &filter, &page).await?;
-    let today = format_date(
-        time::OffsetDateTime::now_utc()
-            .to_offset(time::macros::offset!(+8))
-            .date(),
-    );
+    let today = service::today_cst();
     let options = agency_options(st, u).await?;
     let name_of = |id: Uuid| {
         options
@@ -596,8 +593,8 @@ async fn officers_page(
                 agency: name_of(o.agency_id),
                 categories: o.categories.join("、"),
                 valid_to: format_date(o.valid_to),
-                status: status_badge(&o, &today).0,
-                status_key: status_badge(&o, &today).1,
+                status: status_badge(&o, today).0,
+                status_key: status_badge(&o, today).1,
                 name: o.name,
                 certificate_no: o.certificate_no,
             })
@@ -689,12 +686,8 @@ async fn officer_page(
             .events_of_stream(&zhifa_domain::StreamId::officer(o.id).0)
             .await?,
     );
-    let today = format_date(
-        time::OffsetDateTime::now_utc()
-            .to_offset(time::macros::offset!(+8))
-            .date(),
-    );
-    let (status_label, status_key) = status_badge(&o, &today);
+    let today = service::today_cst();
+    let (status_label, status_key) = status_badge(&o, today);
     Ok(render(&OfficerT {
         chrome,
         status_label,

@@ -605,8 +605,8 @@ async fn the_console_uploads_and_proves_evidence(engine: Engine) {
     assert_eq!(r.status(), 422);
     let text = r.text().await.unwrap();
     assert!(
-        text.contains("录制时间") && text.contains("24 小时"),
-        "{text}"
+        text.contains("音视频记录须填写录制时间") && text.contains("字段：录制时间"),
+        "the refusal itself is shown: {text}"
     );
 }
 both!(the_console_uploads_and_proves_evidence);

@@ -1,61 +1,21 @@
 //! Helpers shared by the store's benchmark examples (`mod common;` in each).
 #![allow(dead_code)] // each example uses a part
 
-// ───────────────────────── valid identifiers (as crates/ident computes them) ─────────────────────────
-// zhifa-ident is not a dependency of zhifa-store, so its check-character functions are restated
-// here; `decide_register_*` then validates every generated value with the real parser.
-
-/// GB 32100 alphabet and weights (unified social credit code).
-const CREDIT_ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const CREDIT_WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
-/// GB 11714 organisation-code weights.
-const ORG_WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
-/// GB 11643 resident-ID weights and check characters.
-const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-const ID_CHECK: &[u8; 11] = b"10X98765432";
-
-fn credit_check_char(body: &str) -> char {
-    let sum: u32 = body
-        .bytes()
-        .zip(CREDIT_WEIGHTS)
-        .map(|(c, w)| {
-            let v = CREDIT_ALPHABET
-                .iter()
-                .position(|&a| a == c)
-                .expect("credit-code alphabet") as u32;
-            v * w
-        })
-        .sum();
-    char::from(CREDIT_ALPHABET[((31 - sum % 31) % 31) as usize])
-}
-
-fn org_code_check_char(body: &str) -> char {
-    let sum: u32 = body
-        .bytes()
-        .zip(ORG_WEIGHTS)
-        .map(|(c, w)| {
-            let v = match c {
-                b'0'..=b'9' => u32::from(c - b'0'),
-                _ => u32::from(c - b'A') + 10,
-            };
-            v * w
-        })
-        .sum();
-    match 11 - sum % 11 {
-        10 => 'X',
-        11 => '0',
-        n => char::from_digit(n, 10).expect("single digit"),
-    }
-}
+// ───────────────────────── valid identifiers ─────────────────────────
+// Check characters from zhifa-ident; `decide_register_*` then validates every generated value.
 
 /// A valid credit code of an administrative organ (`11`) in `division`, like the tests' helper.
 pub fn credit_code(division: &str, n: u32) -> String {
     let org = format!("{:08}", 10_000_000 + n);
-    let org9 = format!("{org}{}", org_code_check_char(&org));
+    let org9 = format!(
+        "{org}{}",
+        zhifa_ident::org_code_check_char(&org).expect("8 digits")
+    );
     let body = format!("11{division}{org9}");
-    format!("{body}{}", credit_check_char(&body))
+    format!(
+        "{body}{}",
+        zhifa_ident::check_char(&body).expect("17 code characters")
+    )
 }
 
 /// A valid resident ID: birth date 1970-01-01 + i/1000 days, sequence i%1000 — unique per i.
@@ -69,10 +29,67 @@ pub fn resident_id(division: &str, i: u32) -> String {
         birth.day(),
         i % 1000
     );
-    let sum: u32 = body
-        .bytes()
-        .zip(ID_WEIGHTS)
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
-    format!("{body}{}", char::from(ID_CHECK[(sum % 11) as usize]))
+    format!(
+        "{body}{}",
+        zhifa_ident::id_check_digit(&body).expect("17 digits")
+    )
+}
+
+// ───────────────────────── running against the engines ─────────────────────────
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+pub type Res<T> = std::result::Result<T, BoxError>;
+
+/// `$ZHIFA_TEST_PG` (a server URL without a database), else the local default.
+pub fn default_pg() -> String {
+    std::env::var("ZHIFA_TEST_PG")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+/// The `p` quantile of sorted microseconds, in milliseconds.
+pub fn percentile(sorted: &[u64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize] as f64 / 1000.0
+}
+
+/// A fresh PostgreSQL database `zhifa_bench_<uuid>` on the server at `base`, for one run.
+pub struct FreshPg {
+    admin: sqlx::PgPool,
+    db: String,
+    /// The new database's URL.
+    pub url: String,
+}
+
+impl FreshPg {
+    pub async fn create(base: &str) -> Res<FreshPg> {
+        let db = format!("zhifa_bench_{}", uuid::Uuid::now_v7().simple());
+        let admin = sqlx::PgPool::connect(&format!("{base}/postgres")).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
+            .execute(&admin)
+            .await?;
+        Ok(FreshPg {
+            admin,
+            url: format!("{base}/{db}"),
+            db,
+        })
+    }
+
+    /// Drops the database whatever the run did; FORCE ends connections a failed run may have
+    /// left behind.
+    pub async fn drop_db(self) {
+        let dropped = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.db
+        )))
+        .execute(&self.admin)
+        .await;
+        self.admin.close().await;
+        if let Err(e) = dropped {
+            eprintln!("warning: could not drop database {}: {e}", self.db);
+        }
+    }
 }
