@@ -58,6 +58,8 @@ pub(crate) struct Backend {
     /// The log's signing keys: created on first open and never changed by this process, so
     /// read and parsed once, not at every checkpoint.
     signers: std::sync::OnceLock<std::sync::Arc<Vec<zhifa_ledger::Signer>>>,
+    /// Batches redone command by command after a statement of the bulk path failed.
+    pub(crate) isolated_batches: std::sync::atomic::AtomicU64,
 }
 
 fn migration_sql(sql: &str) -> String {
@@ -151,6 +153,9 @@ type AppendTx<'a> = (
 /// What the bulk insert needs of an event beside its record: the payload as stored text and its
 /// salt, if it carries personal data.
 type StagedRow = (String, Option<zhifa_ledger::Salt>);
+/// A staged command: its records, their stored payload text and salts, and their leaves (in
+/// seq order, for the log once the command is sure to commit).
+type Staged = (Vec<Recorded>, Vec<StagedRow>, Vec<Vec<u8>>);
 
 impl Backend {
     pub(crate) async fn connect(
@@ -168,6 +173,7 @@ impl Backend {
             ledger: std::sync::Mutex::new(placeholder),
             write_gate: tokio::sync::Mutex::new(()),
             signers: std::sync::OnceLock::new(),
+            isolated_batches: std::sync::atomic::AtomicU64::new(0),
         };
         b.migrate().await?;
         let state = b.load_ledger(ledger_hash).await?;
@@ -224,7 +230,11 @@ impl Backend {
         // savepoint, so only the refused one is dropped (and its error is the one it always was).
         match self.run_batch_bulk(jobs).await? {
             Some(results) => Ok(results),
-            None => self.run_batch_isolated(jobs).await,
+            None => {
+                self.isolated_batches
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                self.run_batch_isolated(jobs).await
+            }
         }
     }
 
@@ -309,8 +319,11 @@ impl Backend {
         let mut results = Vec::with_capacity(jobs.len());
         let mut extras = Vec::with_capacity(jobs.len());
         for parts in jobs {
-            match Self::stage_command(parts, &mut versions, &mut seq, now, &mut ledger) {
-                Ok((recs, extra)) => {
+            match Self::stage_command(parts, &mut versions, &mut seq, now, ledger.alg) {
+                Ok((recs, extra, leaves)) => {
+                    for leaf in &leaves {
+                        ledger.log.append(leaf);
+                    }
                     results.push(Ok(recs));
                     extras.push(extra);
                 }
@@ -361,14 +374,14 @@ impl Backend {
     /// stream: committed version plus what earlier commands of the batch appended) and builds
     /// its records, salts and leaves. On success the records take the next seqs, their leaves
     /// are appended to `ledger` and `versions` moves on; on refusal nothing changes. The checks
-    /// and errors are those `append_one` makes in SQL.
+    /// and errors are those the (stream, version) index would make in SQL.
     fn stage_command(
         parts: &[NewEvent],
         versions: &mut std::collections::HashMap<String, i64>,
         seq: &mut i64,
         now: i64,
-        ledger: &mut LedgerState,
-    ) -> Result<(Vec<Recorded>, Vec<StagedRow>)> {
+        alg: zhifa_ledger::HashAlg,
+    ) -> Result<Staged> {
         // The command's own view: parts may touch the same stream twice.
         let mut mine: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
         let mut next_seq = *seq;
@@ -413,7 +426,7 @@ impl Backend {
                 };
                 let salt = Self::salt_for(&rec)?;
                 leaves.push(
-                    leaf_input_of(ledger.alg, &rec, salt.as_ref())
+                    leaf_input_of(alg, &rec, salt.as_ref())
                         .map_err(|e| StoreError::Ledger(e.to_string()))?,
                 );
                 extra.push((rec.payload.to_string(), salt));
@@ -424,11 +437,8 @@ impl Backend {
         for (stream, v) in mine {
             versions.insert(stream.to_string(), v);
         }
-        for leaf in &leaves {
-            ledger.log.append(leaf);
-        }
         *seq = next_seq;
-        Ok((recs, extra))
+        Ok((recs, extra, leaves))
     }
 
     /// Events with personal data get a salt, kept beside the log until erasure.
@@ -451,9 +461,8 @@ impl Backend {
         for job in jobs {
             sqlx::query("SAVEPOINT cmd").execute(&mut *tx).await?;
             let start_seq = seq;
-            let mut leaves = Vec::new();
-            match Self::append_parts(&mut tx, job, &mut seq, now, ledger.alg, &mut leaves).await {
-                Ok(recs) => {
+            match Self::append_isolated(&mut tx, job, &mut seq, now, ledger.alg).await {
+                Ok((recs, leaves)) => {
                     sqlx::query("RELEASE SAVEPOINT cmd")
                         .execute(&mut *tx)
                         .await?;
@@ -478,34 +487,39 @@ impl Backend {
         Ok(results)
     }
 
-    async fn append_parts(
+    /// One command on its own (inside its savepoint): the same staging and statements as the
+    /// bulk path, with every stream it touches looked up — creations too, so a second version 1
+    /// is refused by name here rather than by the index.
+    async fn append_isolated(
         tx: &mut sqlx::Transaction<'static, Db>,
-        parts: &[NewEvent],
+        job: &[NewEvent],
         seq: &mut i64,
         now: i64,
         alg: zhifa_ledger::HashAlg,
-        leaves: &mut Vec<Vec<u8>>,
-    ) -> Result<Vec<Recorded>> {
-        let mut out = Vec::new();
-        for part in parts {
-            let recs = Self::append_one(tx, part, seq, now).await?;
-            for r in &recs {
-                let salt = Self::salt_for(r)?;
-                if let Some(salt) = &salt {
-                    sqlx::query("INSERT INTO event_salts (seq, salt) VALUES ($1, $2)")
-                        .bind(r.seq)
-                        .bind(salt.0.to_vec())
-                        .execute(&mut **tx)
-                        .await?;
-                }
-                leaves.push(
-                    leaf_input_of(alg, r, salt.as_ref())
-                        .map_err(|e| StoreError::Ledger(e.to_string()))?,
-                );
+    ) -> Result<(Vec<Recorded>, Vec<Vec<u8>>)> {
+        let mut streams: Vec<&str> = job.iter().map(|p| p.stream.0.as_str()).collect();
+        streams.sort_unstable();
+        streams.dedup();
+        let mut versions = <Db as crate::bulk::Bulk>::stream_versions(tx, &streams).await?;
+        let (recs, extra, leaves) = Self::stage_command(job, &mut versions, seq, now, alg)?;
+        let rows: Vec<crate::bulk::EventRow<'_>> = recs
+            .iter()
+            .zip(extra)
+            .map(|(rec, (payload, salt))| crate::bulk::EventRow { rec, payload, salt })
+            .collect();
+        <Db as crate::bulk::Bulk>::insert_events(tx, &rows)
+            .await
+            .map_err(map_unique)?;
+        drop(rows);
+        let mut records = recs.iter();
+        for part in job {
+            for event in &part.events {
+                let rec = records.next().expect("one record per event");
+                Self::project(tx, event, rec.version).await?;
             }
-            out.extend(recs);
+            Self::apply_side_effects(tx, &part.side_effects).await?;
         }
-        Ok(out)
+        Ok((recs, leaves))
     }
 
     async fn restore_log(
@@ -1050,82 +1064,6 @@ impl Backend {
             r.evidence_checked = checked;
         }
         Ok(result)
-    }
-
-    async fn append_one(
-        tx: &mut sqlx::Transaction<'static, Db>,
-        job: &NewEvent,
-        seq: &mut i64,
-        now: i64,
-    ) -> Result<Vec<Recorded>> {
-        let stream = job.stream.0.as_str();
-        // A creation needs no look-up: the UNIQUE (stream, version) index refuses a second
-        // version 1, which `conflict_or` reports as a conflict. Saves a statement per create.
-        let current: i64 = match job.expected {
-            Expected::NoStream => 0,
-            _ => sqlx::query("SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = $1")
-                .bind(stream)
-                .fetch_one(&mut **tx)
-                .await?
-                .try_get(0)?,
-        };
-        if let Expected::Version(v) = job.expected
-            && current != v
-        {
-            return Err(StoreError::VersionConflict {
-                stream: stream.to_string(),
-                expected: format!("{:?}", job.expected),
-                actual: Some(current),
-            });
-        }
-        let conflict_or = |e: sqlx::Error| match map_unique(e) {
-            StoreError::Duplicate { field } if field == "stream" => StoreError::VersionConflict {
-                stream: stream.to_string(),
-                expected: format!("{:?}", job.expected),
-                actual: None,
-            },
-            other => other,
-        };
-        let mut out = Vec::with_capacity(job.events.len());
-        for (i, event) in job.events.iter().enumerate() {
-            *seq += 1;
-            let version = current + 1 + i as i64;
-            let payload =
-                serde_json::to_value(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let rec = Recorded {
-                seq: *seq,
-                id: Uuid::now_v7(),
-                stream: stream.to_string(),
-                version,
-                kind: event.kind().to_string(),
-                payload,
-                actor_id: job.actor.user_id,
-                actor_name: job.actor.username.clone(),
-                agency_id: job.agency_id,
-                recorded_at: now,
-            };
-            sqlx::query(
-                "INSERT INTO events (seq, id, stream, version, kind, payload, actor_id, actor_name, agency_id, recorded_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(rec.seq)
-            .bind(rec.id.to_string())
-            .bind(stream)
-            .bind(version)
-            .bind(rec.kind.as_str())
-            .bind(rec.payload.to_string())
-            .bind(rec.actor_id.to_string())
-            .bind(rec.actor_name.as_str())
-            .bind(rec.agency_id.to_string())
-            .bind(now)
-            .execute(&mut **tx)
-            .await
-            .map_err(conflict_or)?;
-            Self::project(tx, event, version).await?;
-            out.push(rec);
-        }
-        Self::apply_side_effects(tx, &job.side_effects).await?;
-        Ok(out)
     }
 
     /// A command's secrets (password and token hashes): written with its events, never events.

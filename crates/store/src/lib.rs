@@ -554,6 +554,12 @@ impl Store {
         self.writer.stats()
     }
 
+    /// How many batches fell back to one savepoint per command (a statement of the bulk path
+    /// failed, e.g. a uniqueness refusal).
+    pub fn isolated_batches(&self) -> u64 {
+        dispatch!(self, b => b.isolated_batches.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
     /// The REC-6 checkpoint signer, as `serve` runs it; never returns. It signs a checkpoint
     /// (`issue_checkpoint`) soon after the log grows: woken by the writer after each commit,
     /// but at most once per [`CHECKPOINT_MIN_SPACING`], so under load one signature (and one

@@ -75,6 +75,7 @@ async fn concurrent_batches(store: &Store) {
     store.append(cmd("a", Expected::NoStream, 1)).await.unwrap();
     store.append(cmd("c", Expected::NoStream, 2)).await.unwrap();
     store.append(cmd("d", Expected::NoStream, 1)).await.unwrap();
+    assert_eq!(store.isolated_batches(), 0, "no refusal, no fallback");
 
     let mut set = tokio::task::JoinSet::new();
     let submit = |set: &mut tokio::task::JoinSet<_>, tag: &'static str, c: NewEvent| {
@@ -121,6 +122,8 @@ async fn concurrent_batches(store: &Store) {
     assert_eq!(conflict(&by_tag["d"][0]), Some(None));
     assert!(by_tag["any"][0].is_ok());
     assert!(by_tag["new"].iter().all(|r| r.is_ok()));
+    // Only the index knew `d` existed: its batch was redone command by command.
+    assert!(store.isolated_batches() >= 1);
 
     // Seqs are dense, versions follow each stream, the count matches what was answered.
     let answered: Vec<_> = by_tag
