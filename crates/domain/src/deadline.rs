@@ -126,12 +126,7 @@ pub fn open(
         title,
         anchor,
     } = start;
-    let spec = catalog
-        .spec(&rule_id, anchor, false, vec![])
-        .map_err(|e| calendar_error("rule_id", e))?;
-    let computed = calendar
-        .compute(&spec)
-        .map_err(|e| calendar_error("anchor", e))?;
+    let due = due_at(catalog, calendar, &rule_id, anchor, false, vec![])?;
     Ok(Deadline {
         id,
         rule_id,
@@ -141,7 +136,7 @@ pub fn open(
         anchor,
         extended: false,
         suspensions: vec![],
-        due: DueAt::from(&computed),
+        due,
         status: DeadlineStatus::Open,
         satisfied_on: None,
     })
@@ -153,15 +148,33 @@ pub fn recompute(
     calendar: &Calendar,
     d: &Deadline,
 ) -> Result<Option<DueAt>, DomainError> {
-    let spec = catalog
-        .spec(&d.rule_id, d.anchor, d.extended, d.suspensions.clone())
-        .map_err(|e| calendar_error("rule_id", e))?;
-    let due = DueAt::from(
-        &calendar
-            .compute(&spec)
-            .map_err(|e| calendar_error("anchor", e))?,
-    );
+    let due = due_at(
+        catalog,
+        calendar,
+        &d.rule_id,
+        d.anchor,
+        d.extended,
+        d.suspensions.clone(),
+    )?;
     Ok((due != d.due).then_some(due))
+}
+
+/// The due date of a catalog rule from its anchor, extension and suspensions.
+fn due_at(
+    catalog: &Catalog,
+    calendar: &Calendar,
+    rule_id: &str,
+    anchor: Anchor,
+    extended: bool,
+    suspensions: Vec<zhifa_calendar::Suspension>,
+) -> Result<DueAt, DomainError> {
+    let spec = catalog
+        .spec(rule_id, anchor, extended, suspensions)
+        .map_err(|e| calendar_error("rule_id", e))?;
+    let computed = calendar
+        .compute(&spec)
+        .map_err(|e| calendar_error("anchor", e))?;
+    Ok(DueAt::from(&computed))
 }
 
 /// Whether a still-open deadline has passed at `now`: a day deadline passes when its last day

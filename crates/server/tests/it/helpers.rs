@@ -441,7 +441,53 @@ pub async fn spawn_app_full(
     }
 }
 
+/// Connects to the app's own database, behind the store's back, for the engine at hand.
+macro_rules! with_pool {
+    ($app:expr, |$pool:ident| $body:expr) => {
+        match $app.engine {
+            Engine::Sqlite => {
+                let $pool = sqlx::SqlitePool::connect(&$app.db_url).await.unwrap();
+                let r = $body;
+                $pool.close().await;
+                r
+            }
+            Engine::Postgres => {
+                let $pool = sqlx::PgPool::connect(&$app.db_url).await.unwrap();
+                let r = $body;
+                $pool.close().await;
+                r
+            }
+        }
+    };
+}
+
 impl TestApp {
+    /// Runs SQL on the database behind the store's back (tamper tests).
+    pub async fn raw(&self, sql: &str) {
+        with_pool!(self, |pool| {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+                .execute(&pool)
+                .await
+                .unwrap();
+        });
+    }
+
+    /// The text column of a query, read behind the store's back.
+    pub async fn strings(&self, sql: &'static str) -> Vec<String> {
+        with_pool!(self, |pool| sqlx::query_scalar(sql)
+            .fetch_all(&pool)
+            .await
+            .unwrap())
+    }
+
+    /// The integer column of a query, read behind the store's back.
+    pub async fn ints(&self, sql: &'static str) -> Vec<i64> {
+        with_pool!(self, |pool| sqlx::query_scalar(sql)
+            .fetch_all(&pool)
+            .await
+            .unwrap())
+    }
+
     /// The log's verifier keys, as an auditor would have saved them from /ledger/keys.
     pub async fn ledger_keys(&self) -> zhifa_ledger::TrustedKeys {
         let keys = self.store.ledger_info().await.unwrap().verifier_keys;

@@ -7,24 +7,7 @@ use serde_json::json;
 use zhifa_ledger::{TrustedKeys, VerifierKey, open_checkpoint, verify_inclusion};
 
 async fn raw(app: &TestApp, sql: &str) {
-    match app.engine {
-        Engine::Sqlite => {
-            let pool = sqlx::SqlitePool::connect(&app.db_url).await.unwrap();
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-                .execute(&pool)
-                .await
-                .unwrap();
-            pool.close().await;
-        }
-        Engine::Postgres => {
-            let pool = sqlx::PgPool::connect(&app.db_url).await.unwrap();
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-                .execute(&pool)
-                .await
-                .unwrap();
-            pool.close().await;
-        }
-    }
+    app.raw(sql).await
 }
 
 async fn events_are_leaves_and_checkpoints_verify(engine: Engine) {
@@ -480,29 +463,7 @@ async fn an_instance_witnesses_another(engine: Engine) {
     let (_, logs) = admin.get_json("/api/v1/ledger/witnessed-logs").await;
     assert_eq!(logs[0]["size"], size2);
     // A fork: the same size signed with the log's own keys but another root.
-    let mut pool_keys = Vec::new();
-    match lower.engine {
-        Engine::Sqlite => {
-            let pool = sqlx::SqlitePool::connect(&lower.db_url).await.unwrap();
-            for r in sqlx::query_as::<_, (String,)>("SELECT private_key FROM ledger_keys")
-                .fetch_all(&pool)
-                .await
-                .unwrap()
-            {
-                pool_keys.push(r.0);
-            }
-        }
-        Engine::Postgres => {
-            let pool = sqlx::PgPool::connect(&lower.db_url).await.unwrap();
-            for r in sqlx::query_as::<_, (String,)>("SELECT private_key FROM ledger_keys")
-                .fetch_all(&pool)
-                .await
-                .unwrap()
-            {
-                pool_keys.push(r.0);
-            }
-        }
-    }
+    let pool_keys = lower.strings("SELECT private_key FROM ledger_keys").await;
     let signers: Vec<zhifa_ledger::Signer> = pool_keys
         .iter()
         .map(|k| zhifa_ledger::Signer::from_private_text(k).unwrap())
@@ -657,22 +618,7 @@ async fn checkpoints_are_pushed_to_a_witness(engine: Engine) {
 
     // This instance loses its record of pushes (e.g. restored from an older backup of that
     // table): the witness answers with the size it holds and the push resumes from there.
-    match lower.engine {
-        Engine::Sqlite => {
-            let pool = sqlx::SqlitePool::connect(&lower.db_url).await.unwrap();
-            sqlx::query("DELETE FROM witness_pushes")
-                .execute(&pool)
-                .await
-                .unwrap();
-        }
-        Engine::Postgres => {
-            let pool = sqlx::PgPool::connect(&lower.db_url).await.unwrap();
-            sqlx::query("DELETE FROM witness_pushes")
-                .execute(&pool)
-                .await
-                .unwrap();
-        }
-    }
+    lower.raw("DELETE FROM witness_pushes").await;
     lower.change_officer_status("valid", "调查结束").await;
     let client = reqwest::Client::new();
     let r = zhifa_server::witness_push::push_once(&lower.state, &client, &witness_url).await;
@@ -840,17 +786,7 @@ async fn a_forked_history_is_exposed_by_a_kept_checkpoint(engine: Engine) {
 both!(a_forked_history_is_exposed_by_a_kept_checkpoint);
 
 async fn checkpoint_rows(app: &TestApp) -> Vec<i64> {
-    let q = "SELECT size FROM checkpoints ORDER BY size";
-    match app.engine {
-        Engine::Sqlite => {
-            let pool = sqlx::SqlitePool::connect(&app.db_url).await.unwrap();
-            sqlx::query_scalar(q).fetch_all(&pool).await.unwrap()
-        }
-        Engine::Postgres => {
-            let pool = sqlx::PgPool::connect(&app.db_url).await.unwrap();
-            sqlx::query_scalar(q).fetch_all(&pool).await.unwrap()
-        }
-    }
+    app.ints("SELECT size FROM checkpoints ORDER BY size").await
 }
 
 /// Checkpoints are signed within milliseconds of each commit, but only the last one of each
