@@ -9,7 +9,15 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 fail() { echo "tests/browser/install.sh: $*" >&2; exit 1; }
 
 have_chromium() { [ -x /usr/bin/chromium ]; }
-have_cjk_font() { command -v fc-list >/dev/null 2>&1 && fc-list | grep -qi 'Noto Sans CJK'; }
+# No `fc-list | grep -q` here: under pipefail grep -q exits at the first match and fc-list dies of
+# SIGPIPE (status 141) whenever it has more to print, so the check failed on machines with many
+# fonts. Capture the whole list, then match.
+have_cjk_font() {
+    command -v fc-list >/dev/null 2>&1 || return 1
+    local families
+    families="$(fc-list : family 2>/dev/null || true)"
+    [[ "${families,,}" == *"noto sans cjk"* ]]
+}
 
 if ! have_chromium || ! have_cjk_font; then
     if [ "$(id -u)" -ne 0 ]; then

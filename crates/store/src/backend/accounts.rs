@@ -1,0 +1,288 @@
+// Accounts: users, API tokens, credentials, sessions and the access log.
+// Part of the backend: `include!`d by backend.rs (compiled once per engine).
+
+const ACCOUNTS_TABLES: &[&str] = &["users", "api_tokens"];
+
+impl Backend {
+    /// Projects the account (users, passwords, API tokens) events; `false` for events of other features.
+    async fn project_accounts(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        event: &Event,
+        version: i64,
+    ) -> Result<bool> {
+        let doc = |v: &dyn erased::Doc| v.doc();
+        match event {
+            Event::UserCreated(u) | Event::UserUpdated(u) => {
+                sqlx::query(
+                    "INSERT INTO users (id, username, agency_id, active, version, doc) VALUES ($1, $2, $3, $4, $5, $6) \
+                     ON CONFLICT (id) DO UPDATE SET username = excluded.username, agency_id = excluded.agency_id, \
+                     active = excluded.active, version = excluded.version, doc = excluded.doc",
+                )
+                .bind(u.id.to_string())
+                .bind(u.username.as_str())
+                .bind(u.agency_id.to_string())
+                .bind(u.active)
+                .bind(version)
+                .bind(doc(u))
+                .execute(&mut **tx)
+                .await
+                .map_err(map_unique)?;
+            }
+            Event::PasswordChanged { user_id } => {
+                sqlx::query("UPDATE users SET version = $1 WHERE id = $2")
+                    .bind(version)
+                    .bind(user_id.to_string())
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            Event::ApiTokenIssued(t) => {
+                sqlx::query(
+                    "INSERT INTO api_tokens (id, agency_id, revoked, doc) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(t.id.to_string())
+                .bind(t.agency_id.to_string())
+                .bind(t.revoked)
+                .bind(doc(t))
+                .execute(&mut **tx)
+                .await?;
+            }
+            Event::ApiTokenRevoked { token_id } => {
+                let row = sqlx::query("SELECT doc FROM api_tokens WHERE id = $1")
+                    .bind(token_id.to_string())
+                    .fetch_one(&mut **tx)
+                    .await?;
+                let mut t: ApiToken = decode(&row.try_get::<String, _>("doc")?)?;
+                t.revoked = true;
+                sqlx::query("UPDATE api_tokens SET revoked = $1, doc = $2 WHERE id = $3")
+                    .bind(true)
+                    .bind(doc(&t))
+                    .bind(token_id.to_string())
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    async fn apply_side_effects(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        side_effects: &[SideEffect],
+    ) -> Result<()> {
+        for side in side_effects {
+            match side {
+                SideEffect::SetPasswordHash { user_id, hash } => {
+                    sqlx::query(
+                        "INSERT INTO credentials (user_id, password_hash, failed_attempts, locked_until) VALUES ($1, $2, 0, 0) \
+                         ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash, failed_attempts = 0, locked_until = 0",
+                    )
+                    .bind(user_id.to_string())
+                    .bind(hash.as_str())
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                SideEffect::SetTokenHash { token_id, hash } => {
+                    sqlx::query("INSERT INTO token_secrets (token_id, token_hash) VALUES ($1, $2)")
+                        .bind(token_id.to_string())
+                        .bind(hash.as_str())
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(map_unique)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn user(&self, id: Uuid) -> Result<Option<(User, i64)>> {
+        self.doc_with_version("SELECT doc, version FROM users WHERE id = $1", id)
+            .await
+    }
+
+    pub(crate) async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
+        Ok(self
+            .docs(
+                "SELECT doc FROM users WHERE username = $1",
+                &[Arg::Text(username.to_string())],
+            )
+            .await?
+            .pop())
+    }
+
+    pub(crate) async fn users(&self, scope: &Scope, page: &Page) -> Result<(Vec<User>, i64)> {
+        self.paged(
+            scope,
+            &format!("FROM (SELECT users.*, doc AS search FROM users) x JOIN agencies a ON a.id = x.agency_id WHERE {SCOPE_SQL}"),
+            vec![],
+            "x.username",
+            page,
+        )
+        .await
+    }
+
+    pub(crate) async fn tokens(&self, scope: &Scope) -> Result<Vec<ApiToken>> {
+        self.docs(
+            &format!("SELECT x.doc FROM api_tokens x JOIN agencies a ON a.id = x.agency_id WHERE {SCOPE_SQL} ORDER BY x.id"),
+            &scope_args(scope),
+        )
+        .await
+    }
+
+    pub(crate) async fn token_by_hash(&self, hash: &str) -> Result<Option<ApiToken>> {
+        Ok(self
+            .docs(
+                "SELECT t.doc FROM api_tokens t JOIN token_secrets s ON s.token_id = t.id WHERE s.token_hash = $1",
+                &[Arg::Text(hash.to_string())],
+            )
+            .await?
+            .pop())
+    }
+
+    pub(crate) async fn credential(&self, user_id: Uuid) -> Result<Option<Credential>> {
+        let row = sqlx::query("SELECT password_hash, failed_attempts, locked_until FROM credentials WHERE user_id = $1")
+            .bind(user_id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            None => None,
+            Some(r) => Some(Credential {
+                user_id,
+                password_hash: r.try_get(0)?,
+                failed_attempts: r.try_get(1)?,
+                locked_until: r.try_get(2)?,
+            }),
+        })
+    }
+
+    /// Counts a failed sign-in; at `max_attempts` the account locks for `lock_micros`.
+    pub(crate) async fn record_login_failure(
+        &self,
+        user_id: Uuid,
+        max_attempts: i64,
+        lock_micros: i64,
+    ) -> Result<Credential> {
+        let now = now_micros();
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "UPDATE credentials SET failed_attempts = CASE WHEN locked_until > 0 AND locked_until <= $2 THEN 1 ELSE failed_attempts + 1 END, \
+             locked_until = CASE WHEN locked_until > 0 AND locked_until <= $2 THEN 0 ELSE locked_until END WHERE user_id = $1",
+        )
+        .bind(user_id.to_string())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE credentials SET locked_until = $2 WHERE user_id = $1 AND failed_attempts >= $3 AND locked_until = 0")
+            .bind(user_id.to_string())
+            .bind(now + lock_micros)
+            .bind(max_attempts)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        self.credential(user_id)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("credential vanished".into()))
+    }
+
+    pub(crate) async fn reset_login_failures(&self, user_id: Uuid) -> Result<()> {
+        sqlx::query(
+            "UPDATE credentials SET failed_attempts = 0, locked_until = 0 WHERE user_id = $1",
+        )
+        .bind(user_id.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn create_session(
+        &self,
+        id_hash: &str,
+        user_id: Uuid,
+        csrf: &str,
+    ) -> Result<()> {
+        let now = now_micros();
+        sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf, created_at, last_seen) VALUES ($1, $2, $3, $4, $4)")
+            .bind(id_hash)
+            .bind(user_id.to_string())
+            .bind(csrf)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn session(&self, id_hash: &str) -> Result<Option<SessionRow>> {
+        let row = sqlx::query(
+            "SELECT user_id, csrf, created_at, last_seen FROM sessions WHERE id_hash = $1",
+        )
+        .bind(id_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match row {
+            None => None,
+            Some(r) => Some(SessionRow {
+                user_id: uuid_of(&r.try_get::<String, _>(0)?)?,
+                csrf: r.try_get(1)?,
+                created_at: r.try_get(2)?,
+                last_seen: r.try_get(3)?,
+            }),
+        })
+    }
+
+    pub(crate) async fn touch_session(&self, id_hash: &str) -> Result<()> {
+        sqlx::query("UPDATE sessions SET last_seen = $2 WHERE id_hash = $1")
+            .bind(id_hash)
+            .bind(now_micros())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn delete_session(&self, id_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn delete_user_sessions(&self, user_id: Uuid) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn log_access(&self, e: &AccessEntry) -> Result<()> {
+        sqlx::query("INSERT INTO access_log (at, user_id, username, action, target, status) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(e.at)
+            .bind(e.user_id.map(|u| u.to_string()))
+            .bind(e.username.as_str())
+            .bind(e.action.as_str())
+            .bind(e.target.as_str())
+            .bind(e.status)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn access_log(&self, limit: i64) -> Result<Vec<AccessEntry>> {
+        let rows = sqlx::query("SELECT at, user_id, username, action, target, status FROM access_log ORDER BY id DESC LIMIT $1")
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let uid: Option<String> = r.try_get(1)?;
+                Ok(AccessEntry {
+                    at: r.try_get(0)?,
+                    user_id: uid.map(|u| uuid_of(&u)).transpose()?,
+                    username: r.try_get(2)?,
+                    action: r.try_get(3)?,
+                    target: r.try_get(4)?,
+                    status: r.try_get(5)?,
+                })
+            })
+            .collect()
+    }
+}

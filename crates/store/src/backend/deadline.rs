@@ -1,0 +1,207 @@
+// Deadlines (DL-1…DL-4), imported holiday notices and PUB-9 annual reports.
+// Part of the backend: `include!`d by backend.rs (compiled once per engine).
+
+const DEADLINE_TABLES: &[&str] = &["deadlines", "calendar_notices", "annual_reports"];
+
+impl Backend {
+    /// Projects the deadline, holiday-notice and annual-report events; `false` for events of other features.
+    async fn project_deadline(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        event: &Event,
+        version: i64,
+    ) -> Result<bool> {
+        let doc = |v: &dyn erased::Doc| v.doc();
+        match event {
+            Event::DeadlineOpened(d) => Self::put_deadline(tx, d, version).await?,
+            Event::DeadlineRecomputed {
+                deadline_id, due, ..
+            } => {
+                let mut d = Self::deadline_in(tx, *deadline_id).await?;
+                d.due = due.clone();
+                Self::put_deadline(tx, &d, version).await?;
+            }
+            Event::DeadlineMissed { deadline_id, due } => {
+                let mut d = Self::deadline_in(tx, *deadline_id).await?;
+                d.due = due.clone();
+                d.status = DeadlineStatus::Missed;
+                Self::put_deadline(tx, &d, version).await?;
+            }
+            Event::DeadlineMet {
+                deadline_id,
+                on,
+                late,
+            } => {
+                let mut d = Self::deadline_in(tx, *deadline_id).await?;
+                d.status = if *late {
+                    DeadlineStatus::MetLate
+                } else {
+                    DeadlineStatus::Met
+                };
+                d.satisfied_on = Some(*on);
+                Self::put_deadline(tx, &d, version).await?;
+            }
+            Event::HolidayNoticeImported {
+                year,
+                documents,
+                text,
+            } => {
+                let doc = serde_json::json!({"year": year, "documents": documents, "text": text})
+                    .to_string();
+                sqlx::query(
+                    "INSERT INTO calendar_notices (year, doc) VALUES ($1, $2) \
+                     ON CONFLICT (year) DO UPDATE SET doc = excluded.doc",
+                )
+                .bind(i64::from(*year))
+                .bind(doc)
+                .execute(&mut **tx)
+                .await?;
+            }
+            Event::AnnualReportPublished(r) => {
+                sqlx::query(
+                    "INSERT INTO annual_reports (agency_id, year, doc) VALUES ($1, $2, $3)",
+                )
+                .bind(r.agency_id.to_string())
+                .bind(i64::from(r.year))
+                .bind(doc(r))
+                .execute(&mut **tx)
+                .await?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    async fn deadline_in(tx: &mut sqlx::Transaction<'static, Db>, id: Uuid) -> Result<Deadline> {
+        let row = sqlx::query("SELECT doc FROM deadlines WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_one(&mut **tx)
+            .await?;
+        decode(&row.try_get::<String, _>("doc")?)
+    }
+
+    async fn put_deadline(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        d: &Deadline,
+        version: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO deadlines (id, agency_id, rule_id, subject, status, due_date, provisional, first_year, last_year, version, doc) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             ON CONFLICT (id) DO UPDATE SET status = excluded.status, due_date = excluded.due_date, provisional = excluded.provisional, \
+             first_year = excluded.first_year, last_year = excluded.last_year, version = excluded.version, doc = excluded.doc",
+        )
+        .bind(d.id.to_string())
+        .bind(d.agency_id.to_string())
+        .bind(d.rule_id.as_str())
+        .bind(d.subject.as_str())
+        .bind(d.status.as_str())
+        .bind(d.due.date.map(zhifa_domain::registry::format_date))
+        .bind(d.due.provisional)
+        .bind(i64::from(d.due.first_notice_year))
+        .bind(i64::from(d.due.last_notice_year))
+        .bind(version)
+        .bind(erased::Doc::doc(d))
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    // ───────────────────────── deadlines, notices, reports ─────────────────────────
+
+    pub(crate) async fn deadline(&self, id: Uuid) -> Result<Option<(Deadline, i64)>> {
+        self.doc_with_version("SELECT doc, version FROM deadlines WHERE id = $1", id)
+            .await
+    }
+
+    pub(crate) async fn deadlines(
+        &self,
+        scope: &Scope,
+        filter: &DeadlineFilter,
+        page: &Page,
+    ) -> Result<(Vec<Deadline>, i64)> {
+        let mut cond = String::new();
+        let mut extra = Vec::new();
+        if let Some(id) = filter.agency_id {
+            extra.push(Arg::Text(id.to_string()));
+            cond.push_str(&format!(" AND x.agency_id = ${}", 3 + extra.len()));
+        }
+        if !filter.statuses.is_empty() {
+            let mut marks = Vec::new();
+            for st in &filter.statuses {
+                extra.push(Arg::Text(st.clone()));
+                marks.push(format!("${}", 3 + extra.len()));
+            }
+            cond.push_str(&format!(" AND x.status IN ({})", marks.join(", ")));
+        }
+        if let Some(day) = &filter.due_on_or_before {
+            extra.push(Arg::Text(day.clone()));
+            cond.push_str(&format!(" AND x.due_date <= ${}", 3 + extra.len()));
+        }
+        self.paged(
+            scope,
+            &format!("FROM (SELECT deadlines.*, doc AS search FROM deadlines) x JOIN agencies a ON a.id = x.agency_id WHERE {SCOPE_SQL}{cond}"),
+            extra,
+            "x.due_date IS NULL, x.due_date, x.id",
+            page,
+        )
+        .await
+    }
+
+    /// Open or missed deadlines whose due date was computed without `year`'s notice.
+    pub(crate) async fn deadlines_depending_on(&self, year: i32) -> Result<Vec<(Deadline, i64)>> {
+        let rows = sqlx::query(
+            "SELECT doc, version FROM deadlines WHERE provisional = $1 AND first_year <= $2 AND last_year >= $2 \
+             AND status IN ('open', 'missed') ORDER BY id",
+        )
+        .bind(true)
+        .bind(i64::from(year))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((decode(&r.try_get::<String, _>(0)?)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    /// Open deadlines whose last day is `day` or earlier (candidates for "missed").
+    pub(crate) async fn open_deadlines_due_by(&self, day: &str) -> Result<Vec<(Deadline, i64)>> {
+        let rows = sqlx::query(
+            "SELECT doc, version FROM deadlines WHERE status = 'open' AND due_date <= $1 ORDER BY due_date, id LIMIT 10000",
+        )
+        .bind(day)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((decode(&r.try_get::<String, _>(0)?)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    pub(crate) async fn deadlines_of_subject(
+        &self,
+        subject: &str,
+        rule_id: &str,
+    ) -> Result<Vec<(Deadline, i64)>> {
+        let rows = sqlx::query(
+            "SELECT doc, version FROM deadlines WHERE subject = $1 AND rule_id = $2 ORDER BY id",
+        )
+        .bind(subject)
+        .bind(rule_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((decode(&r.try_get::<String, _>(0)?)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    pub(crate) async fn notices(&self) -> Result<Vec<NoticeRecord>> {
+        self.docs("SELECT doc FROM calendar_notices ORDER BY year", &[])
+            .await
+    }
+
+    pub(crate) async fn annual_reports(&self, agency_id: Uuid) -> Result<Vec<AnnualReport>> {
+        self.docs(
+            "SELECT doc FROM annual_reports WHERE agency_id = $1 ORDER BY year DESC",
+            &[Arg::Text(agency_id.to_string())],
+        )
+        .await
+    }
+}

@@ -1,0 +1,144 @@
+// The event log itself: stream reads, recent events, rebuild of every registered projection.
+// Part of the backend: `include!`d by backend.rs (compiled once per engine).
+
+impl Backend {
+    // ───────────────────────── log reads ─────────────────────────
+
+    pub(crate) async fn stream_version(&self, stream: &str) -> Result<i64> {
+        Ok(
+            sqlx::query("SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = $1")
+                .bind(stream)
+                .fetch_one(&self.pool)
+                .await?
+                .try_get(0)?,
+        )
+    }
+
+    pub(crate) async fn events_of_stream(&self, stream: &str) -> Result<Vec<Recorded>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE stream = $1 ORDER BY version"
+        )))
+        .bind(stream)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(row_to_recorded).collect()
+    }
+
+    /// One recorded event and the exact bytes its ledger leaf commits to (personal fields as
+    /// salted commitments, so the bytes can be shown and exported without disclosing them).
+    pub(crate) async fn event_leaf(&self, seq: i64) -> Result<Option<(Recorded, Vec<u8>)>> {
+        let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE seq = $1"
+        )))
+        .bind(seq)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let rec = row_to_recorded(&row)?;
+        let salt = sqlx::query("SELECT salt FROM event_salts WHERE seq = $1")
+            .bind(seq)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| salt_from(&r.try_get::<Vec<u8>, _>(0)?))
+            .transpose()?;
+        let alg = self.ledger_alg();
+        let input = leaf_input_of(alg, &rec, salt.as_ref())
+            .map_err(|e| StoreError::Ledger(e.to_string()))?;
+        Ok(Some((rec, input)))
+    }
+
+    /// A self-verifying package of the events `seqs` (REC-5): each leaf with its inclusion
+    /// proof against the latest signed checkpoint, and the evidence files they received.
+
+
+    pub(crate) async fn recent_events(&self, scope: &Scope, limit: i64) -> Result<Vec<Recorded>> {
+        let sql = format!(
+            "SELECT e.seq, e.id, e.stream, e.version, e.kind, e.payload, e.actor_id, e.actor_name, e.agency_id, e.recorded_at \
+             FROM events e JOIN agencies a ON a.id = e.agency_id WHERE {SCOPE_SQL} ORDER BY e.seq DESC LIMIT $4"
+        );
+        let args = scope_args(scope);
+        let rows = bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(row_to_recorded).collect()
+    }
+
+    pub(crate) async fn event_count(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) FROM events")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?)
+    }
+
+    pub(crate) async fn rebuild(&self) -> Result<u64> {
+        use futures_util::TryStreamExt;
+        let mut tx = self.begin_write().await?;
+        for t in PROJECTIONS.iter().copied().flatten() {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {t}")))
+                .execute(&mut *tx)
+                .await?;
+        }
+        // Read in pages so a log of millions of events never sits in memory at once.
+        let mut after = 0i64;
+        let mut n = 0u64;
+        loop {
+            let rows: Vec<(i64, i64, String)> = {
+                let mut s = sqlx::query("SELECT seq, version, payload FROM events WHERE seq > $1 ORDER BY seq LIMIT 5000")
+                    .bind(after)
+                    .fetch(&mut *tx);
+                let mut v = Vec::new();
+                while let Some(r) = s.try_next().await? {
+                    v.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
+                }
+                v
+            };
+            if rows.is_empty() {
+                break;
+            }
+            for (seq, version, payload) in rows {
+                let value: serde_json::Value = decode(&payload)?;
+                let event = zhifa_domain::event::decode_stored(&value)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                Self::project(&mut tx, &event, version).await?;
+                after = seq;
+                n += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    pub(crate) async fn dump_projections(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for t in PROJECTIONS.iter().copied().flatten() {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT doc FROM {t}")))
+                .fetch_all(&self.pool)
+                .await?;
+            for r in rows {
+                out.push(format!("{t}\t{}", r.try_get::<String, _>(0)?));
+            }
+        }
+        // item_versions, officers etc. carry their version columns too: compare them.
+        for (t, cols) in [
+            ("agencies", "id, version, path"),
+            ("officers", "id, version, status"),
+            ("items", "item_id, version, code"),
+            ("users", "id, version, username"),
+        ] {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {cols} FROM {t}")))
+                .fetch_all(&self.pool)
+                .await?;
+            for r in rows {
+                let a: String = r.try_get(0)?;
+                let v: i64 = r.try_get(1)?;
+                let c: String = r.try_get(2)?;
+                out.push(format!("{t}#\t{a}\t{v}\t{c}"));
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+}
