@@ -25,7 +25,9 @@
 //! - calendar-day, month and year periods end N days/months/years later (month-end clamped:
 //!   01-31 + 1 month = 02-28) and, unless the rule says `keep`, move to the next working day
 //!   when they end on a day off;
-//! - hour periods are exact instants (24 h), never extended by days off;
+//! - hour periods start at the next full hour after the event (民事诉讼法 Art. 85: 期间开始的
+//!   时不计算在期间内; 18:30 + 24 h = 19:00 next day) and are never extended by days off
+//!   ([`hours_deadline`]);
 //! - backward periods (hearing notice 7 WD before the hearing) give the latest day to act;
 //! - extensions continue the same count (3 + 2 WD = 5 WD from the start);
 //! - a suspension `from..=until` excludes those days (both ends) from the running period;
@@ -56,6 +58,7 @@ pub mod cli;
 mod date;
 mod error;
 mod holiday;
+mod hours;
 mod lunar;
 mod notice;
 mod period;
@@ -68,6 +71,7 @@ pub use cli::Explanation;
 pub use date::{CST, cst_date, format_cst, parse_date, parse_instant};
 pub use error::{CalendarError, NoticeErrors, NoticeIssue};
 pub use holiday::{Holiday, HolidaySet};
+pub use hours::{hours_deadline, next_full_hour};
 pub use lunar::{Festivals, festivals};
 pub use notice::{NEXT_NOTICE_REACH_DAY, Notice, NoticeDay};
 pub use period::{

@@ -3,7 +3,7 @@
 //! notice or recording a resumption is just a recomputation.
 
 use serde::{Deserialize, Serialize};
-use time::{Date, Duration, OffsetDateTime};
+use time::{Date, OffsetDateTime};
 
 use crate::calendar::Calendar;
 use crate::date::{add_months, cst_date, date_of, format_cst, index_of};
@@ -17,7 +17,8 @@ pub enum Unit {
     Workdays,
     /// Calendar days, starting the day after the event.
     Days,
-    /// Hours (24 h = one day), exact instants.
+    /// Hours, from the next full hour after the event (民事诉讼法 Art. 85: 期间开始的时不计算在
+    /// 期间内), exact instants.
     Hours,
     /// Calendar months with month-end clamping.
     Months,
@@ -361,9 +362,8 @@ impl Calendar {
                             reason: "an hour period needs an instant (e.g. 2026-11-26T09:30:00+08:00), not a date".into(),
                         });
                     };
-                    let due = t + Duration::hours(length as i64);
-                    index_of(cst_date(due))?;
-                    Due::Instant(due)
+                    // 民事诉讼法 Art. 85: the starting hour is not counted (see `hours`).
+                    Due::Instant(crate::hours::hours_deadline(t, length)?)
                 }
                 Unit::Workdays => {
                     let iv = ledger(si, &spec.suspensions)?;
@@ -621,7 +621,9 @@ mod tests {
     }
 
     #[test]
-    fn hours_are_exact() {
+    fn hours_start_at_the_next_full_hour() {
+        // 民事诉讼法 Art. 85: the hour 20:00–21:00 in which the event occurs is not counted,
+        // even when the event is exactly on the hour.
         let t = datetime!(2026-09-30 20:00 +08:00);
         let c = cal()
             .compute(&DeadlineSpec::new(
@@ -629,8 +631,8 @@ mod tests {
                 Period::new(Unit::Hours, 24).unwrap(),
             ))
             .unwrap();
-        assert_eq!(c.due, Due::Instant(datetime!(2026-10-01 20:00 +08:00)));
-        assert_eq!(c.line(), "2026-10-01T20:00:00+08:00");
+        assert_eq!(c.due, Due::Instant(datetime!(2026-10-01 21:00 +08:00)));
+        assert_eq!(c.line(), "2026-10-01T21:00:00+08:00");
         let e = cal()
             .compute(&DeadlineSpec::new(
                 Anchor::Date(date!(2026 - 09 - 30)),
