@@ -29,6 +29,9 @@
 //!   时不计算在期间内; 18:30 + 24 h = 19:00 next day) and are never extended by days off
 //!   ([`hours_deadline`]);
 //! - backward periods (hearing notice 7 WD before the hearing) give the latest day to act;
+//!   working days are counted strictly between that day and the anchor (处罚法 Art. 64:
+//!   neither the service day nor the hearing day counts; [`Calendar::hearing_notice_ok`],
+//!   [`Calendar::earliest_hearing_day`], [`Calendar::latest_hearing_notice_day`]);
 //! - extensions continue the same count (3 + 2 WD = 5 WD from the start);
 //! - a suspension `from..=until` excludes those days (both ends) from the running period;
 //!   an open suspension yields [`Due::Suspended`]. Suspension never shortens a deadline.
@@ -57,6 +60,7 @@ mod catalog;
 pub mod cli;
 mod date;
 mod error;
+mod hearing;
 mod holiday;
 mod hours;
 mod lunar;
@@ -70,6 +74,7 @@ pub use catalog::{Catalog, CatalogSettings, Extension, Rule, RuleOverride, Trigg
 pub use cli::Explanation;
 pub use date::{CST, cst_date, format_cst, parse_date, parse_instant};
 pub use error::{CalendarError, NoticeErrors, NoticeIssue};
+pub use hearing::HEARING_NOTICE_WORKDAYS;
 pub use holiday::{Holiday, HolidaySet};
 pub use hours::{hours_deadline, next_full_hour};
 pub use lunar::{Festivals, festivals};

@@ -13,7 +13,8 @@ use crate::{CalendarError, MAX_YEAR};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "unit")]
 pub enum Unit {
-    /// Working days (工作日): 处罚法 Art. 85, 许可法 Art. 82, 强制法 Art. 69.
+    /// Working days (工作日): 处罚法 Art. 85, 许可法 Art. 82, 强制法 Art. 69. Backward
+    /// working-day periods count the days strictly between the act and the anchor.
     Workdays,
     /// Calendar days, starting the day after the event.
     Days,
@@ -499,15 +500,22 @@ impl Calendar {
     }
 
     /// Backward periods: the latest day `D` such that the period from `D` ends on or before
-    /// the anchor, rolled back to a working day unless the rule keeps it.
+    /// the anchor, rolled back to a working day unless the rule keeps it. Working days are
+    /// counted strictly between `D` and the anchor: neither the day of acting nor the anchor
+    /// day counts (处罚法 Art. 64 (二) "举行听证的七日前", party-protective reading; see
+    /// [`Calendar::hearing_notice_ok`]).
     fn before(&self, hi: usize, p: Period) -> Result<usize, CalendarError> {
         let start_err = CalendarError::YearOutOfRange {
             year: crate::MIN_YEAR - 1,
         };
         match p.unit {
             Unit::Workdays => {
-                // Working days in (D, hi] must be >= n: rank[D] <= rank[hi] - n.
-                let k = self.rank_at(hi).checked_sub(p.length).ok_or(start_err)?;
+                // Working days in (D, hi) must be >= n: rank[D] <= rank[hi - 1] - n.
+                let before_anchor = self.rank_at(hi) - u32::from(self.is_workday_at(hi));
+                let k = before_anchor
+                    .checked_sub(p.length)
+                    .filter(|k| *k >= 1)
+                    .ok_or(start_err)?;
                 if p.day_off == DayOffRule::Keep {
                     // The day before the (k+1)-th working day.
                     Ok(self.nth_workday(k + 1)? - 1)
@@ -706,15 +714,15 @@ mod tests {
 
     #[test]
     fn hearing_notice_before() {
-        // Hearing on Monday 2026-11-30; notice 7 working days before: (D, 11-30] must hold 7
-        // working days → D = Thursday 11-19 (20,23,24,25,26,27,30).
+        // Hearing on Monday 2026-11-30; 7 working days strictly between the notice and the
+        // hearing (处罚法 Art. 64): 19,20,23,24,25,26,27 → served by Wednesday 11-18.
         let c = cal()
             .compute(&DeadlineSpec::new(
                 Anchor::Date(date!(2026 - 11 - 30)),
                 Period::new(Unit::Workdays, 7).unwrap().before(),
             ))
             .unwrap();
-        assert_eq!(c.due, Due::Date(date!(2026 - 11 - 19)));
+        assert_eq!(c.due, Due::Date(date!(2026 - 11 - 18)));
     }
 
     #[test]

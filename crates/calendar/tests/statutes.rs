@@ -181,8 +181,9 @@ fn hearing_request_and_notice() {
         ),
         Due::Date(date!(2026 - 04 - 10))
     );
-    // Hearing Fri 2026-10-16: 7 WD before: 10-16,15,14,13,12,10(Sat make-up),09 → notify by
-    // the working day before the 7th, i.e. by 10-08 (Thu).
+    // Hearing Fri 2026-10-16: 7 WD strictly between notice and hearing (处罚法 Art. 64, the
+    // hearing day does not count): 15,14,13,12,10(Sat make-up),09,08 → notify by the working
+    // day before 10-08, which is 09-30 (10-01..07 国庆).
     assert_eq!(
         due(
             "penalty.hearing_notice",
@@ -190,7 +191,7 @@ fn hearing_request_and_notice() {
             false,
             vec![]
         ),
-        Due::Date(date!(2026 - 10 - 08))
+        Due::Date(date!(2026 - 09 - 30))
     );
 }
 
