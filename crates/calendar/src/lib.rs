@@ -20,7 +20,9 @@
 //! ## What it computes
 //! [`Calendar::compute`] derives a [`Computed`] due date from a [`DeadlineSpec`] (anchor,
 //! [`Period`], suspension ledger) — never by editing a stored date, so a resumption or a
-//! notice import is just a recomputation ([`recompute`]). Rules (DL-2, DL-4):
+//! notice import is just a recomputation ([`recompute_import`]; an amended notice replacing an
+//! official one is accepted and reports the days and years it changed, [`ImportReport`]).
+//! Rules (DL-2, DL-4):
 //! - the event day is never counted; working-day periods end on the N-th working day after it;
 //! - calendar-day, month and year periods end N days/months/years later (month-end clamped:
 //!   01-31 + 1 month = 02-28) and, unless the rule says `keep`, move to the next working day
@@ -78,12 +80,12 @@ pub use hearing::HEARING_NOTICE_WORKDAYS;
 pub use holiday::{Holiday, HolidaySet};
 pub use hours::{hours_deadline, next_full_hour};
 pub use lunar::{Festivals, festivals};
-pub use notice::{NEXT_NOTICE_REACH_DAY, Notice, NoticeDay};
+pub use notice::{NEXT_NOTICE_REACH_DAY, Notice, NoticeDay, NoticeRelation};
 pub use period::{
     Anchor, Computed, DayOffRule, DeadlineSpec, Direction, Due, Period, Suspension, Unit,
     parse_length, parse_unit,
 };
-pub use recompute::{ImportReport, OpenDeadline, Recomputed, recompute};
+pub use recompute::{ImportReport, OpenDeadline, Recomputed, recompute, recompute_import};
 pub use statutory::{StatuteRevision, StatutoryDay, provisional_off_days, statutory_days};
 
 /// First year the calendar covers (provisionally).
