@@ -10,12 +10,20 @@ use crate::period::{Anchor, DeadlineSpec, Period, Suspension};
 
 const CATALOG_JSON: &str = include_str!("../data/catalog.json");
 
-/// An optional extension of a period (same unit), granted by someone.
+/// The extension a rule allows: **up to** `max_length` more units of the same period (强制法
+/// Art. 25: "可以延长，但是延长期限不得超过三十日"), granted by `approval`. What is granted in
+/// a case is a length of its own, stored with the deadline and checked against this cap
+/// ([`Rule::approve_extension`], [`Catalog::spec_with_extension`]); it is not always the cap.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Extension {
-    pub length: u32,
+    /// The longest extension that may be approved (same unit as the period).
+    #[serde(alias = "length")]
+    pub max_length: u32,
     /// Who must approve it (Chinese text).
     pub approval: String,
+    /// The provision that sets the cap, cited when a request exceeds it (Chinese text).
+    #[serde(default)]
+    pub basis: String,
 }
 
 /// What starts or satisfies a deadline: an event kind the server records, and the legal text.
@@ -49,20 +57,75 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// The period to apply, with the extension added when it was granted. Extensions continue
-    /// the same count (3 WD + 2 WD = the 5th working day; 30 + 30 days = day 60, then rolled).
-    pub fn period(&self, extended: bool) -> Result<Period, CalendarError> {
+    /// Checks an extension request of `requested` units against this rule's cap and returns
+    /// the length to store with the deadline. Refused: a rule without an extension, a zero
+    /// request, and a request over the maximum ([`CalendarError::ExtensionTooLong`], naming
+    /// the provision, e.g. 强制法 Art. 25 for 查封、扣押).
+    pub fn approve_extension(&self, requested: u32) -> Result<u32, CalendarError> {
+        let Some(ext) = &self.extension else {
+            return Err(CalendarError::InvalidExtension {
+                rule: self.id.clone(),
+                reason: format!("“{}”没有可延长的期限", self.name),
+            });
+        };
+        if requested == 0 {
+            return Err(CalendarError::InvalidExtension {
+                rule: self.id.clone(),
+                reason: "延长期限至少为 1".into(),
+            });
+        }
+        if requested > ext.max_length {
+            return Err(CalendarError::ExtensionTooLong {
+                rule: self.id.clone(),
+                name: self.name.clone(),
+                requested,
+                max: ext.max_length,
+                unit: unit_zh(self.period.unit),
+                basis: ext.basis.clone(),
+            });
+        }
+        Ok(requested)
+    }
+
+    /// The period to apply with an approved extension of `extension` units (`None`: not
+    /// extended). Extensions continue the same count (3 WD + 2 WD = the 5th working day;
+    /// 30 + 15 days = day 45, then rolled). The length is re-checked against the cap, so a
+    /// stored length that a later setting no longer allows is refused rather than applied.
+    pub fn period_with_extension(&self, extension: Option<u32>) -> Result<Period, CalendarError> {
         let mut p = self.period;
-        if extended {
-            let Some(ext) = &self.extension else {
-                return Err(CalendarError::InvalidSettings {
-                    reason: format!("rule `{}` has no extension", self.id),
-                });
-            };
-            p.length += ext.length;
+        if let Some(n) = extension {
+            p.length += self.approve_extension(n)?;
         }
         p.validate()?;
         Ok(p)
+    }
+
+    /// The period, extended by the **maximum** the rule allows when `extended`. Kept for
+    /// callers that store only a flag; a deadline should store the approved length and use
+    /// [`Rule::period_with_extension`].
+    pub fn period(&self, extended: bool) -> Result<Period, CalendarError> {
+        let max = match (&self.extension, extended) {
+            (_, false) => None,
+            (Some(e), true) => Some(e.max_length),
+            (None, true) => {
+                return Err(CalendarError::InvalidSettings {
+                    reason: format!("rule `{}` has no extension", self.id),
+                });
+            }
+        };
+        self.period_with_extension(max)
+    }
+}
+
+/// Chinese unit word for extension messages (三十日, 二个工作日).
+fn unit_zh(unit: crate::period::Unit) -> &'static str {
+    use crate::period::Unit;
+    match unit {
+        Unit::Workdays => "个工作日",
+        Unit::Days => "日",
+        Unit::Hours => "小时",
+        Unit::Months => "个月",
+        Unit::Years | Unit::AnnualDate { .. } => "年",
     }
 }
 
@@ -82,7 +145,7 @@ pub struct CatalogSettings {
 pub struct RuleOverride {
     #[serde(default)]
     pub length: Option<u32>,
-    /// Extension length (0 removes the extension).
+    /// Maximum extension length (0 removes the extension).
     #[serde(default)]
     pub extension: Option<u32>,
     /// Local legal basis for the change; appended to the statute text.
@@ -153,10 +216,19 @@ impl Catalog {
             if let Some(ext) = o.extension {
                 rule.extension = match (ext, rule.extension.take()) {
                     (0, _) => None,
-                    (n, Some(e)) => Some(Extension { length: n, ..e }),
+                    (n, Some(e)) => Some(Extension {
+                        max_length: n,
+                        // The cap now comes from the local provision, cited with the statute.
+                        basis: match &o.basis {
+                            Some(b) => format!("{}；本地规定：{b}", e.basis),
+                            None => e.basis,
+                        },
+                        ..e
+                    }),
                     (n, None) => Some(Extension {
-                        length: n,
+                        max_length: n,
                         approval: "经行政机关负责人批准".into(),
+                        basis: o.basis.clone().unwrap_or_default(),
                     }),
                 };
             }
@@ -186,12 +258,41 @@ impl Catalog {
             .ok_or_else(|| CalendarError::UnknownRule { id: id.to_string() })
     }
 
-    /// Builds the spec of a deadline of rule `id` (suspensions only for suspendable rules).
+    /// Builds the spec of a deadline of rule `id`; `extended` grants the rule's **maximum**
+    /// extension. Kept for callers storing a flag: prefer [`Catalog::spec_with_extension`]
+    /// with the approved length.
     pub fn spec(
         &self,
         id: &str,
         anchor: Anchor,
         extended: bool,
+        suspensions: Vec<Suspension>,
+    ) -> Result<DeadlineSpec, CalendarError> {
+        let max = if extended {
+            let rule = self.get(id)?;
+            Some(
+                rule.extension
+                    .as_ref()
+                    .map(|e| e.max_length)
+                    .ok_or_else(|| CalendarError::InvalidSettings {
+                        reason: format!("rule `{id}` has no extension"),
+                    })?,
+            )
+        } else {
+            None
+        };
+        self.spec_with_extension(id, anchor, max, suspensions)
+    }
+
+    /// Builds the spec of a deadline of rule `id` with an approved extension of `extension`
+    /// units (`None`: not extended; suspensions only for suspendable rules). An extension over
+    /// the rule's maximum is refused with [`CalendarError::ExtensionTooLong`] naming the
+    /// provision (强制法 Art. 25 for 查封、扣押: up to 30 days).
+    pub fn spec_with_extension(
+        &self,
+        id: &str,
+        anchor: Anchor,
+        extension: Option<u32>,
         suspensions: Vec<Suspension>,
     ) -> Result<DeadlineSpec, CalendarError> {
         let rule = self.get(id)?;
@@ -203,7 +304,7 @@ impl Catalog {
         }
         Ok(DeadlineSpec {
             anchor,
-            period: rule.period(extended)?,
+            period: rule.period_with_extension(extension)?,
             suspensions,
         })
     }
@@ -222,7 +323,7 @@ mod tests {
             (
                 r.period.unit,
                 r.period.length,
-                r.extension.as_ref().map(|e| e.length),
+                r.extension.as_ref().map(|e| e.max_length),
             )
         };
         assert_eq!(

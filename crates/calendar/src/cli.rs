@@ -108,8 +108,9 @@ impl Calendar {
         if p.unit == Unit::Hours {
             if let (Anchor::Instant(t), Due::Instant(due)) = (spec.anchor, computed.due) {
                 lines.push(format!(
-                    "起算 {} + {} 小时 = {}（按小时计算的期间精确到时刻，不因休息日顺延）",
+                    "事件发生于 {}，开始的时不计入（民事诉讼法第八十五条），自 {} 起算 + {} 小时 = {}（按小时计算的期间精确到时刻，不因休息日顺延）",
                     format_cst(t),
+                    format_cst(crate::hours::next_full_hour(t)?),
                     p.length,
                     format_cst(due)
                 ));
@@ -301,7 +302,7 @@ mod tests {
         );
         assert_eq!(
             add_line(&cal, "2026-09-30", "24", "hours").unwrap(),
-            "2026-10-01T00:00:00+08:00"
+            "2026-10-01T01:00:00+08:00"
         );
         assert_eq!(
             add_line(&cal, "2026-01-31", "1", "months").unwrap(),

@@ -65,6 +65,25 @@ pub enum CalendarError {
     #[error("invalid deadline settings: {reason}")]
     InvalidSettings { reason: String },
 
+    /// An extension request over the rule's statutory (or configured) maximum.
+    #[error("延长期限 {requested}{unit} 超过“{name}”可延长的上限 {max}{unit}（{basis}）")]
+    ExtensionTooLong {
+        /// Catalog rule id.
+        rule: String,
+        /// Rule name (Chinese).
+        name: String,
+        requested: u32,
+        max: u32,
+        /// Chinese unit word (日, 个工作日).
+        unit: &'static str,
+        /// The provision setting the cap.
+        basis: String,
+    },
+
+    /// An extension that cannot be granted at all (no extension for the rule, zero length).
+    #[error("延长期限无效（{rule}）：{reason}")]
+    InvalidExtension { rule: String, reason: String },
+
     /// Two notices for the same year given at once.
     #[error("two notices for year {year}: load one notice per year")]
     DuplicateNotice { year: i32 },

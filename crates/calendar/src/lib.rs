@@ -20,13 +20,20 @@
 //! ## What it computes
 //! [`Calendar::compute`] derives a [`Computed`] due date from a [`DeadlineSpec`] (anchor,
 //! [`Period`], suspension ledger) — never by editing a stored date, so a resumption or a
-//! notice import is just a recomputation ([`recompute`]). Rules (DL-2, DL-4):
+//! notice import is just a recomputation ([`recompute_import`]; an amended notice replacing an
+//! official one is accepted and reports the days and years it changed, [`ImportReport`]).
+//! Rules (DL-2, DL-4):
 //! - the event day is never counted; working-day periods end on the N-th working day after it;
 //! - calendar-day, month and year periods end N days/months/years later (month-end clamped:
 //!   01-31 + 1 month = 02-28) and, unless the rule says `keep`, move to the next working day
 //!   when they end on a day off;
-//! - hour periods are exact instants (24 h), never extended by days off;
+//! - hour periods start at the next full hour after the event (民事诉讼法 Art. 85: 期间开始的
+//!   时不计算在期间内; 18:30 + 24 h = 19:00 next day) and are never extended by days off
+//!   ([`hours_deadline`]);
 //! - backward periods (hearing notice 7 WD before the hearing) give the latest day to act;
+//!   working days are counted strictly between that day and the anchor (处罚法 Art. 64:
+//!   neither the service day nor the hearing day counts; [`Calendar::hearing_notice_ok`],
+//!   [`Calendar::earliest_hearing_day`], [`Calendar::latest_hearing_notice_day`]);
 //! - extensions continue the same count (3 + 2 WD = 5 WD from the start);
 //! - a suspension `from..=until` excludes those days (both ends) from the running period;
 //!   an open suspension yields [`Due::Suspended`]. Suspension never shortens a deadline.
@@ -55,7 +62,9 @@ mod catalog;
 pub mod cli;
 mod date;
 mod error;
+mod hearing;
 mod holiday;
+mod hours;
 mod lunar;
 mod notice;
 mod period;
@@ -67,14 +76,16 @@ pub use catalog::{Catalog, CatalogSettings, Extension, Rule, RuleOverride, Trigg
 pub use cli::Explanation;
 pub use date::{CST, cst_date, format_cst, parse_date, parse_instant};
 pub use error::{CalendarError, NoticeErrors, NoticeIssue};
+pub use hearing::HEARING_NOTICE_WORKDAYS;
 pub use holiday::{Holiday, HolidaySet};
+pub use hours::{hours_deadline, next_full_hour};
 pub use lunar::{Festivals, festivals};
-pub use notice::{NEXT_NOTICE_REACH_DAY, Notice, NoticeDay};
+pub use notice::{NEXT_NOTICE_REACH_DAY, Notice, NoticeDay, NoticeRelation};
 pub use period::{
     Anchor, Computed, DayOffRule, DeadlineSpec, Direction, Due, Period, Suspension, Unit,
     parse_length, parse_unit,
 };
-pub use recompute::{ImportReport, OpenDeadline, Recomputed, recompute};
+pub use recompute::{ImportReport, OpenDeadline, Recomputed, recompute, recompute_import};
 pub use statutory::{StatuteRevision, StatutoryDay, provisional_off_days, statutory_days};
 
 /// First year the calendar covers (provisionally).

@@ -20,6 +20,12 @@
 //! and lies in the notice year — except 元旦 days, which may fall on or after 24 December of
 //! the previous year (the 2019 and 2023 notices did this); no date listed twice; a make-up
 //! working day falls on a Saturday or Sunday; holiday names are the seven statutory ones.
+//!
+//! Amendments (DL-1): an amended notice is a complete file for the year, listing the original
+//! document first and the amending one after it (see `data/notices/2020.notice`). It is
+//! imported like any notice and replaces the loaded one whole; [`Notice::relation_to`] tells an
+//! amendment from a first import or a replacement, and [`crate::ImportReport`] says which days
+//! and years changed.
 
 use std::collections::HashMap;
 
@@ -32,6 +38,28 @@ use crate::{Holiday, HolidaySet, MAX_YEAR, MIN_YEAR};
 /// arrangements reach back into late December). Days from here to 31 December depend on two
 /// notices; see [`crate::Calendar::day`].
 pub const NEXT_NOTICE_REACH_DAY: u8 = 24;
+
+/// How an imported notice relates to the one already loaded for its year
+/// ([`Notice::relation_to`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoticeRelation {
+    /// No notice was loaded for the year.
+    New,
+    /// An amended notice: it lists every document of the loaded one, then more (修订通知,
+    /// e.g. 国办发明电〔2020〕1号 extending the 2020 春节 holiday).
+    Amendment {
+        /// Documents of the notice it replaces.
+        previous_documents: Vec<String>,
+    },
+    /// Replaces the loaded notice without extending its documents.
+    Replacement {
+        /// Documents of the notice it replaces.
+        previous_documents: Vec<String>,
+        /// Loaded documents this notice no longer lists (empty for a corrected transcription
+        /// of the same documents). Non-empty usually means an amendment is being undone.
+        dropped_documents: Vec<String>,
+    },
+}
 
 /// One dated entry of a notice.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -290,6 +318,38 @@ impl Notice {
             title,
             days,
         })
+    }
+
+    /// How this notice relates to `loaded`, the notice already loaded for the same year
+    /// (DL-1: an amended notice replaces the earlier one whole). Never refuses: an import is
+    /// always accepted, and the caller decides what to tell the importer.
+    ///
+    /// - no loaded notice → [`NoticeRelation::New`];
+    /// - the loaded notice's documents are a strict prefix of this one's (the 2020 file lists
+    ///   国办发明电〔2019〕16号 then 国办发明电〔2020〕1号) → [`NoticeRelation::Amendment`];
+    /// - anything else (same documents: a corrected transcription; or a list that drops a
+    ///   loaded document, e.g. re-importing the original over its amendment) →
+    ///   [`NoticeRelation::Replacement`] with the dropped documents named.
+    pub fn relation_to(&self, loaded: Option<&Notice>) -> NoticeRelation {
+        let Some(old) = loaded else {
+            return NoticeRelation::New;
+        };
+        let previous_documents = old.documents.clone();
+        if self.documents.len() > old.documents.len() && self.documents.starts_with(&old.documents)
+        {
+            NoticeRelation::Amendment { previous_documents }
+        } else {
+            let dropped_documents = old
+                .documents
+                .iter()
+                .filter(|d| !self.documents.contains(d))
+                .cloned()
+                .collect();
+            NoticeRelation::Replacement {
+                previous_documents,
+                dropped_documents,
+            }
+        }
     }
 
     /// The main document number (the first `document:` line).

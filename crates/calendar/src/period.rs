@@ -3,7 +3,7 @@
 //! notice or recording a resumption is just a recomputation.
 
 use serde::{Deserialize, Serialize};
-use time::{Date, Duration, OffsetDateTime};
+use time::{Date, OffsetDateTime};
 
 use crate::calendar::Calendar;
 use crate::date::{add_months, cst_date, date_of, format_cst, index_of};
@@ -13,11 +13,13 @@ use crate::{CalendarError, MAX_YEAR};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "unit")]
 pub enum Unit {
-    /// Working days (工作日): 处罚法 Art. 85, 许可法 Art. 82, 强制法 Art. 69.
+    /// Working days (工作日): 处罚法 Art. 85, 许可法 Art. 82, 强制法 Art. 69. Backward
+    /// working-day periods count the days strictly between the act and the anchor.
     Workdays,
     /// Calendar days, starting the day after the event.
     Days,
-    /// Hours (24 h = one day), exact instants.
+    /// Hours, from the next full hour after the event (民事诉讼法 Art. 85: 期间开始的时不计算在
+    /// 期间内), exact instants.
     Hours,
     /// Calendar months with month-end clamping.
     Months,
@@ -361,9 +363,8 @@ impl Calendar {
                             reason: "an hour period needs an instant (e.g. 2026-11-26T09:30:00+08:00), not a date".into(),
                         });
                     };
-                    let due = t + Duration::hours(length as i64);
-                    index_of(cst_date(due))?;
-                    Due::Instant(due)
+                    // 民事诉讼法 Art. 85: the starting hour is not counted (see `hours`).
+                    Due::Instant(crate::hours::hours_deadline(t, length)?)
                 }
                 Unit::Workdays => {
                     let iv = ledger(si, &spec.suspensions)?;
@@ -499,15 +500,22 @@ impl Calendar {
     }
 
     /// Backward periods: the latest day `D` such that the period from `D` ends on or before
-    /// the anchor, rolled back to a working day unless the rule keeps it.
+    /// the anchor, rolled back to a working day unless the rule keeps it. Working days are
+    /// counted strictly between `D` and the anchor: neither the day of acting nor the anchor
+    /// day counts (处罚法 Art. 64 (二) "举行听证的七日前", party-protective reading; see
+    /// [`Calendar::hearing_notice_ok`]).
     fn before(&self, hi: usize, p: Period) -> Result<usize, CalendarError> {
         let start_err = CalendarError::YearOutOfRange {
             year: crate::MIN_YEAR - 1,
         };
         match p.unit {
             Unit::Workdays => {
-                // Working days in (D, hi] must be >= n: rank[D] <= rank[hi] - n.
-                let k = self.rank_at(hi).checked_sub(p.length).ok_or(start_err)?;
+                // Working days in (D, hi) must be >= n: rank[D] <= rank[hi - 1] - n.
+                let before_anchor = self.rank_at(hi) - u32::from(self.is_workday_at(hi));
+                let k = before_anchor
+                    .checked_sub(p.length)
+                    .filter(|k| *k >= 1)
+                    .ok_or(start_err)?;
                 if p.day_off == DayOffRule::Keep {
                     // The day before the (k+1)-th working day.
                     Ok(self.nth_workday(k + 1)? - 1)
@@ -621,7 +629,9 @@ mod tests {
     }
 
     #[test]
-    fn hours_are_exact() {
+    fn hours_start_at_the_next_full_hour() {
+        // 民事诉讼法 Art. 85: the hour 20:00–21:00 in which the event occurs is not counted,
+        // even when the event is exactly on the hour.
         let t = datetime!(2026-09-30 20:00 +08:00);
         let c = cal()
             .compute(&DeadlineSpec::new(
@@ -629,8 +639,8 @@ mod tests {
                 Period::new(Unit::Hours, 24).unwrap(),
             ))
             .unwrap();
-        assert_eq!(c.due, Due::Instant(datetime!(2026-10-01 20:00 +08:00)));
-        assert_eq!(c.line(), "2026-10-01T20:00:00+08:00");
+        assert_eq!(c.due, Due::Instant(datetime!(2026-10-01 21:00 +08:00)));
+        assert_eq!(c.line(), "2026-10-01T21:00:00+08:00");
         let e = cal()
             .compute(&DeadlineSpec::new(
                 Anchor::Date(date!(2026 - 09 - 30)),
@@ -704,15 +714,15 @@ mod tests {
 
     #[test]
     fn hearing_notice_before() {
-        // Hearing on Monday 2026-11-30; notice 7 working days before: (D, 11-30] must hold 7
-        // working days → D = Thursday 11-19 (20,23,24,25,26,27,30).
+        // Hearing on Monday 2026-11-30; 7 working days strictly between the notice and the
+        // hearing (处罚法 Art. 64): 19,20,23,24,25,26,27 → served by Wednesday 11-18.
         let c = cal()
             .compute(&DeadlineSpec::new(
                 Anchor::Date(date!(2026 - 11 - 30)),
                 Period::new(Unit::Workdays, 7).unwrap().before(),
             ))
             .unwrap();
-        assert_eq!(c.due, Due::Date(date!(2026 - 11 - 19)));
+        assert_eq!(c.due, Due::Date(date!(2026 - 11 - 18)));
     }
 
     #[test]

@@ -6,6 +6,8 @@
 //! compensatory day off (补假, Art. 6: a holiday falling on a Saturday or Sunday "应当在工作日
 //! 补假"), placed on the next weekday that is not already off — the placement the notices have
 //! used in every year since 2008 where no bridge was arranged; still a guess, hence flagged.
+//! A 中秋 that falls inside 国庆 (1–3 October) keeps its own day, on 4 October (DL-1; see
+//! `mid_autumn_day`), as the notices for 2009 and 2020 kept four statutory days.
 
 use time::{Date, Month};
 
@@ -92,16 +94,40 @@ pub fn statutory_days(year: i32) -> Result<Vec<StatutoryDay>, CalendarError> {
         StatuteRevision::Rev2024 => 2,
     };
     push_run(ymd(Month::May, 1)?, labour, Holiday::LabourDay);
+    let national_day = ymd(Month::October, 1)?;
     if rev != StatuteRevision::Rev1999 {
         push_run(f.qingming, 1, Holiday::Qingming);
         push_run(f.duanwu, 1, Holiday::DragonBoat);
-        push_run(f.zhongqiu, 1, Holiday::MidAutumn);
+        push_run(
+            mid_autumn_day(f.zhongqiu, national_day),
+            1,
+            Holiday::MidAutumn,
+        );
     }
-    push_run(ymd(Month::October, 1)?, 3, Holiday::NationalDay);
+    push_run(national_day, NATIONAL_DAY_DAYS, Holiday::NationalDay);
     days.sort_by_key(|d| d.date);
-    // 中秋 can coincide with 国庆 (e.g. 2020-10-01); one date is one day off.
+    // No two holidays share a date any more (中秋 is moved off 国庆 above); kept so that a
+    // future statute change cannot make one date count twice.
     days.dedup_by_key(|d| d.date);
     Ok(days)
+}
+
+/// 国庆节 放假3天（10月1日、2日、3日）.
+const NATIONAL_DAY_DAYS: u8 = 3;
+
+/// The day that counts as the 中秋 holiday. When 中秋 falls on 1–3 October it coincides with
+/// 国庆; the statute still grants both (国庆 3 days + 中秋 1 day), and every notice for such a
+/// year kept the four statutory days — 2020 (中秋 = 10-01) and 2009 (中秋 = 10-03) both
+/// gave 10-01..10-08: four statutory days, the weekend inside, two swapped days. Without a
+/// notice the 中秋 day is therefore placed on the day after the 国庆 block (10-04), so the
+/// statutory count is kept; 补假 then follows the ordinary rule if that day is a weekend.
+fn mid_autumn_day(zhongqiu: Date, national_day: Date) -> Date {
+    let block_end = national_day + time::Duration::days(i64::from(NATIONAL_DAY_DAYS) - 1);
+    if (national_day..=block_end).contains(&zhongqiu) {
+        block_end + time::Duration::days(1)
+    } else {
+        zhongqiu
+    }
 }
 
 /// Statutory days plus 补假 for `year`, in date order.

@@ -82,11 +82,19 @@ fn review_three_plus_two() {
 }
 
 #[test]
-fn av_upload_24_hours() {
+fn av_upload_24_hours_from_the_next_full_hour_art85() {
+    // REC-4 / 民事诉讼法 Art. 85: recorded at 18:30 on 国庆 → counting starts 19:00 → due
+    // 19:00 the next day (a holiday: hour periods are not extended).
     let t = datetime!(2026-10-01 18:30 +08:00);
     assert_eq!(
         due("rec.av_upload", Anchor::Instant(t), false, vec![]),
-        Due::Instant(datetime!(2026-10-02 18:30 +08:00))
+        Due::Instant(datetime!(2026-10-02 19:00 +08:00))
+    );
+    // The same instant given in UTC gives the same deadline.
+    let utc = datetime!(2026-10-01 10:30 UTC);
+    assert_eq!(
+        due("rec.av_upload", Anchor::Instant(utc), false, vec![]),
+        Due::Instant(datetime!(2026-10-02 11:00 UTC))
     );
 }
 
@@ -173,8 +181,9 @@ fn hearing_request_and_notice() {
         ),
         Due::Date(date!(2026 - 04 - 10))
     );
-    // Hearing Fri 2026-10-16: 7 WD before: 10-16,15,14,13,12,10(Sat make-up),09 → notify by
-    // the working day before the 7th, i.e. by 10-08 (Thu).
+    // Hearing Fri 2026-10-16: 7 WD strictly between notice and hearing (处罚法 Art. 64, the
+    // hearing day does not count): 15,14,13,12,10(Sat make-up),09,08 → notify by the working
+    // day before 10-08, which is 09-30 (10-01..07 国庆).
     assert_eq!(
         due(
             "penalty.hearing_notice",
@@ -182,7 +191,7 @@ fn hearing_request_and_notice() {
             false,
             vec![]
         ),
-        Due::Date(date!(2026 - 10 - 08))
+        Due::Date(date!(2026 - 09 - 30))
     );
 }
 

@@ -95,7 +95,7 @@ pub enum IdError {
     },
 }
 
-fn birth_message(year: u16, month: u8, day: u8, problem: BirthDateProblem) -> String {
+pub(crate) fn birth_message(year: u16, month: u8, day: u8, problem: BirthDateProblem) -> String {
     let date = format!("{year:04}年{month:02}月{day:02}日");
     match problem {
         BirthDateProblem::NoSuchDay => format!("出生日期不存在：{date}"),
@@ -117,6 +117,34 @@ impl IdError {
     }
 }
 
+/// The latest birth date [`ResidentId::parse`] accepts when no "today" is given.
+pub(crate) fn latest_birth_without_today() -> Date {
+    Date::from_calendar_date(MAX_BIRTH_YEAR, Month::December, 31).expect("valid constant date")
+}
+
+/// Reads `YYYYMMDD` (8 ASCII digits) as a birth date in `MIN_BIRTH_YEAR..=latest`; on failure
+/// returns the date as written and what is wrong, for the caller's own error type.
+pub(crate) fn birth_date(
+    yyyymmdd: &str,
+    latest: Date,
+) -> Result<Date, (u16, u8, u8, BirthDateProblem)> {
+    let year: u16 = yyyymmdd[0..4].parse().expect("digits");
+    let month: u8 = yyyymmdd[4..6].parse().expect("digits");
+    let day: u8 = yyyymmdd[6..8].parse().expect("digits");
+    let err = |problem| (year, month, day, problem);
+    let birth = Month::try_from(month)
+        .ok()
+        .and_then(|m| Date::from_calendar_date(i32::from(year), m, day).ok())
+        .ok_or_else(|| err(BirthDateProblem::NoSuchDay))?;
+    if i32::from(year) < MIN_BIRTH_YEAR {
+        return Err(err(BirthDateProblem::TooEarly));
+    }
+    if birth > latest {
+        return Err(err(BirthDateProblem::InFuture));
+    }
+    Ok(birth)
+}
+
 /// Computes the GB 11643 MOD 11-2 check character for a 17-digit body.
 /// Returns `None` if `body` is not exactly 17 ASCII digits.
 pub fn check_digit(body: &str) -> Option<char> {
@@ -127,7 +155,7 @@ pub fn check_digit(body: &str) -> Option<char> {
     Some(check_of(b))
 }
 
-fn check_of(body: &[u8]) -> char {
+pub(crate) fn check_of(body: &[u8]) -> char {
     let sum: u32 = body
         .iter()
         .zip(WEIGHTS)
@@ -153,12 +181,11 @@ impl ResidentId {
     /// Birth dates must lie in 1900-01-01..=2100-12-31; use [`ResidentId::parse_at`] to also
     /// reject dates after today.
     pub fn parse(s: &str) -> Result<ResidentId, IdError> {
-        let latest = Date::from_calendar_date(MAX_BIRTH_YEAR, Month::December, 31)
-            .expect("valid constant date");
-        Self::parse_until(s, latest)
+        Self::parse_until(s, latest_birth_without_today())
     }
 
-    /// Like [`ResidentId::parse`], but a birth date after `today` is rejected.
+    /// Like [`ResidentId::parse`], but a birth date after `today` is rejected. This is the
+    /// entry point for values entered by people: pass today's date in China Standard Time.
     pub fn parse_at(s: &str, today: Date) -> Result<ResidentId, IdError> {
         Self::parse_until(s, today)
     }
@@ -207,25 +234,14 @@ impl ResidentId {
                 prefix: prefix.to_string(),
             });
         }
-        let year: u16 = text[6..10].parse().expect("digits");
-        let month: u8 = text[10..12].parse().expect("digits");
-        let day: u8 = text[12..14].parse().expect("digits");
-        let err = |problem| IdError::BirthDate {
-            year,
-            month,
-            day,
-            problem,
-        };
-        let birth = Month::try_from(month)
-            .ok()
-            .and_then(|m| Date::from_calendar_date(i32::from(year), m, day).ok())
-            .ok_or_else(|| err(BirthDateProblem::NoSuchDay))?;
-        if i32::from(year) < MIN_BIRTH_YEAR {
-            return Err(err(BirthDateProblem::TooEarly));
-        }
-        if birth > latest {
-            return Err(err(BirthDateProblem::InFuture));
-        }
+        let birth = birth_date(&text[6..14], latest).map_err(|(year, month, day, problem)| {
+            IdError::BirthDate {
+                year,
+                month,
+                day,
+                problem,
+            }
+        })?;
         let expected = check_of(&digits[..17]);
         if char::from(digits[17]) != expected {
             return Err(IdError::CheckDigit {

@@ -125,5 +125,7 @@ proptest! {
         let _ = CreditCode::parse(&s);
         let _ = DivisionCode::parse(&s);
         let _ = validate_line(Kind::Id, &s);
+        let _ = PersonalId::parse(&s);
+        let _ = ForeignPermanentResidentId::parse(&s);
     }
 }
