@@ -1,0 +1,6 @@
+//! Rules of the tamper-evident ledger (REC-6): erasure of personal data and witnessing of
+//! lower-tier logs.
+
+mod erasure;
+
+pub use erasure::*;
