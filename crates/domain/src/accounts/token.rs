@@ -1,7 +1,7 @@
 //! API tokens for external systems (办案系统, 上级平台).
 
 use crate::auth::validate_roles;
-use crate::auth::{Actor, Role};
+use crate::auth::{Actor, Permission, Role};
 use crate::error::{DomainError, required};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -26,7 +26,7 @@ pub fn decide_issue_token(
     agency_id: Uuid,
     roles: &[Role],
 ) -> Result<ApiToken, DomainError> {
-    actor.require_any(&[Role::SecurityAdmin], "签发接口令牌")?;
+    actor.require(Permission::IssueToken)?;
     let roles = validate_roles(roles)?;
     if roles
         .iter()
@@ -50,7 +50,7 @@ pub fn decide_issue_token(
 
 /// Revoking a token is the security administrator's; a revoked token stays revoked.
 pub fn decide_revoke_token(actor: &Actor, token: &ApiToken) -> Result<(), DomainError> {
-    actor.require_any(&[Role::SecurityAdmin], "吊销接口令牌")?;
+    actor.require(Permission::RevokeToken)?;
     if token.revoked {
         return Err(DomainError::conflict(
             None,

@@ -1,7 +1,7 @@
 //! User accounts and the password policy (等保三级).
 
 use crate::auth::validate_roles;
-use crate::auth::{Actor, Role};
+use crate::auth::{Actor, Permission, Role};
 use crate::error::{DomainError, required};
 use crate::registry::Officer;
 use serde::{Deserialize, Serialize};
@@ -64,11 +64,11 @@ pub fn decide_create_user(
     draft: &UserDraft,
     officer: Option<&Officer>,
 ) -> Result<User, DomainError> {
-    actor.require_any(&[Role::SecurityAdmin, Role::SystemAdmin], "创建用户")?;
-    if actor.has(Role::SystemAdmin) && actor.user_id != Uuid::nil() {
-        // Only the bootstrap (system) actor may create accounts as system admin; people use the
-        // security administrator, so no single person both configures and grants.
-        actor.require_any(&[Role::SecurityAdmin], "创建用户")?;
+    // Only the bootstrap (system) actor creates accounts without the permission (the first
+    // security administrator has to come from somewhere); people use the security
+    // administrator, so no single person both configures and grants.
+    if !actor.is_system() {
+        actor.require(Permission::CreateUser)?;
     }
     let username = draft.username.trim().to_lowercase();
     if username.len() < 3
@@ -119,7 +119,7 @@ pub fn decide_create_user(
 /// Enabling or disabling an account is the security administrator's, and nobody disables
 /// their own account (the platform must never lose its last security administrator by accident).
 pub fn decide_user_active(actor: &Actor, user: &User, active: bool) -> Result<User, DomainError> {
-    actor.require_any(&[Role::SecurityAdmin], "启用或停用账号")?;
+    actor.require(Permission::SetUserActive)?;
     if user.id == actor.user_id {
         return Err(DomainError::invalid("active", "self", "不能停用自己的账号"));
     }

@@ -1,7 +1,7 @@
 //! The annual enforcement statistics (PUB-9): the duty and its publication.
 
 use super::{Deadline, DutyStart, open};
-use crate::auth::{Actor, Role};
+use crate::auth::{Actor, Permission};
 use crate::error::{DomainError, required};
 use crate::registry::Agency;
 use serde::{Deserialize, Serialize};
@@ -66,7 +66,7 @@ pub fn decide_annual_report(
     url: &str,
     today: Date,
 ) -> Result<AnnualReport, DomainError> {
-    actor.require_any(&[Role::AgencyHead, Role::Publisher], "公开年度统计年报")?;
+    actor.require(Permission::PublishAnnualReport)?;
     if !owes_annual_statistics(agency) {
         return Err(DomainError::invalid(
             "agency_id",

@@ -11,7 +11,7 @@ pub fn decide_erasure(
     subject: &str,
     reason: &str,
 ) -> Result<(String, String), crate::DomainError> {
-    actor.require_any(&[crate::auth::Role::SystemAdmin], "依法删除个人信息")?;
+    actor.require(crate::auth::Permission::ErasePersonalData)?;
     let subject = subject.trim();
     if subject.chars().count() < 6 {
         return Err(crate::DomainError::invalid(

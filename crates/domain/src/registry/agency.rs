@@ -1,7 +1,7 @@
 //! Enforcement bodies (执法主体), REG-1.
 
 use super::{AgencyKind, Level, check_domain};
-use crate::auth::{Actor, Role};
+use crate::auth::{Actor, Permission};
 use crate::error::{DomainError, optional, required};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -103,7 +103,16 @@ pub fn decide_register_agency(
     draft: &AgencyDraft,
     parent: Option<&Agency>,
 ) -> Result<Agency, DomainError> {
-    actor.require_any(&[Role::SystemAdmin], "登记执法主体")?;
+    actor.require(Permission::RegisterAgency)?;
+    build_agency(id, draft, parent)
+}
+
+/// The checks shared by registration and update (everything but the permission).
+fn build_agency(
+    id: Uuid,
+    draft: &AgencyDraft,
+    parent: Option<&Agency>,
+) -> Result<Agency, DomainError> {
     let name = required("name", &draft.name, 100)?;
     let (credit_code, credit_code_override) = parse_credit_code(
         &draft.credit_code,
@@ -197,6 +206,7 @@ pub fn decide_update_agency(
     draft: &AgencyDraft,
     parent: Option<&Agency>,
 ) -> Result<Agency, DomainError> {
+    actor.require(Permission::UpdateAgency)?;
     if draft.parent_id != current.parent_id {
         return Err(DomainError::invalid(
             "parent_id",
@@ -204,7 +214,7 @@ pub fn decide_update_agency(
             "执法主体的上级主体登记后不能变更；请登记新主体",
         ));
     }
-    let next = decide_register_agency(actor, current.id, draft, parent)?;
+    let next = build_agency(current.id, draft, parent)?;
     Ok(Agency {
         path: current.path.clone(),
         ..next

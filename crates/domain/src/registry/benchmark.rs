@@ -1,7 +1,7 @@
 //! Discretion benchmarks (裁量基准), REG-6.
 
 use super::{Category, ItemVersion, Severity};
-use crate::auth::{Actor, Role};
+use crate::auth::{Actor, Permission};
 use crate::error::{DomainError, optional, required};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -36,7 +36,7 @@ pub fn decide_set_benchmark(
     item: &ItemVersion,
     entries: &[DiscretionEntry],
 ) -> Result<DiscretionBenchmark, DomainError> {
-    actor.require_any(&[Role::SystemAdmin, Role::AgencyHead], "维护裁量基准")?;
+    actor.require(Permission::SetBenchmark)?;
     if item.category != Category::Penalty {
         return Err(DomainError::invalid(
             "item_id",

@@ -1,7 +1,7 @@
 //! Service guides (服务指南), REG-5.
 
 use super::ItemVersion;
-use crate::auth::{Actor, Role};
+use crate::auth::{Actor, Permission};
 use crate::error::{DomainError, required};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -28,7 +28,7 @@ pub fn decide_set_guide(
     item: &ItemVersion,
     draft: &ServiceGuide,
 ) -> Result<ServiceGuide, DomainError> {
-    actor.require_any(&[Role::SystemAdmin, Role::AgencyHead], "维护服务指南")?;
+    actor.require(Permission::SetGuide)?;
     let phone = required("phone", &draft.phone, 30)?;
     if !phone
         .chars()

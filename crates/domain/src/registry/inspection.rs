@@ -1,7 +1,7 @@
 //! The random-inspection item list (随机抽查事项清单), REG-4.
 
 use super::{Agency, Category, ItemVersion};
-use crate::auth::{Actor, Role};
+use crate::auth::{Actor, Permission};
 use crate::error::{DomainError, required};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -38,10 +38,7 @@ pub fn decide_list_inspection(
     agency: &Agency,
     item: Option<&ItemVersion>,
 ) -> Result<InspectionItem, DomainError> {
-    actor.require_any(
-        &[Role::SystemAdmin, Role::AgencyHead],
-        "维护随机抽查事项清单",
-    )?;
+    actor.require(Permission::ListInspectionItem)?;
     if draft.item_id.is_some() && item.is_none() {
         return Err(DomainError::not_found("关联的权力清单事项"));
     }

@@ -1,7 +1,7 @@
 //! The power list (权力清单), versioned, REG-3.
 
 use super::{Agency, Category, ChangeKind, check_domain, format_date, parse_date};
-use crate::auth::{Actor, Role};
+use crate::auth::{Actor, Permission};
 use crate::error::{DomainError, optional, required};
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -204,7 +204,7 @@ pub fn decide_create_item(
     draft: &ItemDraft,
     agency: &Agency,
 ) -> Result<ItemVersion, DomainError> {
-    actor.require_any(&[Role::SystemAdmin, Role::AgencyHead], "新增权力清单事项")?;
+    actor.require(Permission::CreateItem)?;
     let reason = optional("reason", &draft.reason, 500)?;
     let reason = if reason.is_empty() {
         "首次列入权力清单".to_string()
@@ -222,7 +222,7 @@ pub fn decide_revise_item(
     draft: &ItemDraft,
     agency: &Agency,
 ) -> Result<ItemVersion, DomainError> {
-    actor.require_any(&[Role::SystemAdmin, Role::AgencyHead], "调整权力清单事项")?;
+    actor.require(Permission::ReviseItem)?;
     if current.repealed {
         return Err(
             DomainError::conflict(None, "repealed", "该事项已废止，不能再调整").rule("REG-3"),

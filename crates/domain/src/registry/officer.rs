@@ -4,7 +4,7 @@ use super::{
     Agency, CertificateStatus, check_domain, division_prefix, format_date, parse_date,
     parse_division,
 };
-use crate::auth::{Actor, Role};
+use crate::auth::{Actor, Permission};
 use crate::error::{DomainError, required};
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -76,7 +76,12 @@ pub fn decide_register_officer(
     draft: &OfficerDraft,
     agency: &Agency,
 ) -> Result<Officer, DomainError> {
-    actor.require_any(&[Role::SystemAdmin, Role::AgencyHead], "登记执法人员")?;
+    actor.require(Permission::RegisterOfficer)?;
+    build_officer(id, draft, agency)
+}
+
+/// The checks shared by registration and update (everything but the permission).
+fn build_officer(id: Uuid, draft: &OfficerDraft, agency: &Agency) -> Result<Officer, DomainError> {
     let name = required("name", &draft.name, 50)?;
     let id_number = ResidentId::parse(draft.id_number.trim())
         .map_err(|e| DomainError::invalid("id_number", e.code(), e.to_string()).rule("REG-7"))?
@@ -148,6 +153,7 @@ pub fn decide_update_officer(
     draft: &OfficerDraft,
     agency: &Agency,
 ) -> Result<Officer, DomainError> {
+    actor.require(Permission::UpdateOfficer)?;
     if draft.agency_id != current.agency_id {
         return Err(DomainError::invalid(
             "agency_id",
@@ -155,7 +161,7 @@ pub fn decide_update_officer(
             "调动执法人员请在新主体登记并注销原执法证",
         ));
     }
-    let next = decide_register_officer(actor, current.id, draft, agency)?;
+    let next = build_officer(current.id, draft, agency)?;
     Ok(Officer {
         status: current.status,
         trainings: current.trainings.clone(),
@@ -170,7 +176,7 @@ pub fn decide_certificate_status(
     to: CertificateStatus,
     reason: &str,
 ) -> Result<(CertificateStatus, String), DomainError> {
-    actor.require_any(&[Role::SystemAdmin, Role::AgencyHead], "变更执法证状态")?;
+    actor.require(Permission::ChangeCertificateStatus)?;
     let reason = required("reason", reason, 200)?;
     if current.status == CertificateStatus::Revoked {
         return Err(DomainError::conflict(
@@ -204,7 +210,7 @@ pub fn decide_record_training(
     draft: &TrainingDraft,
     today: Date,
 ) -> Result<Training, DomainError> {
-    actor.require_any(&[Role::SystemAdmin, Role::AgencyHead], "记录培训")?;
+    actor.require(Permission::RecordTraining)?;
     let date = parse_date("date", &draft.date)?;
     if date > today {
         return Err(DomainError::invalid(
