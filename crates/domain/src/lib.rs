@@ -12,6 +12,7 @@ pub mod error;
 pub mod event;
 pub mod evidence;
 pub mod ledger;
+pub mod privacy;
 pub mod registry;
 pub mod scope;
 

@@ -128,3 +128,124 @@ pub fn decide_user_active(actor: &Actor, user: &User, active: bool) -> Result<Us
         ..user.clone()
     })
 }
+
+/// 等保三级: a user changes only their own password, proving the current one, and the new
+/// one passes [`check_password`] and differs from it. The server verifies the stored hash
+/// (`current_ok`) and hashes the new password; the credential itself never enters the log,
+/// only the returned [`crate::Event::PasswordChanged`].
+pub fn decide_change_password(
+    actor: &Actor,
+    user: &User,
+    current_ok: bool,
+    current_password: &str,
+    new_password: &str,
+) -> Result<crate::Event, DomainError> {
+    actor.require(Permission::ChangeOwnPassword)?;
+    if actor.user_id != user.id {
+        return Err(DomainError::forbidden("只能修改本人的密码"));
+    }
+    if !user.active {
+        return Err(DomainError::forbidden("账号已停用，不能修改密码"));
+    }
+    if !current_ok {
+        return Err(DomainError::invalid(
+            "current_password",
+            "bad_credentials",
+            "当前密码不正确",
+        ));
+    }
+    check_password("new_password", new_password)?;
+    if new_password == current_password {
+        return Err(DomainError::invalid(
+            "new_password",
+            "unchanged",
+            "新密码不能与当前密码相同",
+        ));
+    }
+    Ok(crate::Event::PasswordChanged { user_id: user.id })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn me() -> (Actor, User) {
+        let user = User {
+            id: Uuid::from_u128(5),
+            username: "li".into(),
+            display_name: "李静".into(),
+            agency_id: Uuid::from_u128(7),
+            roles: vec![Role::LegalReviewer],
+            officer_id: None,
+            active: true,
+        };
+        let actor = Actor {
+            user_id: user.id,
+            username: user.username.clone(),
+            agency_id: user.agency_id,
+            roles: user.roles.clone(),
+        };
+        (actor, user)
+    }
+
+    const OLD: &str = "Old-Passw0rd!";
+    const NEW: &str = "New-Passw0rd!";
+
+    #[test]
+    fn own_password_changes_with_the_current_one_proven() {
+        let (a, u) = me();
+        assert_eq!(
+            decide_change_password(&a, &u, true, OLD, NEW).unwrap(),
+            crate::Event::PasswordChanged { user_id: u.id }
+        );
+        let e = decide_change_password(&a, &u, false, OLD, NEW).unwrap_err();
+        assert_eq!(
+            (e.field.as_deref(), e.code.as_str()),
+            (Some("current_password"), "bad_credentials")
+        );
+    }
+
+    #[test]
+    fn nobody_changes_another_users_password_even_a_security_admin() {
+        let (_, u) = me();
+        let sec = Actor {
+            user_id: Uuid::from_u128(99),
+            username: "sec".into(),
+            agency_id: u.agency_id,
+            roles: vec![Role::SecurityAdmin],
+        };
+        assert_eq!(
+            decide_change_password(&sec, &u, true, OLD, NEW)
+                .unwrap_err()
+                .code,
+            "forbidden"
+        );
+    }
+
+    #[test]
+    fn the_new_password_must_be_strong_and_different() {
+        let (a, u) = me();
+        let e = decide_change_password(&a, &u, true, OLD, "short").unwrap_err();
+        assert_eq!(
+            (e.field.as_deref(), e.code.as_str()),
+            (Some("new_password"), "weak_password")
+        );
+        let e = decide_change_password(&a, &u, true, OLD, OLD).unwrap_err();
+        assert_eq!(
+            (e.field.as_deref(), e.code.as_str()),
+            (Some("new_password"), "unchanged")
+        );
+    }
+
+    #[test]
+    fn a_disabled_account_cannot_change_its_password() {
+        let (a, mut u) = me();
+        u.active = false;
+        assert_eq!(
+            decide_change_password(&a, &u, true, OLD, NEW)
+                .unwrap_err()
+                .kind,
+            crate::error::ErrorKind::Forbidden
+        );
+    }
+}

@@ -63,6 +63,41 @@ pub(crate) fn check_domain(field: &str, d: &str) -> Result<String, DomainError> 
     }
 }
 
+/// One of [`DOMAINS`], checked once where text enters, so rules compare domains rather than
+/// spellings (a stray space or a synonym can no longer make an officer "not covered").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EnforcementDomain(&'static str);
+
+impl EnforcementDomain {
+    pub fn parse(s: &str) -> Option<EnforcementDomain> {
+        let s = s.trim();
+        DOMAINS
+            .iter()
+            .find(|d| **d == s)
+            .map(|d| EnforcementDomain(d))
+    }
+
+    /// [`EnforcementDomain::parse`] for input: a refusal naming `field` and listing the domains.
+    pub fn parse_input(field: &str, s: &str) -> Result<EnforcementDomain, DomainError> {
+        check_domain(field, s)
+            .map(|d| EnforcementDomain::parse(&d).expect("check_domain accepts only DOMAINS"))
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+
+    pub fn all() -> impl Iterator<Item = EnforcementDomain> {
+        DOMAINS.iter().map(|d| EnforcementDomain(d))
+    }
+}
+
+impl std::fmt::Display for EnforcementDomain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
 macro_rules! labelled_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident => ($key:literal, $label:literal)),+ $(,)? }) => {
         $(#[$m])*

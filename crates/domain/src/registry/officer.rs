@@ -1,8 +1,8 @@
 //! Officers (执法人员) and their certificates, REG-2.
 
 use super::{
-    Agency, CertificateStatus, check_domain, division_prefix, format_date, parse_date,
-    parse_division,
+    Agency, CertificateStatus, EnforcementDomain, check_domain, division_prefix, format_date,
+    parse_date, parse_division,
 };
 use crate::auth::{Actor, Permission};
 use crate::error::{DomainError, required};
@@ -244,8 +244,23 @@ impl Officer {
         self.status == CertificateStatus::Valid && day > self.valid_to
     }
 
-    /// REG-2: may this officer act on a case of `category` in `region` on `day`?
-    pub fn may_act(&self, category: &str, region: &str, day: Date) -> Result<(), DomainError> {
+    /// The enforcement domains the certificate covers, typed (entries that are not a known
+    /// domain, e.g. erased or legacy text, cover nothing).
+    pub fn domains(&self) -> impl Iterator<Item = EnforcementDomain> + '_ {
+        self.categories
+            .iter()
+            .filter_map(|c| EnforcementDomain::parse(c))
+    }
+
+    /// REG-2: may this officer act on a case of `domain` in `region` on `day`? A certificate
+    /// not yet in force and one whose validity has ended are different refusals: the first is
+    /// a date to wait for, the second a certificate to renew.
+    pub fn may_act(
+        &self,
+        domain: EnforcementDomain,
+        region: &str,
+        day: Date,
+    ) -> Result<(), DomainError> {
         let refuse = |code: &str, msg: String| -> Result<(), DomainError> {
             let mut e = DomainError::forbidden(msg).rule("REG-2");
             e.code = code.into();
@@ -257,21 +272,33 @@ impl Officer {
                 format!("{} 的执法证状态为「{}」", self.name, self.status.label()),
             );
         }
-        if day < self.valid_from || day > self.valid_to {
+        if day < self.valid_from {
+            return refuse(
+                "certificate_not_yet_valid",
+                format!(
+                    "{} 的执法证自 {} 起生效，{} 尚未生效",
+                    self.name,
+                    format_date(self.valid_from),
+                    format_date(day)
+                ),
+            );
+        }
+        if day > self.valid_to {
             return refuse(
                 "certificate_expired",
                 format!(
-                    "{} 的执法证不在有效期内（{} 至 {}）",
+                    "{} 的执法证已于 {} 到期（有效期 {} 至 {}）",
                     self.name,
+                    format_date(self.valid_to),
                     format_date(self.valid_from),
                     format_date(self.valid_to)
                 ),
             );
         }
-        if !self.categories.iter().any(|c| c == category) {
+        if !self.domains().any(|d| d == domain) {
             return refuse(
                 "category_not_covered",
-                format!("{} 的执法证不含执法类别「{category}」", self.name),
+                format!("{} 的执法证不含执法类别「{domain}」", self.name),
             );
         }
         let prefix = self.region.trim_end_matches("00");
@@ -282,5 +309,62 @@ impl Officer {
             );
         }
         Ok(())
+    }
+}
+
+/// The smallest enforcement team: 《中华人民共和国行政处罚法》第四十二条 (执法人员不得少于两人) and
+/// 《中华人民共和国行政强制法》第十八条第二项 (由两名以上行政执法人员实施).
+pub const MIN_TEAM: usize = 2;
+
+/// REG-2 with 处罚法第四十二条: an enforcement action needs at least two distinct officers of
+/// `agency`, each with a certificate valid on `on` covering `domain` and `region`. Returns the
+/// team's officer ids (deduplicated, in the given order); the first officer who may not act is
+/// the refusal, so the message names the person to replace.
+pub fn decide_enforcement_team(
+    officers: &[&Officer],
+    agency: &Agency,
+    domain: EnforcementDomain,
+    region: &str,
+    on: Date,
+) -> Result<Vec<Uuid>, DomainError> {
+    let mut ids: Vec<Uuid> = Vec::with_capacity(officers.len());
+    for o in officers {
+        if ids.contains(&o.id) {
+            continue;
+        }
+        if o.agency_id != agency.id {
+            return Err(DomainError::invalid(
+                "officers",
+                "other_agency",
+                format!("{} 不是{}的执法人员", o.name, agency.name),
+            )
+            .rule("REG-2"));
+        }
+        o.may_act(domain, region, on)?;
+        ids.push(o.id);
+    }
+    if ids.len() < MIN_TEAM {
+        return Err(DomainError::invalid(
+            "officers",
+            "team_too_small",
+            format!(
+                "执法人员不得少于两人（《中华人民共和国行政处罚法》第四十二条；实施行政强制措施须由两名以上行政执法人员实施，《中华人民共和国行政强制法》第十八条），当前 {} 人",
+                ids.len()
+            ),
+        )
+        .rule("REG-2"));
+    }
+    Ok(ids)
+}
+
+impl Officer {
+    /// The officer as `actor` may see it: the ID number masked ([`crate::privacy::mask_id_number`])
+    /// unless the actor may see personal data.
+    pub fn view_for(&self, actor: &Actor) -> Officer {
+        let mut o = self.clone();
+        if !actor.can(crate::auth::Permission::ViewPersonalData) {
+            o.id_number = crate::privacy::mask_id_number(&o.id_number);
+        }
+        o
     }
 }
