@@ -48,6 +48,10 @@ impl StreamId {
     pub fn evidence(id: Uuid) -> Self {
         Self(format!("evidence-{id}"))
     }
+    /// A lower-tier log this instance witnesses (REC-6), by its origin.
+    pub fn witnessed_log(origin: &str) -> Self {
+        Self(format!("witness-{origin}"))
+    }
     /// Holiday notices imported at run time (DL-1).
     pub fn calendar() -> Self {
         Self("calendar".into())
@@ -121,6 +125,44 @@ pub enum Event {
     },
     /// An evidence file was handed in; it enters the ledger through its content hash (REC-4).
     EvidenceReceived(Evidence),
+    /// DL-4: the period stops running from `from`; `due` is the deadline recomputed with it
+    /// (no date while suspended).
+    DeadlineSuspended {
+        deadline_id: Uuid,
+        from: time::Date,
+        reason: String,
+        due: DueAt,
+    },
+    /// DL-4: the period runs again after `on`.
+    DeadlineResumed {
+        deadline_id: Uuid,
+        on: time::Date,
+        due: DueAt,
+    },
+    /// DL-3 / REV-5: the period is extended by the approved `days`, approved by `approved_by`
+    /// under the approval document `approval`.
+    DeadlineExtended {
+        deadline_id: Uuid,
+        days: u32,
+        approved_by: Uuid,
+        approval: String,
+        reason: String,
+        due: DueAt,
+    },
+    /// REC-6: this instance starts witnessing a lower-tier log.
+    WitnessedLogRegistered {
+        origin: String,
+        hash_alg: String,
+        verifier_keys: Vec<String>,
+    },
+    /// REC-6: this instance cosigned the log's checkpoint of `size` with `root` (hex), after a
+    /// consistency proof from `old_size`.
+    WitnessCheckpointCosigned {
+        origin: String,
+        old_size: u64,
+        size: u64,
+        root: String,
+    },
 }
 
 impl Event {
@@ -150,6 +192,11 @@ impl Event {
             Event::AnnualReportPublished(_) => "AnnualReportPublished",
             Event::PersonalDataErased { .. } => "PersonalDataErased",
             Event::EvidenceReceived(_) => "EvidenceReceived",
+            Event::DeadlineSuspended { .. } => "DeadlineSuspended",
+            Event::DeadlineResumed { .. } => "DeadlineResumed",
+            Event::DeadlineExtended { .. } => "DeadlineExtended",
+            Event::WitnessedLogRegistered { .. } => "WitnessedLogRegistered",
+            Event::WitnessCheckpointCosigned { .. } => "WitnessCheckpointCosigned",
         }
     }
 
@@ -186,6 +233,11 @@ impl Event {
             Event::AnnualReportPublished(_) => "公开年度统计年报",
             Event::PersonalDataErased { .. } => "依法删除个人信息",
             Event::EvidenceReceived(_) => "接收证据材料",
+            Event::DeadlineSuspended { .. } => "中止期限计算",
+            Event::DeadlineResumed { .. } => "恢复期限计算",
+            Event::DeadlineExtended { .. } => "批准延长期限",
+            Event::WitnessedLogRegistered { .. } => "登记见证的日志",
+            Event::WitnessCheckpointCosigned { .. } => "见证并联署日志检查点",
         }
     }
 }

@@ -43,7 +43,9 @@ fn expected_holders(p: Permission) -> &'static [Role] {
         | Permission::ErasePersonalData
         | Permission::RegisterWitnessedLog => &[SystemAdmin],
         Permission::PublishAnnualReport => &[AgencyHead, Publisher],
-        Permission::UploadEvidence => &[Officer, AgencyHead],
+        Permission::UploadEvidence | Permission::SuspendDeadline => &[Officer, AgencyHead],
+        // 经行政机关负责人批准 (强制法第二十五条, REV-5).
+        Permission::ExtendDeadline => &[AgencyHead],
         Permission::ChangeOwnPassword | Permission::ViewLedger => ALL,
     }
 }

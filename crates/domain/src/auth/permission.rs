@@ -57,6 +57,9 @@ permissions! {
     ErasePersonalData => ("erase_personal_data", "依法删除个人信息"),
     RegisterWitnessedLog => ("register_witnessed_log", "登记见证的日志"),
     ViewLedger => ("view_ledger", "查看防篡改记录"),
+    SuspendDeadline => ("suspend_deadline", "中止或恢复期限计算"),
+    /// The statute's 经行政机关负责人批准: the agency head approves an extension.
+    ExtendDeadline => ("extend_deadline", "批准延长期限"),
 }
 
 impl Role {
@@ -64,7 +67,12 @@ impl Role {
     pub const fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Role::Officer => &[UploadEvidence, ChangeOwnPassword, ViewLedger],
+            Role::Officer => &[
+                UploadEvidence,
+                SuspendDeadline,
+                ChangeOwnPassword,
+                ViewLedger,
+            ],
             Role::LegalReviewer => &[ChangeOwnPassword, ViewLedger],
             Role::AgencyHead => &[
                 RegisterOfficer,
@@ -79,6 +87,8 @@ impl Role {
                 SetBenchmark,
                 PublishAnnualReport,
                 UploadEvidence,
+                SuspendDeadline,
+                ExtendDeadline,
                 ChangeOwnPassword,
                 ViewLedger,
             ],

@@ -88,6 +88,11 @@ pub struct Deadline {
     #[schema(value_type = Object)]
     pub anchor: Anchor,
     pub extended: bool,
+    /// The approved length of the extension (DL-3, 强制法第二十五条: "up to" 30 days), when it is
+    /// shorter than or equal to the rule's maximum. Absent on deadlines never extended, so their
+    /// stored JSON is unchanged; `extended` without it means the rule's full extension.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension_days: Option<u32>,
     #[schema(value_type = Vec<Object>)]
     pub suspensions: Vec<zhifa_calendar::Suspension>,
     pub due: DueAt,
@@ -124,7 +129,7 @@ pub fn open(
         title,
         anchor,
     } = start;
-    let due = due_at(catalog, calendar, &rule_id, anchor, false, vec![])?;
+    let due = due_at(catalog, calendar, &rule_id, anchor, None, vec![])?;
     Ok(Deadline {
         id,
         rule_id,
@@ -133,6 +138,7 @@ pub fn open(
         title,
         anchor,
         extended: false,
+        extension_days: None,
         suspensions: vec![],
         due,
         status: DeadlineStatus::Open,
@@ -151,24 +157,46 @@ pub fn recompute(
         calendar,
         &d.rule_id,
         d.anchor,
-        d.extended,
+        extension_of(catalog, d)?,
         d.suspensions.clone(),
     )?;
     Ok((due != d.due).then_some(due))
 }
 
-/// The due date of a catalog rule from its anchor, extension and suspensions.
-fn due_at(
+/// The extension days a deadline carries: the approved length, or the rule's whole extension
+/// for deadlines extended before the length was recorded.
+pub(crate) fn extension_of(catalog: &Catalog, d: &Deadline) -> Result<Option<u32>, DomainError> {
+    if !d.extended {
+        return Ok(None);
+    }
+    if let Some(days) = d.extension_days {
+        return Ok(Some(days));
+    }
+    let rule = catalog
+        .get(&d.rule_id)
+        .map_err(|e| calendar_error("rule_id", e))?;
+    Ok(rule.extension.as_ref().map(|e| e.length))
+}
+
+/// The due date of a catalog rule from its anchor, extension (approved days) and suspensions.
+pub(crate) fn due_at(
     catalog: &Catalog,
     calendar: &Calendar,
     rule_id: &str,
     anchor: Anchor,
-    extended: bool,
+    extension_days: Option<u32>,
     suspensions: Vec<zhifa_calendar::Suspension>,
 ) -> Result<DueAt, DomainError> {
-    let spec = catalog
-        .spec(rule_id, anchor, extended, suspensions)
+    let mut spec = catalog
+        .spec(rule_id, anchor, false, suspensions)
         .map_err(|e| calendar_error("rule_id", e))?;
+    // Extensions continue the same count (Rule::period), with the approved length only.
+    if let Some(days) = extension_days {
+        spec.period.length += days;
+        spec.period
+            .validate()
+            .map_err(|e| calendar_error("days", e))?;
+    }
     let computed = calendar
         .compute(&spec)
         .map_err(|e| calendar_error("anchor", e))?;
@@ -208,7 +236,9 @@ pub fn decide_met(d: &Deadline, now: OffsetDateTime) -> crate::Event {
 }
 
 mod report;
+mod suspension;
 pub use report::*;
+pub use suspension::*;
 
 #[cfg(test)]
 mod tests {
