@@ -2,5 +2,7 @@
 //! lower-tier logs.
 
 mod erasure;
+mod witness;
 
 pub use erasure::*;
+pub use witness::*;
