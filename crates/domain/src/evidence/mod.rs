@@ -2,6 +2,10 @@
 //! rules for accepting it. The bytes themselves live in the object store (`zhifa-evidence`);
 //! the record carries their content hash, so the file enters the ledger only through it.
 
+mod media;
+
+pub use media::*;
+
 use crate::auth::{Actor, Permission};
 use crate::error::{DomainError, optional, required};
 use crate::registry::Agency;
