@@ -11,6 +11,9 @@ use crate::registry::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+// Erasure lives with the ledger; the old paths `event::{decide_erasure, ERASED, decode_stored}` stay.
+pub use crate::ledger::{ERASED, decide_erasure, decode_stored};
+
 /// Names a stream: the kind of entity and its id, written `kind-uuid`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct StreamId(pub String);
@@ -44,6 +47,10 @@ impl StreamId {
     /// One evidence file (REC-4).
     pub fn evidence(id: Uuid) -> Self {
         Self(format!("evidence-{id}"))
+    }
+    /// A lower-tier log this instance witnesses (REC-6), by its origin.
+    pub fn witnessed_log(origin: &str) -> Self {
+        Self(format!("witness-{origin}"))
     }
     /// Holiday notices imported at run time (DL-1).
     pub fn calendar() -> Self {
@@ -118,6 +125,44 @@ pub enum Event {
     },
     /// An evidence file was handed in; it enters the ledger through its content hash (REC-4).
     EvidenceReceived(Evidence),
+    /// DL-4: the period stops running from `from`; `due` is the deadline recomputed with it
+    /// (no date while suspended).
+    DeadlineSuspended {
+        deadline_id: Uuid,
+        from: time::Date,
+        reason: String,
+        due: DueAt,
+    },
+    /// DL-4: the period runs again after `on`.
+    DeadlineResumed {
+        deadline_id: Uuid,
+        on: time::Date,
+        due: DueAt,
+    },
+    /// DL-3 / REV-5: the period is extended by the approved `days`, approved by `approved_by`
+    /// under the approval document `approval`.
+    DeadlineExtended {
+        deadline_id: Uuid,
+        days: u32,
+        approved_by: Uuid,
+        approval: String,
+        reason: String,
+        due: DueAt,
+    },
+    /// REC-6: this instance starts witnessing a lower-tier log.
+    WitnessedLogRegistered {
+        origin: String,
+        hash_alg: String,
+        verifier_keys: Vec<String>,
+    },
+    /// REC-6: this instance cosigned the log's checkpoint of `size` with `root` (hex), after a
+    /// consistency proof from `old_size`.
+    WitnessCheckpointCosigned {
+        origin: String,
+        old_size: u64,
+        size: u64,
+        root: String,
+    },
 }
 
 impl Event {
@@ -147,6 +192,11 @@ impl Event {
             Event::AnnualReportPublished(_) => "AnnualReportPublished",
             Event::PersonalDataErased { .. } => "PersonalDataErased",
             Event::EvidenceReceived(_) => "EvidenceReceived",
+            Event::DeadlineSuspended { .. } => "DeadlineSuspended",
+            Event::DeadlineResumed { .. } => "DeadlineResumed",
+            Event::DeadlineExtended { .. } => "DeadlineExtended",
+            Event::WitnessedLogRegistered { .. } => "WitnessedLogRegistered",
+            Event::WitnessCheckpointCosigned { .. } => "WitnessCheckpointCosigned",
         }
     }
 
@@ -183,6 +233,11 @@ impl Event {
             Event::AnnualReportPublished(_) => "公开年度统计年报",
             Event::PersonalDataErased { .. } => "依法删除个人信息",
             Event::EvidenceReceived(_) => "接收证据材料",
+            Event::DeadlineSuspended { .. } => "中止期限计算",
+            Event::DeadlineResumed { .. } => "恢复期限计算",
+            Event::DeadlineExtended { .. } => "批准延长期限",
+            Event::WitnessedLogRegistered { .. } => "登记见证的日志",
+            Event::WitnessCheckpointCosigned { .. } => "见证并联署日志检查点",
         }
     }
 }
@@ -194,49 +249,6 @@ pub fn personal_fields_of(kind: &str) -> &'static [&'static str] {
         "OfficerRegistered" | "OfficerUpdated" => &["/payload/data/id_number"],
         _ => &[],
     }
-}
-
-/// REC-6: only the system administrator erases personal data, for a stated reason, and only for
-/// a full identifier (a short fragment could match other people's values). Returns the trimmed
-/// subject and reason.
-pub fn decide_erasure(
-    actor: &Actor,
-    subject: &str,
-    reason: &str,
-) -> Result<(String, String), crate::DomainError> {
-    actor.require_any(&[crate::auth::Role::SystemAdmin], "依法删除个人信息")?;
-    let subject = subject.trim();
-    if subject.chars().count() < 6 {
-        return Err(crate::DomainError::invalid(
-            "subject",
-            "too_short",
-            "请给出完整的公民身份号码或统一社会信用代码",
-        )
-        .rule("REC-6"));
-    }
-    let reason = crate::error::required("reason", reason, 500)?;
-    Ok((subject.to_string(), reason))
-}
-
-/// Text that stands in a projection for a personal value erased from the record.
-pub const ERASED: &str = "（已依法删除）";
-
-/// Decodes a stored payload; values erased from it (now `{"$commit": …}` objects) read as
-/// [`ERASED`], so the projections can still be rebuilt after an erasure.
-pub fn decode_stored(payload: &serde_json::Value) -> Result<Event, serde_json::Error> {
-    fn walk(v: &mut serde_json::Value) {
-        match v {
-            serde_json::Value::Object(m) if m.len() == 1 && m.contains_key("$commit") => {
-                *v = serde_json::Value::String(ERASED.into());
-            }
-            serde_json::Value::Object(m) => m.values_mut().for_each(walk),
-            serde_json::Value::Array(a) => a.iter_mut().for_each(walk),
-            _ => {}
-        }
-    }
-    let mut v = payload.clone();
-    walk(&mut v);
-    serde_json::from_value(v)
 }
 
 /// How the append path checks the stream before writing (optimistic concurrency).

@@ -5,11 +5,14 @@
 //! events to append. Nothing in this crate performs I/O, reads a clock or touches a database:
 //! "now" and every fact are passed in, so each rule is tested without a server.
 
+pub mod accounts;
 pub mod auth;
 pub mod deadline;
 pub mod error;
 pub mod event;
 pub mod evidence;
+pub mod ledger;
+pub mod privacy;
 pub mod registry;
 pub mod scope;
 

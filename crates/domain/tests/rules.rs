@@ -141,39 +141,174 @@ fn officer(status: CertificateStatus) -> Officer {
     }
 }
 
+fn d(s: &str) -> EnforcementDomain {
+    EnforcementDomain::parse(s).unwrap()
+}
+
 #[test]
 fn only_valid_certificates_covering_category_and_region_may_act() {
     let day = Date::from_calendar_date(2026, Month::March, 2).unwrap();
     let o = officer(CertificateStatus::Valid);
+    let market = d("市场监管");
     assert!(
-        o.may_act("市场监管", "340102", day).is_ok(),
+        o.may_act(market, "340102", day).is_ok(),
         "a city certificate covers its districts"
     );
     let code = |r: Result<(), zhifa_domain::DomainError>| r.unwrap_err().code;
     assert_eq!(
-        code(o.may_act("生态环境", "340102", day)),
+        code(o.may_act(d("生态环境"), "340102", day)),
         "category_not_covered"
     );
-    assert_eq!(code(o.may_act("市场监管", "340202", day)), "outside_region");
+    assert_eq!(code(o.may_act(market, "340202", day)), "outside_region");
     assert_eq!(
         code(o.may_act(
-            "市场监管",
+            market,
             "340102",
             Date::from_calendar_date(2029, Month::January, 1).unwrap()
         )),
         "certificate_expired"
     );
     assert_eq!(
-        code(officer(CertificateStatus::Suspended).may_act("市场监管", "340102", day)),
+        code(officer(CertificateStatus::Suspended).may_act(market, "340102", day)),
         "certificate_not_valid"
     );
     assert_eq!(
         officer(CertificateStatus::Revoked)
-            .may_act("市场监管", "340102", day)
+            .may_act(market, "340102", day)
             .unwrap_err()
             .rule,
         Some("REG-2")
     );
+}
+
+/// REG-2: a certificate that has not started yet is not "expired": the officer waits, no renewal
+/// is needed, and the message says so.
+#[test]
+fn a_certificate_not_yet_in_force_is_refused_as_such() {
+    let o = officer(CertificateStatus::Valid);
+    let before = Date::from_calendar_date(2023, Month::December, 31).unwrap();
+    let e = o.may_act(d("市场监管"), "340102", before).unwrap_err();
+    assert_eq!(
+        (e.code.as_str(), e.rule),
+        ("certificate_not_yet_valid", Some("REG-2"))
+    );
+    assert!(e.message.contains("尚未生效"), "{}", e.message);
+    let after = Date::from_calendar_date(2029, Month::January, 1).unwrap();
+    let e = o.may_act(d("市场监管"), "340102", after).unwrap_err();
+    assert!(e.message.contains("到期") && !e.message.contains("尚未生效"));
+    // The first and last days of validity are inside it.
+    assert!(o.may_act(d("市场监管"), "340102", o.valid_from).is_ok());
+    assert!(o.may_act(d("市场监管"), "340102", o.valid_to).is_ok());
+}
+
+#[test]
+fn domains_are_compared_as_domains_not_spellings() {
+    assert_eq!(EnforcementDomain::parse(" 市场监管 "), Some(d("市场监管")));
+    assert_eq!(EnforcementDomain::parse("市场监督"), None);
+    assert_eq!(
+        EnforcementDomain::parse_input("category", "工商")
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("category")
+    );
+}
+
+fn team_agency() -> Agency {
+    Agency {
+        id: Uuid::nil(),
+        name: "合肥市市场监督管理局".into(),
+        credit_code: String::new(),
+        credit_code_override: None,
+        kind: AgencyKind::AdministrativeOrgan,
+        level: Level::City,
+        division_code: "340100".into(),
+        parent_id: None,
+        domain: "市场监管".into(),
+        legal_basis: String::new(),
+        path: "/".into(),
+    }
+}
+
+/// 《中华人民共和国行政处罚法》第四十二条：执法人员不得少于两人；《中华人民共和国行政强制法》第十八条第二项：
+/// 由两名以上行政执法人员实施.
+#[test]
+fn an_enforcement_team_has_at_least_two_distinct_qualified_officers() {
+    let day = Date::from_calendar_date(2026, Month::March, 2).unwrap();
+    let a = officer(CertificateStatus::Valid);
+    let b = Officer {
+        id: Uuid::from_u128(2),
+        name: "李四".into(),
+        ..officer(CertificateStatus::Valid)
+    };
+    let ag = team_agency();
+    let team = decide_enforcement_team(&[&a, &b], &ag, d("市场监管"), "340102", day).unwrap();
+    assert_eq!(team, vec![a.id, b.id]);
+    // One officer, or the same officer twice, is not a team.
+    for officers in [vec![&a], vec![&a, &a], vec![]] {
+        let e = decide_enforcement_team(&officers, &ag, d("市场监管"), "340102", day).unwrap_err();
+        assert_eq!((e.code.as_str(), e.rule), ("team_too_small", Some("REG-2")));
+        assert!(e.message.contains("第四十二条"), "{}", e.message);
+    }
+    // Two people, but one may not act: the refusal names that one.
+    let suspended = Officer {
+        status: CertificateStatus::Suspended,
+        ..b.clone()
+    };
+    let e =
+        decide_enforcement_team(&[&a, &suspended], &ag, d("市场监管"), "340102", day).unwrap_err();
+    assert_eq!(e.code, "certificate_not_valid");
+    assert!(e.message.contains("李四"));
+    // Officers of another agency do not make up a team of this one.
+    let other = Officer {
+        agency_id: Uuid::from_u128(77),
+        ..b.clone()
+    };
+    let e = decide_enforcement_team(&[&a, &other], &ag, d("市场监管"), "340102", day).unwrap_err();
+    assert_eq!(e.code, "other_agency");
+}
+
+#[test]
+fn officers_are_shown_masked_unless_the_viewer_may_see_personal_data() {
+    let o = officer(CertificateStatus::Valid);
+    let viewer = |r: Role| Actor {
+        user_id: Uuid::from_u128(5),
+        username: "v".into(),
+        agency_id: Uuid::nil(),
+        roles: vec![r],
+    };
+    assert_eq!(
+        o.view_for(&viewer(Role::Officer)).id_number,
+        "110105********002X"
+    );
+    assert_eq!(o.view_for(&viewer(Role::AgencyHead)).id_number, o.id_number);
+}
+
+proptest! {
+    /// PUB-5: a masked ID keeps its length, hides the birth date (characters 7–14 of an
+    /// 18-digit number) and masking twice changes nothing.
+    #[test]
+    fn masked_ids_hide_the_birth_date(id in "[0-9]{17}[0-9X]", other in "\\PC{0,30}") {
+        let m = zhifa_domain::privacy::mask_id_number(&id);
+        prop_assert_eq!(m.chars().count(), 18);
+        prop_assert_eq!(&m[..6], &id[..6]);
+        prop_assert_eq!(&m[14..], &id[14..]);
+        prop_assert!(m[6..14].chars().all(|c| c == '*'), "{}", m);
+        prop_assert_eq!(zhifa_domain::privacy::mask_id_number(&m), m.clone());
+        let mo = zhifa_domain::privacy::mask_id_number(&other);
+        prop_assert_eq!(mo.chars().count(), other.chars().count());
+        prop_assert_eq!(zhifa_domain::privacy::mask_id_number(&mo), mo);
+    }
+
+    #[test]
+    fn masked_mobiles_keep_three_and_four(n in "1[3-9][0-9]{9}") {
+        let m = zhifa_domain::privacy::mask_phone(&n);
+        prop_assert_eq!(m.len(), 11);
+        prop_assert_eq!(&m[..3], &n[..3]);
+        prop_assert_eq!(&m[7..], &n[7..]);
+        prop_assert_eq!(&m[3..7], "****");
+        prop_assert_eq!(zhifa_domain::privacy::mask_phone(&m), m.clone());
+    }
 }
 
 fn draft(level: &str, division: &str, parent: Option<&Agency>) -> AgencyDraft {

@@ -5,11 +5,9 @@
 //! suspensions, calendar) by `zhifa-calendar`, and every change of any input — a suspension, a
 //! notice import — records a new due date as an event.
 
-use crate::auth::{Actor, Role};
-use crate::error::{DomainError, required};
-use crate::registry::Agency;
+use crate::error::DomainError;
 use serde::{Deserialize, Serialize};
-use time::{Date, Month, OffsetDateTime};
+use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 use zhifa_calendar::{Anchor, Calendar, CalendarError, Catalog, Computed, Due};
 
@@ -90,6 +88,11 @@ pub struct Deadline {
     #[schema(value_type = Object)]
     pub anchor: Anchor,
     pub extended: bool,
+    /// The approved length of the extension (DL-3, 强制法第二十五条: "up to" 30 days), when it is
+    /// shorter than or equal to the rule's maximum. Absent on deadlines never extended, so their
+    /// stored JSON is unchanged; `extended` without it means the rule's full extension.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension_days: Option<u32>,
     #[schema(value_type = Vec<Object>)]
     pub suspensions: Vec<zhifa_calendar::Suspension>,
     pub due: DueAt,
@@ -126,7 +129,7 @@ pub fn open(
         title,
         anchor,
     } = start;
-    let due = due_at(catalog, calendar, &rule_id, anchor, false, vec![])?;
+    let due = due_at(catalog, calendar, &rule_id, anchor, None, vec![])?;
     Ok(Deadline {
         id,
         rule_id,
@@ -135,6 +138,7 @@ pub fn open(
         title,
         anchor,
         extended: false,
+        extension_days: None,
         suspensions: vec![],
         due,
         status: DeadlineStatus::Open,
@@ -153,24 +157,46 @@ pub fn recompute(
         calendar,
         &d.rule_id,
         d.anchor,
-        d.extended,
+        extension_of(catalog, d)?,
         d.suspensions.clone(),
     )?;
     Ok((due != d.due).then_some(due))
 }
 
-/// The due date of a catalog rule from its anchor, extension and suspensions.
-fn due_at(
+/// The extension days a deadline carries: the approved length, or the rule's whole extension
+/// for deadlines extended before the length was recorded.
+pub(crate) fn extension_of(catalog: &Catalog, d: &Deadline) -> Result<Option<u32>, DomainError> {
+    if !d.extended {
+        return Ok(None);
+    }
+    if let Some(days) = d.extension_days {
+        return Ok(Some(days));
+    }
+    let rule = catalog
+        .get(&d.rule_id)
+        .map_err(|e| calendar_error("rule_id", e))?;
+    Ok(rule.extension.as_ref().map(|e| e.length))
+}
+
+/// The due date of a catalog rule from its anchor, extension (approved days) and suspensions.
+pub(crate) fn due_at(
     catalog: &Catalog,
     calendar: &Calendar,
     rule_id: &str,
     anchor: Anchor,
-    extended: bool,
+    extension_days: Option<u32>,
     suspensions: Vec<zhifa_calendar::Suspension>,
 ) -> Result<DueAt, DomainError> {
-    let spec = catalog
-        .spec(rule_id, anchor, extended, suspensions)
+    let mut spec = catalog
+        .spec(rule_id, anchor, false, suspensions)
         .map_err(|e| calendar_error("rule_id", e))?;
+    // Extensions continue the same count (Rule::period), with the approved length only.
+    if let Some(days) = extension_days {
+        spec.period.length += days;
+        spec.period
+            .validate()
+            .map_err(|e| calendar_error("days", e))?;
+    }
     let computed = calendar
         .compute(&spec)
         .map_err(|e| calendar_error("anchor", e))?;
@@ -209,103 +235,17 @@ pub fn decide_met(d: &Deadline, now: OffsetDateTime) -> crate::Event {
     }
 }
 
-/// The rule of PUB-9: each enforcement body publishes the previous year's statistics.
-pub const ANNUAL_STATISTICS: &str = "report.enforcement_statistics";
-
-/// Bodies that enforce (not the people's governments themselves) owe the annual statistics.
-pub fn owes_annual_statistics(a: &Agency) -> bool {
-    !a.is_government()
-}
-
-/// The PUB-9 duty for `year`'s statistics: runs from the end of that year to 31 January.
-pub fn annual_statistics_duty(
-    catalog: &Catalog,
-    calendar: &Calendar,
-    id: Uuid,
-    agency: &Agency,
-    year: i32,
-) -> Result<Deadline, DomainError> {
-    let year_end = Date::from_calendar_date(year, Month::December, 31)
-        .map_err(|_| DomainError::invalid("year", "bad_year", "年度无效"))?;
-    open(
-        catalog,
-        calendar,
-        DutyStart {
-            id,
-            rule_id: ANNUAL_STATISTICS.into(),
-            agency_id: agency.id,
-            subject: format!("agency-{}", agency.id),
-            title: format!("公开 {year} 年度行政执法统计年报"),
-            anchor: Anchor::Date(year_end),
-        },
-    )
-}
-
-/// The report year a PUB-9 deadline is about (its anchor's year).
-pub fn report_year(d: &Deadline) -> i32 {
-    d.anchor.date().year()
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct AnnualReport {
-    pub agency_id: Uuid,
-    pub year: i32,
-    pub title: String,
-    /// Where it is published (the agency's site or the public platform).
-    pub url: String,
-    pub published_on: Date,
-}
-
-/// PUB-9: an agency head or publisher records that the year's statistics are published.
-/// The report may only be for a finished year, and not from the future.
-pub fn decide_annual_report(
-    actor: &Actor,
-    agency: &Agency,
-    year: i32,
-    title: &str,
-    url: &str,
-    today: Date,
-) -> Result<AnnualReport, DomainError> {
-    actor.require_any(&[Role::AgencyHead, Role::Publisher], "公开年度统计年报")?;
-    if !owes_annual_statistics(agency) {
-        return Err(DomainError::invalid(
-            "agency_id",
-            "not_an_enforcement_body",
-            format!("{}不是执法主体，没有年度执法统计年报", agency.name),
-        )
-        .rule("PUB-9"));
-    }
-    if year >= today.year() || year < 2019 {
-        return Err(DomainError::invalid(
-            "year",
-            "not_finished",
-            format!(
-                "只能公开已结束年度（2019 年至 {} 年）的统计年报",
-                today.year() - 1
-            ),
-        )
-        .rule("PUB-9"));
-    }
-    let url = required("url", url, 500)?;
-    if !(url.starts_with("https://") || url.starts_with("http://")) {
-        return Err(DomainError::invalid(
-            "url",
-            "bad_url",
-            "公开地址应为 http(s):// 开头的网址",
-        ));
-    }
-    Ok(AnnualReport {
-        agency_id: agency.id,
-        year,
-        title: required("title", title, 200)?,
-        url,
-        published_on: today,
-    })
-}
+mod report;
+mod suspension;
+pub use report::*;
+pub use suspension::*;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::{Actor, Role};
+    use crate::registry::Agency;
+    use time::Month;
 
     fn agency() -> Agency {
         Agency {

@@ -2,7 +2,11 @@
 //! rules for accepting it. The bytes themselves live in the object store (`zhifa-evidence`);
 //! the record carries their content hash, so the file enters the ledger only through it.
 
-use crate::auth::{Actor, Role};
+mod media;
+
+pub use media::*;
+
+use crate::auth::{Actor, Permission};
 use crate::error::{DomainError, optional, required};
 use crate::registry::Agency;
 use serde::{Deserialize, Serialize};
@@ -141,7 +145,7 @@ pub fn check_evidence_draft(
     draft: EvidenceDraft,
     now: OffsetDateTime,
 ) -> Result<EvidenceDraft, DomainError> {
-    actor.require_any(&[Role::Officer, Role::AgencyHead], "上传证据材料")?;
+    actor.require(Permission::UploadEvidence)?;
     let file_name = required("file_name", &draft.file_name, 200)?;
     if file_name
         .chars()
@@ -249,6 +253,7 @@ pub fn decide_receive_evidence(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::Role;
     use time::macros::datetime;
 
     fn officer() -> Actor {

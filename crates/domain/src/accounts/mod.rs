@@ -1,0 +1,7 @@
+//! Accounts: users, passwords and API tokens (also re-exported from [`crate::registry`]).
+
+mod token;
+mod user;
+
+pub use token::*;
+pub use user::*;

@@ -1,0 +1,62 @@
+//! API tokens for external systems (办案系统, 上级平台).
+
+use crate::auth::validate_roles;
+use crate::auth::{Actor, Permission, Role};
+use crate::error::{DomainError, required};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ApiToken {
+    pub id: Uuid,
+    pub name: String,
+    pub agency_id: Uuid,
+    pub roles: Vec<Role>,
+    pub created_by: Uuid,
+    pub revoked: bool,
+}
+
+/// Tokens let external systems (办案系统, 上级平台) call the API as their agency; they can never
+/// carry an administrator role.
+pub fn decide_issue_token(
+    actor: &Actor,
+    id: Uuid,
+    name: &str,
+    agency_id: Uuid,
+    roles: &[Role],
+) -> Result<ApiToken, DomainError> {
+    actor.require(Permission::IssueToken)?;
+    let roles = validate_roles(roles)?;
+    if roles
+        .iter()
+        .any(|r| matches!(r, Role::SystemAdmin | Role::SecurityAdmin | Role::Auditor))
+    {
+        return Err(DomainError::invalid(
+            "roles",
+            "admin_role",
+            "接口令牌不能拥有管理员角色",
+        ));
+    }
+    Ok(ApiToken {
+        id,
+        name: required("name", name, 100)?,
+        agency_id,
+        roles,
+        created_by: actor.user_id,
+        revoked: false,
+    })
+}
+
+/// Revoking a token is the security administrator's; a revoked token stays revoked.
+pub fn decide_revoke_token(actor: &Actor, token: &ApiToken) -> Result<(), DomainError> {
+    actor.require(Permission::RevokeToken)?;
+    if token.revoked {
+        return Err(DomainError::conflict(
+            None,
+            "already_revoked",
+            "该令牌已吊销",
+        ));
+    }
+    Ok(())
+}

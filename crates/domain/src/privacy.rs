@@ -1,0 +1,71 @@
+//! Masking of personal data shown to people who may not see it in full (PUB-5 redaction of
+//! natural persons: ID numbers, phone numbers). One rule, used by every view, so the console and
+//! the API never disagree about what is hidden.
+
+use crate::ledger::ERASED;
+
+/// A resident ID number (or any identifier) with all but its first 6 and last 4 characters
+/// replaced by `*`, keeping its length, so the region code and check digits stay recognisable
+/// while the birth date (characters 7–14 of an 18-digit number) is hidden. Shorter than 10
+/// characters: every character is hidden (too little is left to hide anything otherwise).
+/// Idempotent; an erased value stays readable as erased.
+pub fn mask_id_number(s: &str) -> String {
+    if s == ERASED {
+        return s.to_string();
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let n = chars.len();
+    if n < 10 {
+        return "*".repeat(n);
+    }
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| if i < 6 || i >= n - 4 { *c } else { '*' })
+        .collect()
+}
+
+/// An 11-digit mobile number as `138****5678` (first 3, last 4). Any other text keeps its
+/// non-digits and its last 4 digits; the other digits are hidden.
+pub fn mask_phone(s: &str) -> String {
+    if s == ERASED {
+        return s.to_string();
+    }
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    // A mobile already masked is still a mobile, so masking twice changes nothing.
+    let is_mobile =
+        s.len() == 11 && s.starts_with('1') && s.chars().all(|c| c.is_ascii_digit() || c == '*');
+    let mut seen = 0;
+    s.chars()
+        .map(|c| {
+            if !c.is_ascii_digit() {
+                return c;
+            }
+            seen += 1;
+            let keep = seen > digits.saturating_sub(4) || (is_mobile && seen <= 3);
+            if keep { c } else { '*' }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_numbers_keep_region_and_check_digits_only() {
+        assert_eq!(mask_id_number("11010519491231002X"), "110105********002X");
+        // A 15-digit legacy number hides its middle too (the old code gave 8 stars whatever the length).
+        assert_eq!(mask_id_number("110105491231002"), "110105*****1002");
+        assert_eq!(mask_id_number("123456789"), "*********");
+        assert_eq!(mask_id_number(""), "");
+        assert_eq!(mask_id_number(ERASED), ERASED);
+    }
+
+    #[test]
+    fn mobiles_keep_first_three_and_last_four() {
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_phone("0551-62345678"), "****-****5678");
+        assert_eq!(mask_phone(&mask_phone("13812345678")), "138****5678");
+    }
+}
