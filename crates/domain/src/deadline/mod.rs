@@ -175,7 +175,7 @@ pub(crate) fn extension_of(catalog: &Catalog, d: &Deadline) -> Result<Option<u32
     let rule = catalog
         .get(&d.rule_id)
         .map_err(|e| calendar_error("rule_id", e))?;
-    Ok(rule.extension.as_ref().map(|e| e.length))
+    Ok(rule.extension.as_ref().map(|e| e.max_length))
 }
 
 /// The due date of a catalog rule from its anchor, extension (approved days) and suspensions.

@@ -184,7 +184,7 @@ pub fn extension_rule(catalog: &Catalog, rule_id: &str) -> Option<(u32, String)>
         .get(rule_id)
         .ok()
         .and_then(|r| r.extension.as_ref())
-        .map(|e| (e.length, e.approval.clone()))
+        .map(|e| (e.max_length, e.approval.clone()))
 }
 
 /// DL-3 / REV-5 / 强制法第二十五条: a period is extended once, where the statute allows it, by
@@ -232,23 +232,8 @@ pub fn decide_extend(
         )
         .rule(spec));
     }
-    if days == 0 || days > ext.length {
-        return Err(refuse(
-            "days",
-            "out_of_range",
-            spec,
-            format!(
-                "延长期限应为 1 至 {} {}（{}）",
-                ext.length,
-                if rule.period.unit == zhifa_calendar::Unit::Workdays {
-                    "个工作日"
-                } else {
-                    "日"
-                },
-                rule.basis
-            ),
-        ));
-    }
+    // The statutory cap (强制法第二十五条: up to 30 days; each rule its own) is the calendar's.
+    rule.approve_extension(days).map_err(|e| refuse("days", "out_of_range", spec, e.to_string()))?;
     let approval = required("approval", approval, 200).map_err(|e| e.rule(spec))?;
     let reason = required("reason", reason, 500).map_err(|e| e.rule(spec))?;
     if has_passed(d, now) {
