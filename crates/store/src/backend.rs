@@ -2,7 +2,7 @@
 // `IS_PG` differ, the SQL does not. Placeholders are `$N`, which both drivers accept.
 
 use sqlx::Row;
-use zhifa_domain::deadline::{Deadline, DeadlineStatus};
+use zhifa_domain::deadline::Deadline;
 use zhifa_domain::event::{Event, Expected, SideEffect};
 use zhifa_domain::evidence::Evidence;
 

@@ -4,7 +4,8 @@
 const DEADLINE_TABLES: &[&str] = &["deadlines", "calendar_notices", "annual_reports"];
 
 impl Backend {
-    /// Projects the deadline, holiday-notice and annual-report events; `false` for events of other features.
+    /// Projects the deadline, holiday-notice and annual-report events; `false` for events of
+    /// other features.
     async fn project_deadline(
         tx: &mut sqlx::Transaction<'static, Db>,
         event: &Event,
@@ -13,31 +14,15 @@ impl Backend {
         let doc = |v: &dyn erased::Doc| v.doc();
         match event {
             Event::DeadlineOpened(d) => Self::put_deadline(tx, d, version).await?,
-            Event::DeadlineRecomputed {
-                deadline_id, due, ..
-            } => {
-                let mut d = Self::deadline_in(tx, *deadline_id).await?;
-                d.due = due.clone();
-                Self::put_deadline(tx, &d, version).await?;
-            }
-            Event::DeadlineMissed { deadline_id, due } => {
-                let mut d = Self::deadline_in(tx, *deadline_id).await?;
-                d.due = due.clone();
-                d.status = DeadlineStatus::Missed;
-                Self::put_deadline(tx, &d, version).await?;
-            }
-            Event::DeadlineMet {
-                deadline_id,
-                on,
-                late,
-            } => {
-                let mut d = Self::deadline_in(tx, *deadline_id).await?;
-                d.status = if *late {
-                    DeadlineStatus::MetLate
-                } else {
-                    DeadlineStatus::Met
-                };
-                d.satisfied_on = Some(*on);
+            // Every later event of a deadline's stream: the domain's state transition decides
+            // what it changes, so the projection cannot drift from the rules.
+            Event::DeadlineRecomputed { deadline_id, .. }
+            | Event::DeadlineMissed { deadline_id, .. }
+            | Event::DeadlineMet { deadline_id, .. }
+            | Event::DeadlineSuspended { deadline_id, .. }
+            | Event::DeadlineResumed { deadline_id, .. }
+            | Event::DeadlineExtended { deadline_id, .. } => {
+                let d = Self::deadline_in(tx, *deadline_id).await?.evolve(event);
                 Self::put_deadline(tx, &d, version).await?;
             }
             Event::HolidayNoticeImported {
