@@ -293,7 +293,7 @@ async fn erasure_removes_personal_data_and_keeps_every_proof(engine: Engine) {
         zhifa_server::service::erase_subject(&app.state, &officer_admin, &id_number, "个人申请")
             .await
             .unwrap_err();
-    assert_eq!(refused.status, 403);
+    assert_eq!(zhifa_server::error::ApiError::from(refused).status, 403);
     let erased = zhifa_server::service::erase_subject(
         &app.state,
         &zhifa_domain::auth::Actor::system(),
