@@ -34,7 +34,7 @@ struct UserRow {
 }
 
 #[derive(Template)]
-#[template(path = "users.html")]
+#[template(path = "accounts/users.html")]
 struct UsersT {
     chrome: Chrome,
     total: i64,

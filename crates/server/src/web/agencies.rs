@@ -36,7 +36,7 @@ struct AgencyRow {
 }
 
 #[derive(Template)]
-#[template(path = "agencies.html")]
+#[template(path = "agencies/list.html")]
 struct AgenciesT {
     chrome: Chrome,
     q: String,
@@ -142,7 +142,7 @@ async fn agency_create(
 }
 
 #[derive(Template)]
-#[template(path = "agency.html")]
+#[template(path = "agencies/detail.html")]
 struct AgencyT {
     chrome: Chrome,
     a: Agency,

@@ -17,7 +17,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[derive(Template)]
-#[template(path = "audit.html")]
+#[template(path = "audit/index.html")]
 struct AuditT {
     chrome: Chrome,
     access: Vec<(String, String, String, String, i64)>,

@@ -21,7 +21,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[derive(Template)]
-#[template(path = "calendar.html")]
+#[template(path = "calendar/index.html")]
 struct CalendarT {
     chrome: Chrome,
     day: String,

@@ -31,7 +31,7 @@ struct DeadlineRow {
 }
 
 #[derive(Template)]
-#[template(path = "deadlines.html")]
+#[template(path = "deadlines/list.html")]
 struct DeadlinesT {
     chrome: Chrome,
     status: String,

@@ -79,7 +79,7 @@ fn row(e: &Evidence) -> Row {
 }
 
 #[derive(Template)]
-#[template(path = "evidence.html")]
+#[template(path = "evidence/list.html")]
 struct ListT {
     chrome: Chrome,
     rows: Vec<Row>,
@@ -249,7 +249,7 @@ async fn receive(
 }
 
 #[derive(Template)]
-#[template(path = "evidence_detail.html")]
+#[template(path = "evidence/detail.html")]
 struct DetailT {
     chrome: Chrome,
     e: Row,

@@ -19,7 +19,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[derive(Template)]
-#[template(path = "home.html")]
+#[template(path = "home/index.html")]
 struct HomeT {
     chrome: Chrome,
     scope_label: String,

@@ -29,7 +29,7 @@ struct InspectionRow {
 }
 
 #[derive(Template)]
-#[template(path = "inspection.html")]
+#[template(path = "inspection/list.html")]
 struct InspectionT {
     chrome: Chrome,
     q: String,

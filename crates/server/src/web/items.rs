@@ -36,7 +36,7 @@ struct ItemRow {
 }
 
 #[derive(Template)]
-#[template(path = "items.html")]
+#[template(path = "items/list.html")]
 struct ItemsT {
     chrome: Chrome,
     q: String,
@@ -185,7 +185,7 @@ async fn item_create(
 }
 
 #[derive(Template)]
-#[template(path = "item.html")]
+#[template(path = "items/detail.html")]
 struct ItemT {
     chrome: Chrome,
     i: ItemVersion,

@@ -21,7 +21,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[derive(Template)]
-#[template(path = "ledger.html")]
+#[template(path = "ledger/index.html")]
 struct LedgerT {
     chrome: Chrome,
     origin: String,
@@ -124,7 +124,7 @@ impl ProofView {
 }
 
 #[derive(Template)]
-#[template(path = "record_proof.html")]
+#[template(path = "ledger/record_proof.html")]
 struct RecordT {
     chrome: Chrome,
     label: String,

@@ -37,7 +37,7 @@ struct OfficerRow {
 }
 
 #[derive(Template)]
-#[template(path = "officers.html")]
+#[template(path = "officers/list.html")]
 struct OfficersT {
     chrome: Chrome,
     q: String,
@@ -154,7 +154,7 @@ async fn officer_create(
 }
 
 #[derive(Template)]
-#[template(path = "officer.html")]
+#[template(path = "officers/detail.html")]
 struct OfficerT {
     chrome: Chrome,
     o: Officer,

@@ -19,7 +19,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[derive(Template)]
-#[template(path = "login.html")]
+#[template(path = "session/login.html")]
 struct LoginT {
     chrome: Chrome,
     next: String,
