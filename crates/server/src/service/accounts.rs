@@ -43,7 +43,7 @@ pub async fn set_user_active(
         .store
         .user(id)
         .await?
-        .ok_or_else(|| ServiceError::NotFound("用户"))?;
+        .ok_or(ServiceError::NotFound("用户"))?;
     target_agency(st, u, current.agency_id, "agency_id").await?;
     let user = reg::decide_user_active(&u.actor, &current, active)?;
     append(
@@ -131,7 +131,7 @@ pub async fn revoke_token(st: &AppState, u: &CurrentUser, id: Uuid) -> ServiceRe
         .await?
         .into_iter()
         .find(|t| t.id == id)
-        .ok_or_else(|| ServiceError::NotFound("接口令牌"))?;
+        .ok_or(ServiceError::NotFound("接口令牌"))?;
     reg::decide_revoke_token(&u.actor, &t)?;
     append(
         st,

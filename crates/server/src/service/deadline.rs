@@ -147,7 +147,7 @@ pub async fn deadline_in_scope(
         .store
         .deadline(id)
         .await?
-        .ok_or_else(|| ServiceError::NotFound("期限"))?;
+        .ok_or(ServiceError::NotFound("期限"))?;
     agency(st, u, d.agency_id)
         .await
         .map_err(|_| ServiceError::NotFound("期限"))?;

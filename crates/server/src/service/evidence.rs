@@ -57,7 +57,7 @@ pub async fn evidence(st: &AppState, u: &CurrentUser, id: Uuid) -> ServiceResult
         .store
         .evidence(id)
         .await?
-        .ok_or_else(|| ServiceError::NotFound("证据材料"))?;
+        .ok_or(ServiceError::NotFound("证据材料"))?;
     agency(st, u, e.agency_id)
         .await
         .map_err(|_| ServiceError::NotFound("证据材料"))?;

@@ -36,7 +36,7 @@ async fn event_in_scope(
         .store
         .event_leaf(seq)
         .await?
-        .ok_or_else(|| ServiceError::NotFound("记录"))?;
+        .ok_or(ServiceError::NotFound("记录"))?;
     agency(st, u, rec.agency_id)
         .await
         .map_err(|_| ServiceError::NotFound("记录"))?;
@@ -103,9 +103,7 @@ pub async fn package(
         }
         (None, Some(stream)) => {
             let events = st.store.events_of_stream(stream).await?;
-            let first = events
-                .first()
-                .ok_or_else(|| ServiceError::NotFound("记录"))?;
+            let first = events.first().ok_or(ServiceError::NotFound("记录"))?;
             event_in_scope(st, u, first.seq).await?;
             (
                 events.iter().map(|e| e.seq).collect(),

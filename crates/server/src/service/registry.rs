@@ -25,7 +25,7 @@ pub async fn officer(st: &AppState, u: &CurrentUser, id: Uuid) -> ServiceResult<
         .store
         .officer(id)
         .await?
-        .ok_or_else(|| ServiceError::NotFound("执法人员"))?;
+        .ok_or(ServiceError::NotFound("执法人员"))?;
     agency(st, u, o.agency_id)
         .await
         .map_err(|_| ServiceError::NotFound("执法人员"))?;
@@ -37,7 +37,7 @@ pub async fn item(st: &AppState, u: &CurrentUser, id: Uuid) -> ServiceResult<(It
         .store
         .item(id)
         .await?
-        .ok_or_else(|| ServiceError::NotFound("权力清单事项"))?;
+        .ok_or(ServiceError::NotFound("权力清单事项"))?;
     agency(st, u, i.agency_id)
         .await
         .map_err(|_| ServiceError::NotFound("权力清单事项"))?;

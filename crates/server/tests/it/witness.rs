@@ -263,4 +263,3 @@ async fn checkpoints_are_pushed_to_a_witness(engine: Engine) {
     );
 }
 both!(checkpoints_are_pushed_to_a_witness);
-
