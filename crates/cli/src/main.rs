@@ -340,7 +340,7 @@ async fn main() -> Result<()> {
                     );
                     Ok(())
                 }
-                Err(e) => bail!("{}", e.body.message),
+                Err(e) => bail!("{}", zhifa_server::error::ApiError::from(e).body.message),
             }
         }
         Command::Ledger { command } => match command {
@@ -527,7 +527,7 @@ async fn calendar(command: CalendarCommand) -> Result<()> {
                     );
                     Ok(())
                 }
-                Err(e) => bail!("{}", e.body.message),
+                Err(e) => bail!("{}", zhifa_server::error::ApiError::from(e).body.message),
             }
         }
     }

@@ -3,6 +3,7 @@
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
+use crate::service::{ServiceError, ServiceResult};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use axum::body::Body;
@@ -56,15 +57,15 @@ pub fn random_token() -> String {
     hex::encode(rand::random::<[u8; 32]>())
 }
 
-pub async fn hash_password(pw: String) -> ApiResult<String> {
+pub async fn hash_password(pw: String) -> ServiceResult<String> {
     tokio::task::spawn_blocking(move || {
         Argon2::default()
             .hash_password(pw.as_bytes())
             .map(|h| h.to_string())
-            .map_err(ApiError::internal)
+            .map_err(ServiceError::internal)
     })
     .await
-    .map_err(ApiError::internal)?
+    .map_err(ServiceError::internal)?
 }
 
 /// Synchronous variant for bulk work off the request path (demo seeding).
@@ -100,7 +101,11 @@ fn dummy_hash() -> String {
 }
 
 /// Checks a signed-in user's password (for re-authentication), without touching lockout state.
-pub async fn password_matches(state: &AppState, user_id: Uuid, password: &str) -> ApiResult<bool> {
+pub async fn password_matches(
+    state: &AppState,
+    user_id: Uuid,
+    password: &str,
+) -> ServiceResult<bool> {
     let Some(cred) = state.store.credential(user_id).await? else {
         return Ok(false);
     };

@@ -1,6 +1,7 @@
 //! One error type for the HTTP boundary: every failure becomes `{code, message, field, rule}`
 //! with a 4xx status, or a logged 500 that never leaks internals.
 
+use crate::service::ServiceError;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -112,6 +113,40 @@ impl From<StoreError> for ApiError {
             ),
             other => ApiError::internal(other),
         }
+    }
+}
+
+/// The command side's failures, as the API and the console have always answered them.
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Domain(e) => e.into(),
+            ServiceError::NotFound(what) => ApiError::not_found(what),
+            ServiceError::Store(e) => e.into(),
+            ServiceError::BadRequest { field, message } => ApiError::bad_request(field, message),
+            ServiceError::Evidence(e) => evidence_error(e),
+            ServiceError::Internal(m) => ApiError::internal(m),
+        }
+    }
+}
+
+fn evidence_error(e: zhifa_evidence::EvidenceError) -> ApiError {
+    use zhifa_evidence::EvidenceError as E;
+    match e {
+        E::Empty => DomainError::invalid("file", "empty", "文件为空，请重新选择").into(),
+        E::TooLarge { limit } => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("文件超过上限 {} MiB", limit / (1024 * 1024)),
+            Some("file"),
+        ),
+        E::Body(m) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "upload_interrupted",
+            format!("上传中断，文件未保存：{m}"),
+            Some("file"),
+        ),
+        other => ApiError::internal(other),
     }
 }
 

@@ -194,7 +194,10 @@ pub async fn serve(
             match service::sweep(&sweeper, time::OffsetDateTime::now_utc()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(missed = n, "deadlines recorded as missed"),
-                Err(e) => tracing::error!(error = ?e.body, "deadline sweep failed"),
+                Err(e) => tracing::error!(
+                    error = ?error::ApiError::from(e).body,
+                    "deadline sweep failed"
+                ),
             }
             tokio::time::sleep(every).await;
         }

@@ -147,6 +147,7 @@ pub async fn upload_evidence(
     match service::receive_evidence(&st, &u, draft, body.by_ref()).await {
         Ok((e, seq)) => Ok((StatusCode::CREATED, Json(evidence_view(e, seq))).into_response()),
         Err(e) => {
+            let e = ApiError::from(e);
             // Refused before or while storing: let the client finish sending, then answer.
             crate::auth::drain(body).await;
             Err(e)

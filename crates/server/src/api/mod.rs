@@ -1,25 +1,36 @@
 //! JSON API under `/api/v1`, documented by the OpenAPI document at `/api/openapi.json`.
 
+// One module per feature, each with its own `routes()` (merged in [`routes`]) and its handlers
+// listed in [`ApiDoc`].
+mod accounts;
+mod agencies;
 mod calendar;
 mod evidence;
+mod items;
 mod ledger;
-mod registry;
+mod officers;
 mod session;
+mod validate;
 
 pub use calendar::{NoticeView, deadline_filter, deadline_view, notice_views};
 pub use evidence::{download as evidence_download, evidence_draft, evidence_filter};
+pub use items::item_filter;
 pub use ledger::package_response;
-pub use registry::{item_filter, mask_officer as mask_officer_public, officer_filter};
+pub use officers::{mask_officer as mask_officer_public, officer_filter};
 
 use crate::AppState;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use axum::Json;
 use axum::Router;
 use axum::extract::{FromRequest, Request};
 use axum::http::header;
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
+use uuid::Uuid;
+use zhifa_store::Page;
 
 /// JSON body extractor whose rejections name the offending field (`{code, message, field}`).
 pub struct ApiJson<T>(pub T);
@@ -78,6 +89,38 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ListParams {
+    /// Text filter (name, code…).
+    pub q: Option<String>,
+    /// Page size, 1–1000 (default 50).
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+impl ListParams {
+    pub(crate) fn page(&self) -> Page {
+        Page {
+            q: self.q.clone(),
+            limit: self.limit.unwrap_or(50).clamp(1, 1000),
+            offset: self.offset.unwrap_or(0).max(0),
+        }
+    }
+}
+
+pub(crate) fn paged<T>(items: Vec<T>, total: i64, page: &Page) -> Json<Paged<T>> {
+    Json(Paged {
+        items,
+        total,
+        limit: page.limit,
+        offset: page.offset,
+    })
+}
+
+pub(crate) fn uuid_param(field: &str, s: &str) -> ApiResult<Uuid> {
+    Uuid::parse_str(s).map_err(|_| ApiError::bad_request(field, format!("{field} 应为 UUID")))
+}
+
 /// A page of a list.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Paged<T> {
@@ -99,16 +142,16 @@ pub struct Paged<T> {
     ),
     paths(
         session::login, session::logout, session::me, session::change_password,
-        registry::list_agencies, registry::create_agency, registry::get_agency, registry::update_agency,
-        registry::list_officers, registry::create_officer, registry::get_officer, registry::update_officer,
-        registry::set_certificate_status, registry::add_training,
-        registry::list_items, registry::create_item, registry::get_item, registry::item_versions,
-        registry::revise_item, registry::get_guide, registry::put_guide, registry::get_discretion,
-        registry::put_discretion, registry::flowchart,
-        registry::list_inspection, registry::create_inspection,
-        registry::list_users, registry::create_user, registry::set_user_active,
-        registry::list_tokens, registry::create_token, registry::revoke_token,
-        registry::validate, registry::list_events, registry::access_log,
+        agencies::list_agencies, agencies::create_agency, agencies::get_agency, agencies::update_agency,
+        officers::list_officers, officers::create_officer, officers::get_officer, officers::update_officer,
+        officers::set_certificate_status, officers::add_training,
+        items::list_items, items::create_item, items::get_item, items::item_versions,
+        items::revise_item, items::get_guide, items::put_guide, items::get_discretion,
+        items::put_discretion, items::flowchart,
+        items::list_inspection, items::create_inspection,
+        accounts::list_users, accounts::create_user, accounts::set_user_active,
+        accounts::list_tokens, accounts::create_token, accounts::revoke_token,
+        validate::validate, accounts::list_events, accounts::access_log,
         calendar::day, calendar::due, calendar::notices, calendar::import, calendar::rules,
         calendar::list_deadlines, calendar::get_deadline, calendar::list_reports, calendar::publish_report,
         ledger::info, ledger::inclusion, ledger::consistency, ledger::package, ledger::list_witnessed, ledger::follow,
@@ -133,7 +176,11 @@ pub fn openapi_json() -> String {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(session::routes())
-        .merge(registry::routes())
+        .merge(agencies::routes())
+        .merge(officers::routes())
+        .merge(items::routes())
+        .merge(accounts::routes())
+        .merge(validate::routes())
         .merge(calendar::routes())
         .merge(ledger::routes())
         .merge(ledger::witness_routes())

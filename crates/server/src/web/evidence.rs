@@ -2,7 +2,8 @@
 //! (REC-6): the list with its upload form, one file with its ledger proof, and the proof page
 //! every record's history links to.
 
-use super::pages::{PAGE, Params, error_page, offset, page_of, param, refused};
+use super::common::*;
+use super::ledger::ProofView;
 use super::{Chrome, cst, pager, render};
 use crate::AppState;
 use crate::auth::{CurrentUser, WebUser};
@@ -27,17 +28,6 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/evidence/{id}", get(detail))
         .route("/evidence/{id}/file", get(file))
-        .route("/ledger/events/{seq}", get(record_proof))
-        .route("/ledger/events/{seq}/package", get(record_package))
-}
-
-fn or_error_page(u: &CurrentUser, r: ApiResult<Response>) -> Response {
-    r.unwrap_or_else(|e| error_page(Some(u), e))
-}
-
-/// A record's sequence number from the path (anything else is "not found", like a stranger's).
-fn seq_of(s: &str) -> ApiResult<i64> {
-    s.parse().map_err(|_| ApiError::not_found("记录"))
 }
 
 /// Sizes for people: 1.5 MiB rather than 1572864.
@@ -89,7 +79,7 @@ fn row(e: &Evidence) -> Row {
 }
 
 #[derive(Template)]
-#[template(path = "evidence.html")]
+#[template(path = "evidence/list.html")]
 struct ListT {
     chrome: Chrome,
     rows: Vec<Row>,
@@ -259,7 +249,7 @@ async fn receive(
 }
 
 #[derive(Template)]
-#[template(path = "evidence_detail.html")]
+#[template(path = "evidence/detail.html")]
 struct DetailT {
     chrome: Chrome,
     e: Row,
@@ -269,35 +259,6 @@ struct DetailT {
     bytes: u64,
     description: String,
     proof: ProofView,
-}
-
-/// What the proof panel shows.
-pub struct ProofView {
-    pub seq: i64,
-    pub index: u64,
-    pub leaf_hash: String,
-    pub tree_size: u64,
-    pub root: String,
-    pub hashes: Vec<String>,
-    pub checkpoint: String,
-    pub verified: bool,
-    pub problem: String,
-}
-
-impl ProofView {
-    fn of(p: &service::EventProof) -> ProofView {
-        ProofView {
-            seq: p.record.seq,
-            index: p.index,
-            leaf_hash: p.leaf_hash.to_hex(),
-            tree_size: p.tree_size,
-            root: p.root.to_hex(),
-            hashes: p.proof.iter().map(|h| h.to_hex()).collect(),
-            checkpoint: p.checkpoint.clone(),
-            verified: p.verified.is_ok(),
-            problem: p.verified.clone().err().unwrap_or_default(),
-        }
-    }
 }
 
 async fn detail(
@@ -341,59 +302,6 @@ async fn file(State(st): State<AppState>, WebUser(u): WebUser, Path(id): Path<St
         let id = Uuid::parse_str(&id).map_err(|_| ApiError::not_found("证据材料"))?;
         let (e, _) = service::evidence(&st, &u, id).await?;
         crate::api::evidence_download(&st, &e).await
-    }
-    .await;
-    or_error_page(&u, r)
-}
-
-#[derive(Template)]
-#[template(path = "record_proof.html")]
-struct RecordT {
-    chrome: Chrome,
-    label: String,
-    time: String,
-    actor: String,
-    stream: String,
-    version: i64,
-    leaf: String,
-    proof: ProofView,
-}
-
-async fn record_proof(
-    State(st): State<AppState>,
-    WebUser(u): WebUser,
-    Path(seq): Path<String>,
-) -> Response {
-    let r: ApiResult<Response> = async {
-        let seq = seq_of(&seq)?;
-        let p = service::event_proof(&st, &u, seq).await?;
-        let label = zhifa_domain::event::decode_stored(&p.record.payload)
-            .map(|ev| ev.label().to_string())
-            .unwrap_or_else(|_| p.record.kind.clone());
-        Ok(render(&RecordT {
-            chrome: Chrome::for_user(&u, "/ledger"),
-            label,
-            time: cst(p.record.recorded_at),
-            actor: p.record.actor_name.clone(),
-            stream: p.record.stream.clone(),
-            version: p.record.version,
-            leaf: p.leaf.clone(),
-            proof: ProofView::of(&p),
-        }))
-    }
-    .await;
-    or_error_page(&u, r)
-}
-
-async fn record_package(
-    State(st): State<AppState>,
-    WebUser(u): WebUser,
-    Path(seq): Path<String>,
-) -> Response {
-    let r: ApiResult<Response> = async {
-        let seq = seq_of(&seq)?;
-        let pkg = service::package(&st, &u, Some(seq), None).await?;
-        crate::api::package_response(&pkg)
     }
     .await;
     or_error_page(&u, r)

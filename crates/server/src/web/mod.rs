@@ -2,8 +2,21 @@
 //! works without JavaScript; htmx (vendored) only makes search boxes live.
 //! Forms post to the same service functions as the JSON API.
 
+mod common;
+
+// One module per feature, each with its own `routes()`, merged below.
+mod accounts;
+mod agencies;
+mod audit;
+mod calendar;
+mod deadlines;
 mod evidence;
-mod pages;
+mod home;
+mod inspection;
+mod items;
+mod ledger;
+mod officers;
+mod session;
 
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
@@ -12,11 +25,21 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use zhifa_domain::auth::Role;
 
-pub use pages::routes as page_routes;
-
+/// Every console page: the registration list of the feature routers.
 pub fn routes() -> Router<crate::AppState> {
-    page_routes()
+    Router::new()
+        .merge(session::routes())
+        .merge(home::routes())
+        .merge(agencies::routes())
+        .merge(officers::routes())
+        .merge(items::routes())
+        .merge(inspection::routes())
+        .merge(accounts::routes())
+        .merge(audit::routes())
+        .merge(deadlines::routes())
+        .merge(calendar::routes())
         .merge(evidence::routes())
+        .merge(ledger::routes())
         .route("/static/{file}", axum::routing::get(static_file))
 }
 

@@ -11,3 +11,4 @@ mod ledger;
 mod openapi;
 mod registry;
 mod store;
+mod witness;

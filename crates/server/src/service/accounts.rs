@@ -1,0 +1,146 @@
+//! Accounts: users, passwords and API tokens.
+
+use super::{ServiceError, ServiceResult, append, officer, target_agency};
+use crate::AppState;
+use crate::auth::{CurrentUser, hash_password, random_token, sha256_hex};
+use uuid::Uuid;
+use zhifa_domain::auth::Role;
+use zhifa_domain::event::{Expected, SideEffect};
+use zhifa_domain::registry::{self as reg, *};
+use zhifa_domain::{DomainError, Event, StreamId};
+
+// ───────────── accounts ─────────────
+
+pub async fn create_user(st: &AppState, u: &CurrentUser, d: &UserDraft) -> ServiceResult<User> {
+    let ag = target_agency(st, u, d.agency_id, "agency_id").await?;
+    let linked = match d.officer_id {
+        Some(o) => officer(st, u, o).await.ok().map(|(o, _)| o),
+        None => None,
+    };
+    let id = Uuid::now_v7();
+    let user = reg::decide_create_user(&u.actor, id, d, linked.as_ref())?;
+    let hash = hash_password(d.password.clone()).await?;
+    append(
+        st,
+        u,
+        StreamId::user(id),
+        Expected::NoStream,
+        ag.id,
+        vec![Event::UserCreated(user.clone())],
+        vec![SideEffect::SetPasswordHash { user_id: id, hash }],
+    )
+    .await?;
+    Ok(user)
+}
+
+pub async fn set_user_active(
+    st: &AppState,
+    u: &CurrentUser,
+    id: Uuid,
+    active: bool,
+) -> ServiceResult<User> {
+    let (current, version) = st
+        .store
+        .user(id)
+        .await?
+        .ok_or(ServiceError::NotFound("用户"))?;
+    target_agency(st, u, current.agency_id, "agency_id").await?;
+    let user = reg::decide_user_active(&u.actor, &current, active)?;
+    append(
+        st,
+        u,
+        StreamId::user(id),
+        Expected::Version(version),
+        user.agency_id,
+        vec![Event::UserUpdated(user.clone())],
+        vec![],
+    )
+    .await?;
+    if !active {
+        st.store.delete_user_sessions(id).await?;
+    }
+    Ok(user)
+}
+
+pub async fn change_password(
+    st: &AppState,
+    u: &CurrentUser,
+    current_pw: &str,
+    new_pw: &str,
+) -> ServiceResult<()> {
+    if !crate::auth::password_matches(st, u.actor.user_id, current_pw).await? {
+        return Err(
+            DomainError::invalid("current_password", "bad_credentials", "当前密码不正确").into(),
+        );
+    }
+    reg::check_password("new_password", new_pw)?;
+    let hash = hash_password(new_pw.to_string()).await?;
+    let version = st
+        .store
+        .stream_version(&StreamId::user(u.actor.user_id).0)
+        .await?;
+    append(
+        st,
+        u,
+        StreamId::user(u.actor.user_id),
+        Expected::Version(version),
+        u.actor.agency_id,
+        vec![Event::PasswordChanged {
+            user_id: u.actor.user_id,
+        }],
+        vec![SideEffect::SetPasswordHash {
+            user_id: u.actor.user_id,
+            hash,
+        }],
+    )
+    .await
+}
+
+/// Returns the token and its secret; the secret is shown once and only its hash is kept.
+pub async fn issue_token(
+    st: &AppState,
+    u: &CurrentUser,
+    name: &str,
+    agency_id: Uuid,
+    roles: &[Role],
+) -> ServiceResult<(ApiToken, String)> {
+    let ag = target_agency(st, u, agency_id, "agency_id").await?;
+    let id = Uuid::now_v7();
+    let t = reg::decide_issue_token(&u.actor, id, name, ag.id, roles)?;
+    let secret = format!("zf_{}", random_token());
+    append(
+        st,
+        u,
+        StreamId::token(id),
+        Expected::NoStream,
+        ag.id,
+        vec![Event::ApiTokenIssued(t.clone())],
+        vec![SideEffect::SetTokenHash {
+            token_id: id,
+            hash: sha256_hex(&secret),
+        }],
+    )
+    .await?;
+    Ok((t, secret))
+}
+
+pub async fn revoke_token(st: &AppState, u: &CurrentUser, id: Uuid) -> ServiceResult<()> {
+    let t = st
+        .store
+        .tokens(&u.scope)
+        .await?
+        .into_iter()
+        .find(|t| t.id == id)
+        .ok_or(ServiceError::NotFound("接口令牌"))?;
+    reg::decide_revoke_token(&u.actor, &t)?;
+    append(
+        st,
+        u,
+        StreamId::token(id),
+        Expected::Version(1),
+        t.agency_id,
+        vec![Event::ApiTokenRevoked { token_id: id }],
+        vec![],
+    )
+    .await
+}

@@ -1,0 +1,245 @@
+//! Accounts and API tokens (security administrator), readable by the auditor.
+
+use super::common::*;
+use super::{Chrome, FormValues, pager, render};
+use crate::AppState;
+use crate::auth::{CurrentUser, WebUser};
+use crate::error::{ApiError, ApiResult};
+use crate::service;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use std::collections::HashMap;
+use uuid::Uuid;
+use zhifa_domain::auth::Role;
+use zhifa_domain::registry::*;
+use zhifa_store::{OfficerFilter, Page};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/users", get(users).post(user_create))
+        .route("/users/{id}/active", post(user_active))
+        .route("/tokens", post(token_create))
+}
+
+struct UserRow {
+    id: Uuid,
+    username: String,
+    display_name: String,
+    agency: String,
+    roles: String,
+    active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "accounts/users.html")]
+struct UsersT {
+    chrome: Chrome,
+    total: i64,
+    rows: Vec<UserRow>,
+    pager: String,
+    tokens: Vec<(String, String, String, &'static str)>,
+    secret: Option<String>,
+    can_manage: bool,
+    form: FormValues,
+    agencies: Vec<(String, String)>,
+    roles: Vec<(&'static str, &'static str)>,
+    token_roles: Vec<(&'static str, &'static str)>,
+}
+
+async fn users_page(
+    st: &AppState,
+    u: &CurrentUser,
+    p: &HashMap<String, String>,
+    form: FormValues,
+    chrome: Chrome,
+    secret: Option<String>,
+) -> ApiResult<Response> {
+    u.actor
+        .require_any(&[Role::SecurityAdmin, Role::Auditor], "查看用户")?;
+    let page = page_of(p);
+    let (list, total) = st.store.users(&u.scope, &page).await?;
+    let options = agency_options(st, u).await?;
+    let name_of = |id: Uuid| {
+        options
+            .iter()
+            .find(|(i, _)| *i == id.to_string())
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default()
+    };
+    let label_roles = |rs: &[Role]| rs.iter().map(|r| r.label()).collect::<Vec<_>>().join("、");
+    let tokens = st
+        .store
+        .tokens(&u.scope)
+        .await?
+        .into_iter()
+        .map(|t| {
+            (
+                t.name.clone(),
+                name_of(t.agency_id),
+                label_roles(&t.roles),
+                if t.revoked { "已吊销" } else { "有效" },
+            )
+        })
+        .collect();
+    Ok(render(&UsersT {
+        chrome,
+        total,
+        rows: list
+            .into_iter()
+            .map(|x| UserRow {
+                id: x.id,
+                agency: name_of(x.agency_id),
+                roles: label_roles(&x.roles),
+                username: x.username,
+                display_name: x.display_name,
+                active: x.active,
+            })
+            .collect(),
+        pager: pager("/users", &[], total, page.limit, page.offset),
+        tokens,
+        secret,
+        can_manage: u.has(Role::SecurityAdmin),
+        form,
+        agencies: options,
+        roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
+        token_roles: [Role::Officer, Role::Publisher, Role::Supervisor]
+            .iter()
+            .map(|r| (r.as_str(), r.label()))
+            .collect(),
+    }))
+}
+
+async fn users(State(st): State<AppState>, WebUser(u): WebUser, Query(p): Params) -> Response {
+    let mut chrome = Chrome::for_user(&u, "/users");
+    chrome.notice = saved_notice(&p);
+    users_page(&st, &u, &p, FormValues::default(), chrome, None)
+        .await
+        .unwrap_or_else(|e| error_page(Some(&u), e))
+}
+
+async fn users_error(st: &AppState, u: &CurrentUser, f: FormValues, e: ApiError) -> Response {
+    let chrome = Chrome::for_user(u, "/users").with_error(&e);
+    refused(
+        u,
+        e.status,
+        users_page(st, u, &HashMap::new(), f, chrome, None).await,
+    )
+}
+
+fn parse_roles(f: &FormValues) -> Vec<Role> {
+    f.all("roles")
+        .iter()
+        .filter_map(|r| Role::parse(r))
+        .collect()
+}
+
+async fn user_create(
+    State(st): State<AppState>,
+    WebUser(u): WebUser,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    let f = FormValues(f);
+    let agency_id = Uuid::parse_str(f.get("agency_id")).unwrap_or_default();
+    // People type the certificate number they know, not an internal id.
+    let officer_id = match f.get("certificate_no").trim() {
+        "" => None,
+        cert => {
+            let (found, _) = match st
+                .store
+                .officers(
+                    &u.scope,
+                    &OfficerFilter::of_agency(agency_id),
+                    &Page {
+                        q: Some(cert.to_string()),
+                        limit: 5,
+                        offset: 0,
+                    },
+                )
+                .await
+            {
+                Ok(x) => x,
+                Err(e) => return error_page(Some(&u), e.into()),
+            };
+            match found
+                .into_iter()
+                .find(|o| o.certificate_no.eq_ignore_ascii_case(cert))
+            {
+                Some(o) => Some(o.id),
+                None => {
+                    let e = zhifa_domain::DomainError::invalid(
+                        "officer_id",
+                        "unknown_certificate",
+                        format!("所选主体下没有执法证号为 {cert} 的执法人员"),
+                    );
+                    return users_error(&st, &u, f, e.into()).await;
+                }
+            }
+        }
+    };
+    let d = UserDraft {
+        username: f.get("username").into(),
+        display_name: f.get("display_name").into(),
+        agency_id,
+        roles: parse_roles(&f),
+        officer_id,
+        password: f.get("password").into(),
+    };
+    match service::create_user(&st, &u, &d)
+        .await
+        .map_err(ApiError::from)
+    {
+        Ok(_) => Redirect::to("/users?saved=1").into_response(),
+        Err(e) => users_error(&st, &u, f, e).await,
+    }
+}
+
+async fn user_active(
+    State(st): State<AppState>,
+    WebUser(u): WebUser,
+    Path(id): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    let f = FormValues(f);
+    let r = match Uuid::parse_str(&id) {
+        Ok(uid) => service::set_user_active(&st, &u, uid, f.get("active") == "true")
+            .await
+            .map_err(ApiError::from),
+        Err(_) => Err(ApiError::not_found("用户")),
+    };
+    match r {
+        Ok(_) => Redirect::to("/users?saved=1").into_response(),
+        Err(e) => users_error(&st, &u, FormValues::default(), e).await,
+    }
+}
+
+async fn token_create(
+    State(st): State<AppState>,
+    WebUser(u): WebUser,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    let f = FormValues(f);
+    let agency_id = Uuid::parse_str(f.get("agency_id")).unwrap_or_default();
+    match service::issue_token(&st, &u, f.get("name"), agency_id, &parse_roles(&f))
+        .await
+        .map_err(ApiError::from)
+    {
+        Ok((_, secret)) => {
+            let mut chrome = Chrome::for_user(&u, "/users");
+            chrome.notice = Some("接口令牌已签发。".into());
+            users_page(
+                &st,
+                &u,
+                &HashMap::new(),
+                FormValues::default(),
+                chrome,
+                Some(secret),
+            )
+            .await
+            .unwrap_or_else(|e| error_page(Some(&u), e))
+        }
+        Err(e) => users_error(&st, &u, FormValues::default(), e).await,
+    }
+}
