@@ -791,7 +791,7 @@ async fn seed_demo_evidence(store: &Store, files: &zhifa_evidence::EvidenceStore
                 expected: zhifa_domain::event::Expected::NoStream,
                 agency_id: agency.id,
                 actor: actor.clone(),
-                events: vec![zhifa_domain::Event::EvidenceReceived(e)],
+                events: vec![zhifa_domain::Event::EvidenceReceived((&e).into())],
                 side_effects: vec![],
             })
             .await?;

@@ -242,7 +242,7 @@ fn data_dir_with_evidence(dir: &std::path::Path) -> (String, Vec<u8>) {
                 expected: zhifa_domain::event::Expected::NoStream,
                 agency_id: e.agency_id,
                 actor: zhifa_domain::auth::Actor::system(),
-                events: vec![zhifa_domain::Event::EvidenceReceived(e)],
+                events: vec![zhifa_domain::Event::EvidenceReceived((&e).into())],
                 side_effects: vec![],
             })
             .await

@@ -205,7 +205,7 @@ pub fn generate(seed: u64, hash: &dyn Fn(&str) -> String) -> Demo {
             expected: Expected::NoStream,
             agency_id: id,
             actor: system.clone(),
-            events: vec![Event::AgencyRegistered(a.clone())],
+            events: vec![Event::AgencyRegistered((&a).into())],
             side_effects: vec![],
         });
         agencies.push(a.clone());
@@ -313,7 +313,7 @@ pub fn generate(seed: u64, hash: &dyn Fn(&str) -> String) -> Demo {
         let id = g.uuid();
         let duty = zhifa_domain::deadline::annual_statistics_duty(&catalog, &cal, id, a, 2025)
             .expect("2025 has its notice");
-        let mut events = vec![Event::DeadlineOpened(duty.clone())];
+        let mut events = vec![Event::DeadlineOpened((&duty).into())];
         if g.rng.random_range(0..100) < 85 {
             let day = Date::from_calendar_date(2026, Month::January, g.rng.random_range(5..=30))
                 .expect("a January day");
@@ -338,7 +338,7 @@ pub fn generate(seed: u64, hash: &dyn Fn(&str) -> String) -> Demo {
                 expected: Expected::NoStream,
                 agency_id: a.id,
                 actor: system.clone(),
-                events: vec![Event::AnnualReportPublished(report)],
+                events: vec![Event::AnnualReportPublished((&report).into())],
                 side_effects: vec![],
             });
             events.push(Event::DeadlineMet {
@@ -355,7 +355,7 @@ pub fn generate(seed: u64, hash: &dyn Fn(&str) -> String) -> Demo {
                 expected: Expected::NoStream,
                 agency_id: a.id,
                 actor: system.clone(),
-                events: vec![Event::DeadlineOpened(next)],
+                events: vec![Event::DeadlineOpened((&next).into())],
                 side_effects: vec![],
             });
         }
@@ -414,7 +414,7 @@ pub fn generate(seed: u64, hash: &dyn Fn(&str) -> String) -> Demo {
                 reason: "依据《中华人民共和国行政处罚法》（2021年修订）梳理公布".into(),
             };
             let v1 = decide_create_item(&system, id, &draft, a).expect("demo items satisfy REG-3");
-            let mut events = vec![Event::ItemVersionPublished(v1.clone())];
+            let mut events = vec![Event::ItemVersionPublished((&v1).into())];
             let mut current = v1;
             // About one item in twelve was revised when a law changed: the list keeps both.
             if g.rng.random_range(0..12) == 0 {
@@ -427,7 +427,7 @@ pub fn generate(seed: u64, hash: &dyn Fn(&str) -> String) -> Demo {
                 };
                 current = decide_revise_item(&system, &current, &revised, a)
                     .expect("demo revisions satisfy REG-3");
-                events.push(Event::ItemVersionPublished(current.clone()));
+                events.push(Event::ItemVersionPublished((&current).into()));
             }
             if current.category == Category::License {
                 let guide = ServiceGuide {
@@ -451,7 +451,9 @@ pub fn generate(seed: u64, hash: &dyn Fn(&str) -> String) -> Demo {
                     phone: format!("0551-{}", 60000000 + g.rng.random_range(0..9999999)),
                 };
                 events.push(Event::ServiceGuideSet(
-                    decide_set_guide(&system, &current, &guide).expect("demo guides satisfy REG-5"),
+                    (&decide_set_guide(&system, &current, &guide)
+                        .expect("demo guides satisfy REG-5"))
+                        .into(),
                 ));
             }
             let entries: Vec<DiscretionEntry> = discretion
@@ -471,8 +473,9 @@ pub fn generate(seed: u64, hash: &dyn Fn(&str) -> String) -> Demo {
                 .collect();
             if !entries.is_empty() {
                 events.push(Event::DiscretionBenchmarkSet(
-                    decide_set_benchmark(&system, &current, &entries)
-                        .expect("demo benchmarks satisfy REG-6"),
+                    (&decide_set_benchmark(&system, &current, &entries)
+                        .expect("demo benchmarks satisfy REG-6"))
+                        .into(),
                 ));
             }
             commands.push(NewEvent {
@@ -501,7 +504,7 @@ pub fn generate(seed: u64, hash: &dyn Fn(&str) -> String) -> Demo {
                     expected: Expected::NoStream,
                     agency_id: a.id,
                     actor: system.clone(),
-                    events: vec![Event::InspectionItemListed(i)],
+                    events: vec![Event::InspectionItemListed((&i).into())],
                     side_effects: vec![],
                 });
             }
@@ -575,7 +578,7 @@ pub fn generate(seed: u64, hash: &dyn Fn(&str) -> String) -> Demo {
             expected: Expected::NoStream,
             agency_id: agency.id,
             actor: system.clone(),
-            events: vec![Event::UserCreated(user)],
+            events: vec![Event::UserCreated((&user).into())],
             side_effects: vec![SideEffect::SetPasswordHash {
                 user_id: id,
                 hash: credential.clone(),
@@ -625,7 +628,7 @@ fn make_officer(g: &mut Gen, a: &Agency, commands: &mut Vec<NewEvent>, today: Da
     };
     let system = g.actor.clone();
     let o = decide_register_officer(&system, id, &draft, a).expect("demo officers satisfy REG-2");
-    let mut events = vec![Event::OfficerRegistered(o.clone())];
+    let mut events = vec![Event::OfficerRegistered((&o).into())];
     for _ in 0..g.rng.random_range(1..=3) {
         let d = g.date(2023, 2025);
         let course = [

@@ -31,7 +31,7 @@ fn dataset_meets_the_demo_minimums() {
         .commands
         .iter()
         .flat_map(|c| &c.events)
-        .filter(|e| matches!(e, zhifa_domain::Event::AgencyRegistered(a) if a.level == zhifa_domain::registry::Level::City && a.is_government()))
+        .filter(|e| matches!(e, zhifa_domain::Event::AgencyRegistered(a) if a.level == zhifa_domain::registry::Level::City && zhifa_domain::registry::Agency::from(a.clone()).is_government()))
         .count();
     assert_eq!(cities, 16);
     let roles: std::collections::BTreeSet<_> = d.accounts.iter().map(|a| a.role).collect();

@@ -44,6 +44,8 @@ use crate::hash::{COMMIT_PREFIX, FIELD_SALT_PREFIX, Hash, HashAlg};
 pub const LEAF_V1_PREFIX: &[u8] = b"zhifa-leaf/1\n";
 /// Member name of a commitment object.
 pub const COMMIT_KEY: &str = "$commit";
+/// Member name of a marked personal value: `{"$personal": value}` (see [`redact_marked`]).
+pub const PERSONAL_KEY: &str = "$personal";
 
 /// A per-event secret salt (32 random bytes).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -77,6 +79,10 @@ pub enum LeafError {
     /// The random source failed.
     #[error("random source failed: {0}")]
     Random(String),
+    /// A marked personal value without the event salt to commit to it: building the leaf would
+    /// put the value in the log in clear, so it is refused.
+    #[error("personal value at {0} has no salt to commit to it")]
+    Unsalted(String),
 }
 
 /// A personal field's commitment.
@@ -400,6 +406,127 @@ pub fn redact_within(
     Ok((v, commitments))
 }
 
+/// If `v` is a marked personal value `{"$personal": value}`, the value.
+pub fn as_personal(v: &Value) -> Option<&Value> {
+    let m = v.as_object()?;
+    if m.len() != 1 {
+        return None;
+    }
+    m.get(PERSONAL_KEY)
+}
+
+/// Whether `v` holds any marked personal value (then its leaf needs a salt).
+pub fn has_personal(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => as_personal(v).is_some() || m.values().any(has_personal),
+        Value::Array(a) => a.iter().any(has_personal),
+        _ => false,
+    }
+}
+
+/// Replaces every marked personal value `{"$personal": value}` found in `value` (which sits at
+/// `prefix` in the event, e.g. `/payload`) by its commitment object, the commitment being to
+/// `value` under the concrete pointer of the marked object — so a marked field commits exactly
+/// as a field named by a pointer pattern would. Commitment objects already present (an erased
+/// payload) are kept and listed. Returns the redacted value and its commitments, in document
+/// order of sorted keys.
+///
+/// This is how typed payloads (the domain's `Personal<T>`) reach the log: which fields are
+/// personal follows from the data, not from a list kept beside it.
+pub fn redact_marked(
+    alg: HashAlg,
+    value: &Value,
+    prefix: &str,
+    salt: &Salt,
+) -> Result<(Value, Vec<FieldCommitment>), LeafError> {
+    fn walk(
+        alg: HashAlg,
+        v: &mut Value,
+        pointer: &mut String,
+        salt: &Salt,
+        out: &mut Vec<FieldCommitment>,
+    ) -> Result<(), LeafError> {
+        if let Some(inner) = as_personal(v) {
+            let c = commit_field(alg, salt, pointer, inner)?;
+            *v = commitment_value(&c);
+            out.push(FieldCommitment {
+                pointer: pointer.clone(),
+                commitment: c,
+            });
+            return Ok(());
+        }
+        if let Some(c) = as_commitment(v) {
+            out.push(FieldCommitment {
+                pointer: pointer.clone(),
+                commitment: c,
+            });
+            return Ok(());
+        }
+        let len = pointer.len();
+        match v {
+            Value::Object(m) => {
+                let mut keys: Vec<String> = m.keys().cloned().collect();
+                keys.sort();
+                for k in keys {
+                    pointer.push('/');
+                    pointer.push_str(&escape_pointer(&k));
+                    if let Some(child) = m.get_mut(&k) {
+                        walk(alg, child, pointer, salt, out)?;
+                    }
+                    pointer.truncate(len);
+                }
+            }
+            Value::Array(a) => {
+                for (i, child) in a.iter_mut().enumerate() {
+                    pointer.push('/');
+                    pointer.push_str(&i.to_string());
+                    walk(alg, child, pointer, salt, out)?;
+                    pointer.truncate(len);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+    let mut v = value.clone();
+    let mut out = Vec::new();
+    walk(alg, &mut v, &mut prefix.to_string(), salt, &mut out)?;
+    Ok((v, out))
+}
+
+/// The marked personal values of `value` with their concrete pointers under `prefix`.
+pub fn marked_values<'a>(value: &'a Value, prefix: &str) -> Vec<(String, &'a Value)> {
+    fn walk<'a>(v: &'a Value, pointer: &mut String, out: &mut Vec<(String, &'a Value)>) {
+        if let Some(inner) = as_personal(v) {
+            out.push((pointer.clone(), inner));
+            return;
+        }
+        let len = pointer.len();
+        match v {
+            Value::Object(m) => {
+                for (k, child) in m {
+                    pointer.push('/');
+                    pointer.push_str(&escape_pointer(k));
+                    walk(child, pointer, out);
+                    pointer.truncate(len);
+                }
+            }
+            Value::Array(a) => {
+                for (i, child) in a.iter().enumerate() {
+                    pointer.push('/');
+                    pointer.push_str(&i.to_string());
+                    walk(child, pointer, out);
+                    pointer.truncate(len);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, &mut prefix.to_string(), &mut out);
+    out
+}
+
 /// Builds the leaf of an event (see the module docs for the encoding).
 pub fn build_leaf(
     alg: HashAlg,
@@ -513,5 +640,42 @@ mod tests {
         let s = Salt([1; 32]);
         assert!(build_leaf(HashAlg::Sm3, &event(), &["party"], &s).is_err());
         assert!(build_leaf(HashAlg::Sm3, &event(), &["/a~2"], &s).is_err());
+    }
+
+    /// A marked value commits exactly as the same field named by a pointer pattern, so the
+    /// typed payloads (`Personal<T>`) and the pattern form describe one leaf encoding.
+    #[test]
+    fn marked_values_commit_like_patterns() {
+        let alg = HashAlg::Sm3;
+        let salt = Salt([7; 32]);
+        let plain = event();
+        let mut marked = plain.clone();
+        for p in [
+            "/party/name",
+            "/party/id_number",
+            "/party/phone",
+            "/witnesses/0/name",
+            "/witnesses/0/phone",
+            "/witnesses/1/name",
+        ] {
+            let v = marked.pointer_mut(p).unwrap();
+            *v = json!({ PERSONAL_KEY: v.clone() });
+        }
+        assert!(has_personal(&marked) && !has_personal(&plain));
+        assert_eq!(marked_values(&marked, "").len(), 6);
+        let (by_pattern, c1) = redact(alg, &plain, PERSONAL, &salt).unwrap();
+        let (by_mark, c2) = redact_marked(alg, &marked, "", &salt).unwrap();
+        assert_eq!(by_pattern, by_mark);
+        let mut c1 = c1;
+        let mut c2 = c2;
+        c1.sort_by(|a, b| a.pointer.cmp(&b.pointer));
+        c2.sort_by(|a, b| a.pointer.cmp(&b.pointer));
+        assert_eq!(c1, c2);
+        assert!(!has_personal(&by_mark));
+        // Redacting the redacted form (an erased payload) changes nothing.
+        assert_eq!(redact_marked(alg, &by_mark, "", &salt).unwrap().0, by_mark);
+        // Under a prefix the pointers, hence the commitments, are the event's own.
+        let (inner, _) = redact_marked(alg, &marked["party"], "/party", &salt).unwrap();
+        assert_eq!(inner, by_mark["party"]);
     }
 }

@@ -186,7 +186,7 @@ async fn seed_agency(store: &Store) -> Res<Agency> {
             expected: Expected::NoStream,
             agency_id: id,
             actor: Actor::system(),
-            events: vec![Event::AgencyRegistered(a.clone())],
+            events: vec![Event::AgencyRegistered((&a).into())],
             side_effects: vec![],
         })
         .await?;
@@ -214,7 +214,7 @@ fn officer_command(a: &Agency, i: u32) -> Res<NewEvent> {
         expected: Expected::NoStream,
         agency_id: a.id,
         actor: Actor::system(),
-        events: vec![Event::OfficerRegistered(o)],
+        events: vec![Event::OfficerRegistered((&o).into())],
         side_effects: vec![],
     })
 }

@@ -121,7 +121,7 @@ fn agency_command(i: u32) -> Res<NewEvent> {
         expected: Expected::NoStream,
         agency_id: id,
         actor: Actor::system(),
-        events: vec![Event::AgencyRegistered(a)],
+        events: vec![Event::AgencyRegistered((&a).into())],
         side_effects: vec![],
     })
 }

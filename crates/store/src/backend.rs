@@ -3,7 +3,7 @@
 
 use sqlx::Row;
 use zhifa_domain::deadline::Deadline;
-use zhifa_domain::event::{Event, Expected, SideEffect};
+use zhifa_domain::event::{Aggregate, Event, Expected, SideEffect};
 use zhifa_domain::evidence::Evidence;
 
 macro_rules! bind_args {
@@ -403,7 +403,7 @@ impl Backend {
             for (i, event) in job.events.iter().enumerate() {
                 next_seq += 1;
                 let payload =
-                    serde_json::to_value(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    zhifa_domain::event::encode(event);
                 let rec = Recorded {
                     seq: next_seq,
                     id: Uuid::now_v7(),
@@ -433,9 +433,10 @@ impl Backend {
         Ok((recs, extra, leaves))
     }
 
-    /// Events with personal data get a salt, kept beside the log until erasure.
+    /// Events with personal data (marked values, see `Personal<T>`) get a salt, kept beside the
+    /// log until erasure.
     fn salt_for(r: &Recorded) -> Result<Option<zhifa_ledger::Salt>> {
-        if zhifa_domain::event::personal_fields_of(&r.kind).is_empty() {
+        if !zhifa_ledger::leaf::has_personal(&r.payload) {
             Ok(None)
         } else {
             zhifa_ledger::Salt::generate()
@@ -675,20 +676,6 @@ impl Backend {
             Some(self.write_gate.lock().await)
         }
     }
-
-    /// REC-6 erasure: replaces every personal value equal to `subject` by the leaf's salted
-    /// commitment and deletes the salt, so the leaf — and every proof — is unchanged while the
-    /// value is gone. Returns the affected sequence numbers. The caller records the erasure and
-    /// rebuilds the projections.
-
-    /// A command's secrets (password and token hashes): written with its events, never events.
-
-
-    /// Events on an item's stream that do not change the item itself still advance the version
-    /// the next command must expect.
-
-
-
 
     // ───────────────────────── projection reads ─────────────────────────
 

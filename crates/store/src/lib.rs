@@ -240,8 +240,9 @@ pub fn leaf_envelope(r: &Recorded) -> serde_json::Value {
     })
 }
 
-/// The leaf input of a recorded event: with its salt, personal fields become commitments;
-/// without one (no personal data, or already erased) the stored payload is used as it is.
+/// The leaf input of a recorded event: its marked personal values (`{"$personal": …}`, the
+/// domain's `Personal<T>`) become salted commitments; a payload without any (none, or all
+/// erased) is used as it is. A marked value without a salt is refused, never written in clear.
 ///
 /// The bytes are `zhifa-leaf/1\n` and the canonical JSON of [`leaf_envelope`]; the envelope's
 /// fixed members are written here directly (in canonical, byte-sorted key order) so that only
@@ -253,15 +254,18 @@ pub fn leaf_input_of(
     salt: Option<&zhifa_ledger::Salt>,
 ) -> std::result::Result<Vec<u8>, zhifa_ledger::LeafError> {
     use zhifa_ledger::leaf::{LEAF_V1_PREFIX, write_canonical, write_string};
-    let personal = zhifa_domain::event::personal_fields_of(&r.kind);
     let redacted;
-    let payload = match salt {
-        Some(salt) if !personal.is_empty() => {
-            redacted =
-                zhifa_ledger::leaf::redact_within(alg, &r.payload, "/payload", personal, salt)?.0;
-            &redacted
-        }
-        _ => &r.payload,
+    let payload = if zhifa_ledger::leaf::has_personal(&r.payload) {
+        let salt = salt.ok_or_else(|| {
+            let at = zhifa_ledger::leaf::marked_values(&r.payload, "/payload");
+            zhifa_ledger::LeafError::Unsalted(
+                at.first().map(|(p, _)| p.clone()).unwrap_or_default(),
+            )
+        })?;
+        redacted = zhifa_ledger::leaf::redact_marked(alg, &r.payload, "/payload", salt)?.0;
+        &redacted
+    } else {
+        &r.payload
     };
     let mut out = Vec::with_capacity(LEAF_V1_PREFIX.len() + 256 + r.stream.len());
     out.extend_from_slice(LEAF_V1_PREFIX);
@@ -310,14 +314,9 @@ mod leaf_tests {
         let env = leaf_envelope(r);
         let env = match salt {
             Some(salt) => {
-                zhifa_ledger::leaf::redact(
-                    alg,
-                    &env,
-                    zhifa_domain::event::personal_fields_of(&r.kind),
-                    salt,
-                )
-                .unwrap()
-                .0
+                zhifa_ledger::leaf::redact(alg, &env, &["/payload/data/id_number"], salt)
+                    .unwrap()
+                    .0
             }
             None => env,
         };
@@ -343,21 +342,37 @@ mod leaf_tests {
     fn the_direct_envelope_is_the_canonical_one() {
         let salt = zhifa_ledger::Salt([7u8; 32]);
         for alg in [zhifa_ledger::HashAlg::Sm3, zhifa_ledger::HashAlg::Sha256] {
+            // The typed payload marks the value; the reference names the same field by pointer.
             let officer = record(
+                "OfficerRegistered",
+                serde_json::json!({"type": "OfficerRegistered", "data": {
+                    "id_number": {"$personal": "11010519491231002X"}, "name": "张\"明\\\n",
+                    "trainings": [{"hours": 8}], "z": null, "a": true}}),
+                "head\u{1}局长",
+            );
+            let plain_officer = record(
                 "OfficerRegistered",
                 serde_json::json!({"type": "OfficerRegistered", "data": {
                     "id_number": "11010519491231002X", "name": "张\"明\\\n",
                     "trainings": [{"hours": 8}], "z": null, "a": true}}),
                 "head\u{1}局长",
             );
+            let plain_officer = Recorded {
+                id: officer.id,
+                stream: officer.stream.clone(),
+                actor_id: officer.actor_id,
+                agency_id: officer.agency_id,
+                ..plain_officer
+            };
             assert_eq!(
                 leaf_input_of(alg, &officer, Some(&salt)).unwrap(),
-                reference(alg, &officer, Some(&salt))
+                reference(alg, &plain_officer, Some(&salt))
             );
-            assert_eq!(
-                leaf_input_of(alg, &officer, None).unwrap(),
-                reference(alg, &officer, None)
-            );
+            // Without its salt a marked value is refused rather than written in clear.
+            assert!(matches!(
+                leaf_input_of(alg, &officer, None),
+                Err(zhifa_ledger::LeafError::Unsalted(p)) if p == "/payload/data/id_number"
+            ));
             let plain = record(
                 "AgencyRegistered",
                 serde_json::json!({"type": "AgencyRegistered", "data": {"name": "瑶海区"}}),

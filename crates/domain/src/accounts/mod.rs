@@ -1,5 +1,6 @@
 //! Accounts: users, passwords and API tokens (also re-exported from [`crate::registry`]).
 
+pub mod record;
 mod token;
 mod user;
 

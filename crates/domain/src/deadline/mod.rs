@@ -235,6 +235,7 @@ pub fn decide_met(d: &Deadline, now: OffsetDateTime) -> crate::Event {
     }
 }
 
+pub mod record;
 mod report;
 mod suspension;
 pub use report::*;

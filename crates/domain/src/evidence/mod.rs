@@ -3,6 +3,7 @@
 //! the record carries their content hash, so the file enters the ledger only through it.
 
 mod media;
+pub mod record;
 
 pub use media::*;
 

@@ -1,7 +1,6 @@
 //! Erasure of personal data from the tamper-evident record (REC-6).
 
 use crate::auth::Actor;
-use crate::event::Event;
 
 /// REC-6: only the system administrator erases personal data, for a stated reason, and only for
 /// a full identifier (a short fragment could match other people's values). Returns the trimmed
@@ -27,21 +26,3 @@ pub fn decide_erasure(
 
 /// Text that stands in a projection for a personal value erased from the record.
 pub const ERASED: &str = "（已依法删除）";
-
-/// Decodes a stored payload; values erased from it (now `{"$commit": …}` objects) read as
-/// [`ERASED`], so the projections can still be rebuilt after an erasure.
-pub fn decode_stored(payload: &serde_json::Value) -> Result<Event, serde_json::Error> {
-    fn walk(v: &mut serde_json::Value) {
-        match v {
-            serde_json::Value::Object(m) if m.len() == 1 && m.contains_key("$commit") => {
-                *v = serde_json::Value::String(ERASED.into());
-            }
-            serde_json::Value::Object(m) => m.values_mut().for_each(walk),
-            serde_json::Value::Array(a) => a.iter_mut().for_each(walk),
-            _ => {}
-        }
-    }
-    let mut v = payload.clone();
-    walk(&mut v);
-    serde_json::from_value(v)
-}

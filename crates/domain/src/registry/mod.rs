@@ -14,6 +14,7 @@ mod guide;
 mod inspection;
 mod item;
 mod officer;
+pub mod record;
 
 pub use agency::*;
 pub use benchmark::*;

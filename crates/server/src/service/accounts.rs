@@ -26,7 +26,7 @@ pub async fn create_user(st: &AppState, u: &CurrentUser, d: &UserDraft) -> Servi
         StreamId::user(id),
         Expected::NoStream,
         ag.id,
-        vec![Event::UserCreated(user.clone())],
+        vec![Event::UserCreated((&user).into())],
         vec![SideEffect::SetPasswordHash { user_id: id, hash }],
     )
     .await?;
@@ -52,7 +52,7 @@ pub async fn set_user_active(
         StreamId::user(id),
         Expected::Version(version),
         user.agency_id,
-        vec![Event::UserUpdated(user.clone())],
+        vec![Event::UserUpdated((&user).into())],
         vec![],
     )
     .await?;
@@ -114,7 +114,7 @@ pub async fn issue_token(
         StreamId::token(id),
         Expected::NoStream,
         ag.id,
-        vec![Event::ApiTokenIssued(t.clone())],
+        vec![Event::ApiTokenIssued((&t).into())],
         vec![SideEffect::SetTokenHash {
             token_id: id,
             hash: sha256_hex(&secret),

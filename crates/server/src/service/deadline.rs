@@ -36,7 +36,7 @@ pub(super) async fn annual_duty_part(
         StreamId::deadline(id),
         Expected::NoStream,
         agency.id,
-        vec![Event::DeadlineOpened(d)],
+        vec![Event::DeadlineOpened((&d).into())],
     )))
 }
 
@@ -59,7 +59,7 @@ pub async fn publish_annual_report(
         expected: Expected::NoStream,
         agency_id: ag.id,
         actor: u.actor.clone(),
-        events: vec![Event::AnnualReportPublished(report.clone())],
+        events: vec![Event::AnnualReportPublished((&report).into())],
         side_effects: vec![],
     }];
     let duties = st

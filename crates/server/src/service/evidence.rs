@@ -44,7 +44,7 @@ where
             expected: Expected::NoStream,
             agency_id: ag.id,
             actor: u.actor.clone(),
-            events: vec![Event::EvidenceReceived(e.clone())],
+            events: vec![Event::EvidenceReceived((&e).into())],
             side_effects: vec![],
         })
         .await?;

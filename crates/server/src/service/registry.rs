@@ -81,7 +81,7 @@ pub async fn update_agency(
         StreamId::agency(id),
         Expected::Version(version),
         id,
-        vec![Event::AgencyUpdated(a.clone())],
+        vec![Event::AgencyUpdated((&a).into())],
         vec![],
     )
     .await?;
@@ -104,7 +104,7 @@ pub async fn register_officer(
         StreamId::officer(id),
         Expected::NoStream,
         ag.id,
-        vec![Event::OfficerRegistered(o.clone())],
+        vec![Event::OfficerRegistered((&o).into())],
         vec![],
     )
     .await?;
@@ -126,7 +126,7 @@ pub async fn update_officer(
         StreamId::officer(id),
         Expected::Version(version),
         ag.id,
-        vec![Event::OfficerUpdated(o.clone())],
+        vec![Event::OfficerUpdated((&o).into())],
         vec![],
     )
     .await?;
@@ -204,7 +204,7 @@ pub async fn create_item(
         StreamId::item(id),
         Expected::NoStream,
         ag.id,
-        vec![Event::ItemVersionPublished(v.clone())],
+        vec![Event::ItemVersionPublished((&v).into())],
         vec![],
     )
     .await?;
@@ -226,7 +226,7 @@ pub async fn revise_item(
         StreamId::item(id),
         Expected::Version(version),
         ag.id,
-        vec![Event::ItemVersionPublished(v.clone())],
+        vec![Event::ItemVersionPublished((&v).into())],
         vec![],
     )
     .await?;
@@ -251,7 +251,7 @@ pub async fn list_inspection(
         StreamId::inspection(id),
         Expected::NoStream,
         ag.id,
-        vec![Event::InspectionItemListed(i.clone())],
+        vec![Event::InspectionItemListed((&i).into())],
         vec![],
     )
     .await?;
@@ -272,7 +272,7 @@ pub async fn set_guide(
         StreamId::item(item_id),
         Expected::Version(version),
         it.agency_id,
-        vec![Event::ServiceGuideSet(g.clone())],
+        vec![Event::ServiceGuideSet((&g).into())],
         vec![],
     )
     .await?;
@@ -293,7 +293,7 @@ pub async fn set_benchmark(
         StreamId::item(item_id),
         Expected::Version(version),
         it.agency_id,
-        vec![Event::DiscretionBenchmarkSet(b.clone())],
+        vec![Event::DiscretionBenchmarkSet((&b).into())],
         vec![],
     )
     .await?;
@@ -324,7 +324,7 @@ pub async fn register_agency(
         expected: Expected::NoStream,
         agency_id: id,
         actor: u.actor.clone(),
-        events: vec![Event::AgencyRegistered(a.clone())],
+        events: vec![Event::AgencyRegistered((&a).into())],
         side_effects: vec![],
     }];
     parts.extend(annual_duty_part(st, &a, today_cst().year()).await?);

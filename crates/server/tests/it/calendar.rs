@@ -308,7 +308,7 @@ async fn missed_deadlines_are_recorded_and_reports_meet_them(engine: Engine) {
             expected: zhifa_domain::event::Expected::NoStream,
             agency_id: agency.id,
             actor: zhifa_domain::auth::Actor::system(),
-            events: vec![zhifa_domain::Event::DeadlineOpened(last)],
+            events: vec![zhifa_domain::Event::DeadlineOpened((&last).into())],
             side_effects: vec![],
         })
         .await
@@ -364,7 +364,8 @@ async fn province_overrides_change_the_catalog(engine: Engine) {
         .unwrap()
         .clone();
     assert_eq!(rev["rule"]["period"]["length"], 7, "{rev}");
-    assert_eq!(rev["rule"]["extension"]["length"], 3, "{rev}");
+    // An extension is a cap now (强制法第二十五条 "up to"): the approved length is decided per case.
+    assert_eq!(rev["rule"]["extension"]["max_length"], 3, "{rev}");
     assert!(
         rev["basis"]
             .as_str()

@@ -155,7 +155,7 @@ async fn agency(
         store,
         StreamId::agency(id),
         id,
-        vec![Event::AgencyRegistered(a.clone())],
+        vec![Event::AgencyRegistered((&a).into())],
         vec![],
     )
     .await;
@@ -180,7 +180,7 @@ pub async fn officer(store: &Store, a: &Agency, cert: &str, seq: u32) -> Officer
         store,
         StreamId::officer(id),
         a.id,
-        vec![Event::OfficerRegistered(o.clone())],
+        vec![Event::OfficerRegistered((&o).into())],
         vec![],
     )
     .await;
@@ -209,7 +209,7 @@ pub async fn user(
         store,
         StreamId::user(id),
         a.id,
-        vec![Event::UserCreated(u.clone())],
+        vec![Event::UserCreated((&u).into())],
         vec![SideEffect::SetPasswordHash { user_id: id, hash }],
     )
     .await;

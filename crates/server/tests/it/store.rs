@@ -118,7 +118,7 @@ async fn concurrent_commands_share_commits(engine: Engine) {
                     expected: Expected::NoStream,
                     agency_id: a.id,
                     actor: Actor::system(),
-                    events: vec![Event::OfficerRegistered(o)],
+                    events: vec![Event::OfficerRegistered((&o).into())],
                     side_effects: vec![],
                 })
                 .await
@@ -136,7 +136,7 @@ async fn concurrent_commands_share_commits(engine: Engine) {
                 expected: Expected::NoStream,
                 agency_id: dup.agency_id,
                 actor: Actor::system(),
-                events: vec![Event::OfficerRegistered(dup)],
+                events: vec![Event::OfficerRegistered((&dup).into())],
                 side_effects: vec![],
             })
             .await

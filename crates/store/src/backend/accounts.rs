@@ -13,6 +13,7 @@ impl Backend {
         let doc = |v: &dyn erased::Doc| v.doc();
         match event {
             Event::UserCreated(u) | Event::UserUpdated(u) => {
+                let u = &User::from(u.clone());
                 sqlx::query(
                     "INSERT INTO users (id, username, agency_id, active, version, doc) VALUES ($1, $2, $3, $4, $5, $6) \
                      ON CONFLICT (id) DO UPDATE SET username = excluded.username, agency_id = excluded.agency_id, \
@@ -36,6 +37,7 @@ impl Backend {
                     .await?;
             }
             Event::ApiTokenIssued(t) => {
+                let t = &ApiToken::from(t.clone());
                 sqlx::query(
                     "INSERT INTO api_tokens (id, agency_id, revoked, doc) VALUES ($1, $2, $3, $4)",
                 )
@@ -51,10 +53,11 @@ impl Backend {
                     .bind(token_id.to_string())
                     .fetch_one(&mut **tx)
                     .await?;
-                let mut t: ApiToken = decode(&row.try_get::<String, _>("doc")?)?;
-                t.revoked = true;
+                let current: ApiToken = decode(&row.try_get::<String, _>("doc")?)?;
+                let t = ApiToken::evolve(Some(current), event)
+                    .ok_or_else(|| StoreError::Corrupt(format!("token {token_id}")))?;
                 sqlx::query("UPDATE api_tokens SET revoked = $1, doc = $2 WHERE id = $3")
-                    .bind(true)
+                    .bind(t.revoked)
                     .bind(doc(&t))
                     .bind(token_id.to_string())
                     .execute(&mut **tx)
@@ -65,6 +68,7 @@ impl Backend {
         Ok(true)
     }
 
+    /// A command's secrets (password and token hashes): written with its events, never events.
     async fn apply_side_effects(
         tx: &mut sqlx::Transaction<'static, Db>,
         side_effects: &[SideEffect],

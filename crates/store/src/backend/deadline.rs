@@ -13,7 +13,9 @@ impl Backend {
     ) -> Result<bool> {
         let doc = |v: &dyn erased::Doc| v.doc();
         match event {
-            Event::DeadlineOpened(d) => Self::put_deadline(tx, d, version).await?,
+            Event::DeadlineOpened(d) => {
+                Self::put_deadline(tx, &Deadline::from(d.clone()), version).await?
+            }
             // Every later event of a deadline's stream: the domain's state transition decides
             // what it changes, so the projection cannot drift from the rules.
             Event::DeadlineRecomputed { deadline_id, .. }
@@ -42,6 +44,7 @@ impl Backend {
                 .await?;
             }
             Event::AnnualReportPublished(r) => {
+                let r = &AnnualReport::from(r.clone());
                 sqlx::query(
                     "INSERT INTO annual_reports (agency_id, year, doc) VALUES ($1, $2, $3)",
                 )

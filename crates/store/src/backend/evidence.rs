@@ -13,6 +13,7 @@ impl Backend {
         let doc = |v: &dyn erased::Doc| v.doc();
         match event {
             Event::EvidenceReceived(e) => {
+                let e = &Evidence::from(e.clone());
                 sqlx::query(
                     "INSERT INTO evidence (id, agency_id, kind, hash, late, received_at, version, doc) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

@@ -12,6 +12,10 @@ impl Backend {
         Ok(matches!(event, Event::PersonalDataErased { .. }))
     }
 
+    /// REC-6 erasure: replaces every personal value equal to `subject` by the leaf's salted
+    /// commitment and deletes the salt, so the leaf — and every proof — is unchanged while the
+    /// value is gone. Returns the affected sequence numbers. The caller records the erasure and
+    /// rebuilds the projections.
     pub(crate) async fn erase_subject(&self, subject: &str) -> Result<Vec<i64>> {
         use futures_util::TryStreamExt;
         let alg = self.ledger.lock().expect("ledger lock").alg;
@@ -35,11 +39,11 @@ impl Backend {
         }
         let mut erased = Vec::new();
         for rec in hits {
-            let paths = zhifa_domain::event::personal_fields_of(&rec.kind);
-            let env = leaf_envelope(&rec);
-            if !paths
+            // An event is about the subject when one of its personal values is the subject;
+            // then every personal value of it is erased (they describe the same person).
+            if !zhifa_ledger::leaf::marked_values(&rec.payload, "/payload")
                 .iter()
-                .any(|p| env.pointer(p).and_then(|v| v.as_str()) == Some(subject))
+                .any(|(_, v)| v.as_str() == Some(subject))
             {
                 continue;
             }
@@ -51,9 +55,9 @@ impl Backend {
                 continue;
             };
             let salt = salt_from(&row.try_get::<Vec<u8>, _>(0)?)?;
-            let kept = zhifa_ledger::leaf::erase(alg, &env, paths, &salt)
-                .map_err(|e| StoreError::Ledger(e.to_string()))?;
-            let payload = kept.get("payload").cloned().unwrap_or_default();
+            let payload = zhifa_ledger::leaf::redact_marked(alg, &rec.payload, "/payload", &salt)
+                .map_err(|e| StoreError::Ledger(e.to_string()))?
+                .0;
             // The one sanctioned rewrite of an event: its payload becomes its own commitment,
             // which the leaf already held.
             sqlx::query("UPDATE events SET payload = $1 WHERE seq = $2")
@@ -324,10 +328,15 @@ impl Backend {
             {
                 files.push((inputs.len() as u64, c));
             }
-            inputs.push(
-                leaf_input_of(alg, &rec, salts.get(&rec.seq))
-                    .map_err(|e| StoreError::Ledger(e.to_string()))?,
-            );
+            inputs.push(match leaf_input_of(alg, &rec, salts.get(&rec.seq)) {
+                Ok(input) => input,
+                // A personal value whose salt is gone was not erased through the ledger (an
+                // erased one is a commitment): the record was altered. Its leaf cannot be
+                // rebuilt, so it stands as an input no genuine leaf has, and the audit names
+                // its index like any other altered record.
+                Err(zhifa_ledger::LeafError::Unsalted(_)) => b"unsalted personal value".to_vec(),
+                Err(e) => return Err(StoreError::Ledger(e.to_string())),
+            });
         }
         drop(ev);
         let size = inputs.len() as u64;
@@ -390,6 +399,8 @@ impl Backend {
         Ok(result)
     }
 
+    /// A self-verifying package of the events `seqs` (REC-5): each leaf with its inclusion
+    /// proof against the latest signed checkpoint, and the evidence files they received.
     pub(crate) async fn export_package(
         &self,
         title: &str,

@@ -49,9 +49,6 @@ impl Backend {
         Ok(Some((rec, input)))
     }
 
-    /// A self-verifying package of the events `seqs` (REC-5): each leaf with its inclusion
-    /// proof against the latest signed checkpoint, and the evidence files they received.
-
 
     pub(crate) async fn recent_events(&self, scope: &Scope, limit: i64) -> Result<Vec<Recorded>> {
         let sql = format!(

@@ -20,6 +20,7 @@ impl Backend {
         let doc = |v: &dyn erased::Doc| v.doc();
         match event {
             Event::AgencyRegistered(a) | Event::AgencyUpdated(a) => {
+                let a = &Agency::from(a.clone());
                 sqlx::query(
                     "INSERT INTO agencies (id, name, credit_code, level, division_code, parent_id, domain, path, version, doc) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
@@ -41,24 +42,18 @@ impl Backend {
                 .map_err(map_unique)?;
             }
             Event::OfficerRegistered(o) | Event::OfficerUpdated(o) => {
-                Self::put_officer(tx, o, version).await?;
+                Self::put_officer(tx, &Officer::from(o.clone()), version).await?;
             }
-            Event::CertificateStatusChanged {
-                officer_id, status, ..
-            } => {
-                let mut o = Self::officer_in(tx, *officer_id).await?;
-                o.status = *status;
-                Self::put_officer(tx, &o, version).await?;
-            }
-            Event::TrainingRecorded {
-                officer_id,
-                training,
-            } => {
-                let mut o = Self::officer_in(tx, *officer_id).await?;
-                o.trainings.push(training.clone());
+            // Later events of an officer's stream: the domain's transition decides the change.
+            Event::CertificateStatusChanged { officer_id, .. }
+            | Event::TrainingRecorded { officer_id, .. } => {
+                let current = Self::officer_in(tx, *officer_id).await?;
+                let o = Officer::evolve(Some(current), event)
+                    .ok_or_else(|| StoreError::Corrupt(format!("officer {officer_id}")))?;
                 Self::put_officer(tx, &o, version).await?;
             }
             Event::ItemVersionPublished(v) => {
+                let v = &ItemVersion::from(v.clone());
                 let d = doc(v);
                 sqlx::query(
                     "INSERT INTO item_versions (item_id, version, agency_id, category, effective_from, repealed, doc) \
@@ -92,6 +87,7 @@ impl Backend {
                 .map_err(map_unique)?;
             }
             Event::InspectionItemListed(i) => {
+                let i = &InspectionItem::from(i.clone());
                 sqlx::query(
                     "INSERT INTO inspection_items (id, agency_id, doc) VALUES ($1, $2, $3) \
                      ON CONFLICT (id) DO UPDATE SET agency_id = excluded.agency_id, doc = excluded.doc",
@@ -103,6 +99,7 @@ impl Backend {
                 .await?;
             }
             Event::ServiceGuideSet(g) => {
+                let g = &ServiceGuide::from(g.clone());
                 Self::bump_item(tx, g.item_id, version).await?;
                 sqlx::query(
                     "INSERT INTO service_guides (item_id, doc) VALUES ($1, $2) \
@@ -114,6 +111,7 @@ impl Backend {
                 .await?;
             }
             Event::DiscretionBenchmarkSet(b) => {
+                let b = &DiscretionBenchmark::from(b.clone());
                 Self::bump_item(tx, b.item_id, version).await?;
                 sqlx::query(
                     "INSERT INTO discretion_benchmarks (item_id, doc) VALUES ($1, $2) \
@@ -129,6 +127,8 @@ impl Backend {
         Ok(true)
     }
 
+    /// Events on an item's stream that do not change the item itself still advance the version
+    /// the next command must expect.
     async fn bump_item(
         tx: &mut sqlx::Transaction<'static, Db>,
         item_id: Uuid,

@@ -1,18 +1,27 @@
 //! Events: the only way anything changes. Each is appended to a stream (one entity) with a
 //! version, recorded with who did it and when, and never edited or deleted (REC-1).
 
+use crate::accounts::record::{ApiTokenV1, UserV1};
 use crate::auth::Actor;
-use crate::deadline::{AnnualReport, Deadline, DueAt};
-use crate::evidence::Evidence;
-use crate::registry::{
-    Agency, ApiToken, CertificateStatus, DiscretionBenchmark, InspectionItem, ItemVersion, Officer,
-    ServiceGuide, Training, User,
+use crate::deadline::DueAt;
+use crate::deadline::record::{AnnualReportV1, DeadlineV1};
+use crate::evidence::record::EvidenceV1;
+use crate::registry::record::{
+    AgencyV1, DiscretionBenchmarkV1, InspectionItemV1, ItemVersionV1, OfficerV1, ServiceGuideV1,
 };
+use crate::registry::{CertificateStatus, Training};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub mod personal;
+pub mod samples;
+pub mod versions;
+
+pub use personal::Personal;
+
 // Erasure lives with the ledger; the old paths `event::{decide_erasure, ERASED, decode_stored}` stay.
-pub use crate::ledger::{ERASED, decide_erasure, decode_stored};
+pub use crate::ledger::{ERASED, decide_erasure};
+pub use versions::{DecodeError, decode_stored, encode};
 
 /// Names a stream: the kind of entity and its id, written `kind-uuid`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -61,10 +70,10 @@ impl StreamId {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data")]
 pub enum Event {
-    AgencyRegistered(Agency),
-    AgencyUpdated(Agency),
-    OfficerRegistered(Officer),
-    OfficerUpdated(Officer),
+    AgencyRegistered(AgencyV1),
+    AgencyUpdated(AgencyV1),
+    OfficerRegistered(OfficerV1),
+    OfficerUpdated(OfficerV1),
     CertificateStatusChanged {
         officer_id: Uuid,
         status: CertificateStatus,
@@ -75,22 +84,22 @@ pub enum Event {
         training: Training,
     },
     /// A new version of a power-list item; version 1 creates the item (REG-3).
-    ItemVersionPublished(ItemVersion),
-    InspectionItemListed(InspectionItem),
-    ServiceGuideSet(ServiceGuide),
-    DiscretionBenchmarkSet(DiscretionBenchmark),
-    UserCreated(User),
-    UserUpdated(User),
+    ItemVersionPublished(ItemVersionV1),
+    InspectionItemListed(InspectionItemV1),
+    ServiceGuideSet(ServiceGuideV1),
+    DiscretionBenchmarkSet(DiscretionBenchmarkV1),
+    UserCreated(UserV1),
+    UserUpdated(UserV1),
     /// The credential itself never enters the log; only the fact that it changed.
     PasswordChanged {
         user_id: Uuid,
     },
-    ApiTokenIssued(ApiToken),
+    ApiTokenIssued(ApiTokenV1),
     ApiTokenRevoked {
         token_id: Uuid,
     },
     /// A duty's deadline starts (DL-3).
-    DeadlineOpened(Deadline),
+    DeadlineOpened(DeadlineV1),
     /// Its inputs changed (a notice import, a suspension): the new due date.
     DeadlineRecomputed {
         deadline_id: Uuid,
@@ -115,7 +124,7 @@ pub enum Event {
         text: String,
     },
     /// PUB-9: the year's enforcement statistics are published.
-    AnnualReportPublished(AnnualReport),
+    AnnualReportPublished(AnnualReportV1),
     /// Personal data of a person or organisation was erased from `events` earlier records
     /// (their payloads now hold only the ledger's salted commitments, REC-6). The subject
     /// itself is not recorded: recording it would defeat the erasure.
@@ -124,7 +133,7 @@ pub enum Event {
         reason: String,
     },
     /// An evidence file was handed in; it enters the ledger through its content hash (REC-4).
-    EvidenceReceived(Evidence),
+    EvidenceReceived(EvidenceV1),
     /// DL-4: the period stops running from `from`; `due` is the deadline recomputed with it
     /// (no date while suspended).
     DeadlineSuspended {
@@ -200,13 +209,6 @@ impl Event {
         }
     }
 
-    /// JSON pointers (into the ledger envelope, whose `payload` is this event) of personal data:
-    /// the ledger leaf commits to them only through salted hashes, so they can be erased later
-    /// without breaking any proof (REC-6).
-    pub fn personal_fields(&self) -> &'static [&'static str] {
-        personal_fields_of(self.kind())
-    }
-
     /// Chinese description for the audit trail.
     pub fn label(&self) -> &'static str {
         match self {
@@ -242,13 +244,12 @@ impl Event {
     }
 }
 
-/// [`Event::personal_fields`] by event kind, for verifiers that read stored (possibly erased)
-/// payloads without decoding them.
-pub fn personal_fields_of(kind: &str) -> &'static [&'static str] {
-    match kind {
-        "OfficerRegistered" | "OfficerUpdated" => &["/payload/data/id_number"],
-        _ => &[],
-    }
+/// An aggregate's state transition: what one event of its stream makes of its state (`None`
+/// before the stream starts). The projections store exactly this, and the rules decide on the
+/// state the projections hold, so both follow the one definition here. Events of other
+/// aggregates leave the state unchanged.
+pub trait Aggregate: Sized {
+    fn evolve(state: Option<Self>, event: &Event) -> Option<Self>;
 }
 
 /// How the append path checks the stream before writing (optimistic concurrency).
