@@ -55,6 +55,19 @@ fn withdrawal_over_spring_festival_2026() {
     );
 }
 
+/// 处罚法第四十八条第二款: a published decision is withdrawn when it is 变更 (changed), not only
+/// when it is revoked or confirmed unlawful or void — the withdrawal duty starts on all four.
+#[test]
+fn withdrawal_starts_on_a_changed_decision_too_art48() {
+    let catalog = Catalog::embedded();
+    let rule = catalog.get("pub.withdrawal").unwrap();
+    for ground in ["变更", "撤销", "确认违法", "确认无效"] {
+        assert!(rule.starts.text.contains(ground), "{ground}: {}", rule.starts.text);
+        assert!(rule.basis.contains(ground), "{ground}: {}", rule.basis);
+    }
+    assert!(rule.basis.contains("第四十八条第二款"), "{}", rule.basis);
+}
+
 #[test]
 fn review_three_plus_two() {
     // Accepted Thu 2026-04-30: 3 WD → 05-06, 07, 08 → 05-08; extended 5 WD → 05-09 (Sat
