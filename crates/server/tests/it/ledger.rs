@@ -563,3 +563,32 @@ async fn checkpoints_are_signed_at_once_and_thinned_to_one_a_second(engine: Engi
     assert_eq!(st, 200, "{proof}");
 }
 both!(checkpoints_are_signed_at_once_and_thinned_to_one_a_second);
+
+/// After an erasure the console still names every record in Chinese: the home page and the
+/// audit page decode stored payloads the way the projections do (`decode_stored`), so an
+/// erased officer registration reads 登记执法人员, not its raw kind.
+async fn pages_label_erased_records_in_chinese(engine: Engine) {
+    let app = spawn_app(engine).await;
+    zhifa_server::service::erase_subject(
+        &app.state,
+        &zhifa_domain::auth::Actor::system(),
+        &app.fx.yaohai_officer.id_number,
+        "当事人依法申请删除",
+    )
+    .await
+    .unwrap();
+    let home = app.login("head").await.get("/").await.text().await.unwrap();
+    assert!(home.contains("登记执法人员"), "{home}");
+    assert!(!home.contains("OfficerRegistered"), "{home}");
+    let audit = app
+        .login("auditor")
+        .await
+        .get("/audit")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(audit.contains("登记执法人员"), "{audit}");
+    assert!(!audit.contains("OfficerRegistered"), "{audit}");
+}
+both!(pages_label_erased_records_in_chinese);
