@@ -299,3 +299,41 @@ async fn every_read_is_logged_and_only_auditors_read_the_log(engine: Engine) {
         && r["status"] == 403));
 }
 both!(every_read_is_logged_and_only_auditors_read_the_log);
+
+/// The password change follows the domain's rule (`decide_change_password`): the same password
+/// again is refused on `new_password` with `unchanged`, and nothing is recorded.
+async fn password_change_uses_the_domain_rule(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let s = app.login("officer").await;
+    let before = app.store.event_count().await.unwrap();
+    let same = s
+        .post(
+            "/api/v1/me/password",
+            &json!({"current_password": PASSWORD, "new_password": PASSWORD}),
+        )
+        .await;
+    assert_error(
+        &same,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unchanged",
+        Some("new_password"),
+    );
+    let wrong = s
+        .post(
+            "/api/v1/me/password",
+            &json!({"current_password": "Wrong@Passw0rd", "new_password": "New@Passw0rd1"}),
+        )
+        .await;
+    assert_eq!(wrong.1["field"], "current_password", "{}", wrong.1);
+    assert_eq!(app.store.event_count().await.unwrap(), before, "nothing recorded");
+    let (st, body) = s
+        .post(
+            "/api/v1/me/password",
+            &json!({"current_password": PASSWORD, "new_password": "New@Passw0rd1"}),
+        )
+        .await;
+    assert!(st.is_success(), "{st} {body}");
+    assert_eq!(app.store.event_count().await.unwrap(), before + 1);
+    app.login_with("officer", "New@Passw0rd1").await;
+}
+both!(password_change_uses_the_domain_rule);
