@@ -268,6 +268,8 @@ pub enum Expected {
 pub enum SideEffect {
     SetPasswordHash { user_id: Uuid, hash: String },
     SetTokenHash { token_id: Uuid, hash: String },
+    /// Ends every session of the user (a deactivated account is signed out with the event).
+    EndSessions { user_id: Uuid },
 }
 
 /// One command's outcome, ready for the store: all of it commits or none of it.

@@ -53,12 +53,14 @@ pub async fn set_user_active(
         Expected::Version(version),
         user.agency_id,
         vec![Event::UserUpdated(user.clone())],
-        vec![],
+        // A deactivated account's sessions end in the same transaction as the event.
+        if active {
+            vec![]
+        } else {
+            vec![SideEffect::EndSessions { user_id: id }]
+        },
     )
     .await?;
-    if !active {
-        st.store.delete_user_sessions(id).await?;
-    }
     Ok(user)
 }
 
