@@ -179,7 +179,30 @@ pub async fn list_events(
                 .await?
         }
     };
-    Ok(Json(events.into_iter().map(EventView::from).collect()))
+    Ok(Json(
+        events
+            .into_iter()
+            .map(|r| EventView::from(masked_record(r, &u.actor)))
+            .collect(),
+    ))
+}
+
+/// A record as the caller may see it: the personal data an event carries is masked by the same
+/// rule as the entity it records (`Officer::view_for`), so the history shows no more than the
+/// record itself.
+fn masked_record(mut r: Recorded, actor: &zhifa_domain::auth::Actor) -> Recorded {
+    use zhifa_domain::Event;
+    if zhifa_domain::event::personal_fields_of(&r.kind).is_empty() {
+        return r;
+    }
+    if let Ok(Event::OfficerRegistered(o) | Event::OfficerUpdated(o)) =
+        zhifa_domain::event::decode_stored(&r.payload)
+        && let Some(v) = r.payload.pointer_mut("/data/id_number")
+        && v.is_string()
+    {
+        *v = serde_json::Value::String(o.view_for(actor).id_number);
+    }
+    r
 }
 
 /// Access log: every request by a signed-in caller and every sign-in attempt (auditor only).

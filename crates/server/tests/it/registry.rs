@@ -605,3 +605,44 @@ async fn expiring_certificates_filter(engine: Engine) {
     );
 }
 both!(expiring_certificates_filter);
+
+/// One masking rule (`zhifa_domain::privacy::mask_id_number` through `Officer::view_for`) on
+/// every read path of officers: the API, the console page and the record history (the event
+/// log), for a role without `Permission::ViewPersonalData`.
+async fn officer_id_numbers_are_masked_by_one_rule(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let o = &app.fx.yaohai_officer;
+    let full = o.id_number.clone();
+    assert_eq!(full.chars().count(), 18);
+    let masked = zhifa_domain::privacy::mask_id_number(&full);
+    assert_eq!(masked, format!("{}********{}", &full[..6], &full[14..]));
+    let officer = app.login("officer").await;
+    let (st, v) = officer.get_json(&format!("/api/v1/officers/{}", o.id)).await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["id_number"], masked.as_str());
+    assert_eq!(v["id_number"].as_str().unwrap().chars().count(), 18);
+    let page = officer
+        .get(&format!("/officers/{}", o.id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&masked), "{page}");
+    assert!(!page.contains(&full), "{page}");
+    // The officer's history through the event log shows no more than the officer record.
+    let (st, events) = officer
+        .get_json(&format!("/api/v1/events?stream=officer-{}", o.id))
+        .await;
+    assert_eq!(st, 200, "{events}");
+    assert!(!events.to_string().contains(&full), "{events}");
+    assert_eq!(events[0]["payload"]["data"]["id_number"], masked.as_str());
+    // Someone who may see personal data sees it in full everywhere.
+    let head = app.login("head").await;
+    let (_, v) = head.get_json(&format!("/api/v1/officers/{}", o.id)).await;
+    assert_eq!(v["id_number"], full.as_str());
+    let (_, events) = head
+        .get_json(&format!("/api/v1/events?stream=officer-{}", o.id))
+        .await;
+    assert_eq!(events[0]["payload"]["data"]["id_number"], full.as_str());
+}
+both!(officer_id_numbers_are_masked_by_one_rule);
