@@ -558,6 +558,9 @@ async fn export(
         }
         all.extend(events.iter().map(|e| e.seq));
     }
+    // The operator's export signs the current head first (no server signer may be running);
+    // the package is then proven against that latest signed checkpoint.
+    db.issue_checkpoint().await?;
     let pkg = db.export_package(title, &all).await?;
     std::fs::create_dir_all(out.join("files"))
         .with_context(|| format!("creating {}", out.display()))?;

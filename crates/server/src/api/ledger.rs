@@ -54,7 +54,7 @@ fn ledger_error(e: zhifa_store::StoreError) -> ApiError {
 /// State of the log (REC-6).
 #[utoipa::path(get, path = "/api/v1/ledger", tag = "ledger", responses((status = 200, body = LedgerView)))]
 pub async fn info(State(st): State<AppState>, ApiUser(_u): ApiUser) -> ApiResult<Json<LedgerView>> {
-    st.store.issue_checkpoint().await?;
+    // A read only reads: the checkpoint shown is the latest the background signer stored.
     let i = st.store.ledger_info().await?;
     Ok(Json(LedgerView {
         origin: i.origin,
@@ -82,10 +82,10 @@ pub struct ProofView {
     pub checkpoint: Option<String>,
 }
 
-/// Signs a checkpoint of the current tree if it grew (so a caller sees its own writes), and
-/// returns its size and note.
+/// The latest signed checkpoint (stored by the background signer within milliseconds of each
+/// commit; a read never signs or writes) and its size.
 async fn latest_size(st: &AppState) -> ApiResult<(i64, Option<String>)> {
-    let note = st.store.issue_checkpoint().await?;
+    let note = st.store.ledger_info().await?.checkpoint;
     Ok((size_of(note.as_deref())?, note))
 }
 
@@ -170,12 +170,26 @@ fn text(body: String) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
 }
 
-/// The latest checkpoint as a C2SP signed note.
+/// The latest checkpoint as a C2SP signed note: the one the background signer stored (an
+/// anonymous read never signs or writes). Before the first one is signed: 503, retry later.
 pub async fn checkpoint(State(st): State<AppState>) -> ApiResult<Response> {
-    match st.store.issue_checkpoint().await? {
+    match st.store.ledger_info().await?.checkpoint {
         Some(n) => Ok(([(header::CACHE_CONTROL, "no-cache")], text(n)).into_response()),
-        None => Err(ApiError::not_found("检查点")),
+        None => Err(no_checkpoint_yet()),
     }
+}
+
+/// 503: the log has no signed checkpoint yet (the signer started by `serve` signs one within
+/// milliseconds of the first commit).
+pub(crate) fn no_checkpoint_yet() -> ApiError {
+    let mut e = ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "no_checkpoint",
+        "尚无已签名的检查点，请稍后再试",
+        None,
+    );
+    e.body.rule = Some("REC-6".into());
+    e
 }
 
 /// Verifier keys, one per line.

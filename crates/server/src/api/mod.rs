@@ -16,6 +16,7 @@ pub use calendar::{NoticeView, deadline_filter, deadline_view, notice_views};
 pub use evidence::{download as evidence_download, evidence_draft, evidence_filter};
 pub use items::item_filter;
 pub use ledger::package_response;
+pub(crate) use ledger::no_checkpoint_yet;
 pub use officers::{mask_officer as mask_officer_public, officer_filter};
 
 use crate::AppState;

@@ -11,6 +11,35 @@ use zhifa_domain::{DomainError, Event, NewEvent, StreamId};
 
 // ───────────── proofs of single records (REC-6) ─────────────
 
+/// How long a read waits for the background signer to cover a just-appended record.
+const CHECKPOINT_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// The latest signed checkpoint once it covers `size` leaves, with the ledger's state. Reads
+/// never sign: the signer started by `serve` signs within milliseconds of each commit, so a
+/// record appended a moment ago is waited for (bounded); past that the answer is
+/// [`ServiceError::NoCheckpoint`].
+pub async fn signed_checkpoint_covering(
+    st: &AppState,
+    size: i64,
+) -> ServiceResult<(String, zhifa_store::LedgerInfo)> {
+    let until = tokio::time::Instant::now() + CHECKPOINT_WAIT;
+    loop {
+        let info = st.store.ledger_info().await?;
+        if let Some(note) = &info.checkpoint {
+            let signed = zhifa_ledger::Checkpoint::from_note(note)
+                .map_err(|e| ServiceError::internal(format!("stored checkpoint: {e}")))?
+                .size as i64;
+            if signed >= size {
+                return Ok((note.clone(), info));
+            }
+        }
+        if tokio::time::Instant::now() >= until {
+            return Err(ServiceError::NoCheckpoint);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 /// A record with the proof that it is in the signed log, checked here as an auditor would.
 pub struct EventProof {
     pub record: zhifa_store::Recorded,
@@ -45,12 +74,7 @@ async fn event_in_scope(
 
 pub async fn event_proof(st: &AppState, u: &CurrentUser, seq: i64) -> ServiceResult<EventProof> {
     let (record, leaf) = event_in_scope(st, u, seq).await?;
-    let note = st
-        .store
-        .issue_checkpoint()
-        .await?
-        .ok_or_else(|| ServiceError::internal("no checkpoint after an append"))?;
-    let info = st.store.ledger_info().await?;
+    let (note, info) = signed_checkpoint_covering(st, seq).await?;
     let keys = zhifa_ledger::TrustedKeys::from_text(&info.verifier_keys.join("\n"))
         .map_err(ServiceError::internal)?;
     let cp = zhifa_ledger::open_checkpoint(&note, &keys, Some(&info.origin))
@@ -117,6 +141,9 @@ pub async fn package(
             });
         }
     };
+    // The package is proven against the latest signed checkpoint; wait (bounded) for the signer
+    // to cover the newest record asked for.
+    signed_checkpoint_covering(st, seqs.iter().copied().max().unwrap_or(0)).await?;
     Ok(st.store.export_package(&title, &seqs).await?)
 }
 

@@ -592,3 +592,56 @@ async fn pages_label_erased_records_in_chinese(engine: Engine) {
     assert!(!audit.contains("OfficerRegistered"), "{audit}");
 }
 both!(pages_label_erased_records_in_chinese);
+
+/// A read only reads: anonymous `GET /ledger/checkpoint`, the API's ledger state and the
+/// console's ledger page serve the latest checkpoint the background signer stored and never
+/// sign or insert one. Before the first is signed the public endpoint answers 503.
+async fn reads_never_sign_or_write_checkpoints(engine: Engine) {
+    let app = spawn_app_without_signer(engine).await;
+    let rows = || async { app.ints("SELECT size FROM checkpoints").await };
+    assert!(rows().await.is_empty(), "nothing signed yet");
+    let anon = app.anonymous();
+    for _ in 0..5 {
+        let r = anon.get(app.url("/ledger/checkpoint")).send().await.unwrap();
+        assert_eq!(r.status(), 503);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["code"], "no_checkpoint", "{body}");
+    }
+    let head = app.login("head").await;
+    assert_eq!(head.get("/ledger").await.status(), 200);
+    assert_eq!(head.get("/api/v1/ledger").await.status(), 200);
+    assert!(rows().await.is_empty(), "no GET wrote a checkpoint");
+    // Once one is signed (as the signer does), reads serve it and still write nothing.
+    app.store.issue_checkpoint().await.unwrap().unwrap();
+    let before = rows().await;
+    app.change_officer_status("suspended", "调查").await;
+    for _ in 0..5 {
+        let r = anon.get(app.url("/ledger/checkpoint")).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    assert_eq!(head.get("/ledger").await.status(), 200);
+    assert_eq!(rows().await, before, "the grown log is not signed by a read");
+
+    // With `serve`'s signer, a fresh checkpoint covers each commit within milliseconds.
+    let app = spawn_app(engine).await;
+    app.change_officer_status("suspended", "调查").await;
+    let n = app.store.event_count().await.unwrap();
+    let mut note = String::new();
+    for _ in 0..100 {
+        note = app
+            .anonymous()
+            .get(app.url("/ledger/checkpoint"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if note.lines().nth(1) == Some(n.to_string().as_str()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(note.lines().nth(1), Some(n.to_string().as_str()), "{note}");
+}
+both!(reads_never_sign_or_write_checkpoints);

@@ -396,7 +396,7 @@ impl Backend {
         seqs: &[i64],
     ) -> Result<zhifa_ledger::Package> {
         let note = self
-            .issue_checkpoint()
+            .latest_checkpoint()
             .await?
             .ok_or_else(|| StoreError::Ledger("the log has no signed checkpoint yet".into()))?;
         let keys = self.trusted_keys().await?;
@@ -456,9 +456,11 @@ impl Backend {
             verifier_keys: self.verifier_keys().await?,
             entries,
             files,
+        // The latest checkpoint the signer stored: exporting is a read and never signs.
         })
     }
 
+            .map(|(_, note, _)| note)
     pub(crate) async fn witness_pushes(&self) -> Result<Vec<WitnessPushRow>> {
         let rows = sqlx::query(
             "SELECT witness, size, cosignature, pushed_at, last_error FROM witness_pushes ORDER BY witness",
