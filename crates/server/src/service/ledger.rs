@@ -173,7 +173,7 @@ pub async fn follow_log(
 
 /// REC-6 erasure of a subject's personal data (a resident ID or credit code): the values leave
 /// the record, the ledger's proofs stay valid, the erasure itself is recorded, and the
-/// projections are rebuilt without the values.
+/// projections are rebuilt without the values — all in one store transaction.
 pub async fn erase_subject(
     st: &AppState,
     actor: &zhifa_domain::auth::Actor,
@@ -181,9 +181,18 @@ pub async fn erase_subject(
     reason: &str,
 ) -> ServiceResult<Vec<i64>> {
     let (subject, reason) = zhifa_domain::event::decide_erasure(actor, subject, reason)?;
-    let erased = st
-        .store
-        .erase_subject(&subject)
+    let stream = StreamId("erasure".into());
+    let version = st.store.stream_version(&stream.0).await?;
+    st.store
+        .erase(
+            &subject,
+            &zhifa_store::Erasure {
+                stream,
+                expected: Expected::Version(version),
+                actor: actor.clone(),
+                reason,
+            },
+        )
         .await
         .map_err(|e| match e {
             zhifa_store::StoreError::Ledger(m) => ServiceError::BadRequest {
@@ -191,22 +200,5 @@ pub async fn erase_subject(
                 message: m,
             },
             other => other.into(),
-        })?;
-    if !erased.is_empty() {
-        st.store
-            .append(NewEvent {
-                stream: StreamId("erasure".into()),
-                expected: Expected::Any,
-                agency_id: Uuid::nil(),
-                actor: actor.clone(),
-                events: vec![Event::PersonalDataErased {
-                    events: erased.clone(),
-                    reason,
-                }],
-                side_effects: vec![],
-            })
-            .await?;
-        st.store.rebuild().await?;
-    }
-    Ok(erased)
+        })
 }

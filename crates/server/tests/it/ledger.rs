@@ -645,3 +645,68 @@ async fn reads_never_sign_or_write_checkpoints(engine: Engine) {
     assert_eq!(note.lines().nth(1), Some(n.to_string().as_str()), "{note}");
 }
 both!(reads_never_sign_or_write_checkpoints);
+
+/// REC-6: an erasure is one transaction — rewrite, record, rebuild. When recording it fails
+/// (here: a stale expected version of the erasure stream) no payload is rewritten, no salt is
+/// deleted, no event is appended and the projections still hold the value.
+async fn a_failed_erasure_changes_nothing(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let id_number = app.fx.yaohai_officer.id_number.clone();
+    let stream = format!("officer-{}", app.fx.yaohai_officer.id);
+    let events_before = app.store.event_count().await.unwrap();
+    let payload_before = app.store.events_of_stream(&stream).await.unwrap()[0]
+        .payload
+        .clone();
+    let salts_before = app.ints("SELECT seq FROM event_salts ORDER BY seq").await;
+    let projections_before = app.store.dump_projections().await.unwrap();
+    let err = app
+        .store
+        .erase(
+            &id_number,
+            &zhifa_store::Erasure {
+                stream: zhifa_domain::StreamId("erasure".into()),
+                expected: zhifa_domain::event::Expected::Version(7),
+                actor: zhifa_domain::auth::Actor::system(),
+                reason: "当事人依法申请删除".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, zhifa_store::StoreError::VersionConflict { .. }),
+        "{err:?}"
+    );
+    assert_eq!(app.store.event_count().await.unwrap(), events_before);
+    assert_eq!(
+        app.store.events_of_stream(&stream).await.unwrap()[0].payload,
+        payload_before
+    );
+    assert!(payload_before.to_string().contains(&id_number));
+    assert_eq!(
+        app.ints("SELECT seq FROM event_salts ORDER BY seq").await,
+        salts_before
+    );
+    assert_eq!(app.store.dump_projections().await.unwrap(), projections_before);
+    assert!(app.store.events_of_stream("erasure").await.unwrap().is_empty());
+    // The same erasure at the right version does everything at once.
+    let erased = zhifa_server::service::erase_subject(
+        &app.state,
+        &zhifa_domain::auth::Actor::system(),
+        &id_number,
+        "当事人依法申请删除",
+    )
+    .await
+    .unwrap();
+    assert_eq!(erased.len(), 1);
+    assert_eq!(app.store.event_count().await.unwrap(), events_before + 1);
+    let (o, _) = app
+        .store
+        .officer(app.fx.yaohai_officer.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(o.id_number, zhifa_domain::event::ERASED);
+    app.store.issue_checkpoint().await.unwrap();
+    app.store.audit(None, None).await.unwrap().unwrap();
+}
+both!(a_failed_erasure_changes_nothing);

@@ -12,23 +12,75 @@ impl Backend {
         Ok(matches!(event, Event::PersonalDataErased { .. }))
     }
 
-    pub(crate) async fn erase_subject(&self, subject: &str) -> Result<Vec<i64>> {
-        use futures_util::TryStreamExt;
-        let alg = self.ledger.lock().expect("ledger lock").alg;
+    /// REC-6 erasure in one transaction, on the append path: every personal value equal to
+    /// `subject` is replaced by the salted commitment its leaf already holds and the salt is
+    /// deleted; the erasure is recorded as `PersonalDataErased` (appended, with its leaf, to
+    /// `record.stream` at `record.expected`); the projections are rebuilt from the rewritten
+    /// log. All of it commits or none of it: a refused append (a stale expected version, say)
+    /// leaves every payload as it was. Returns the rewritten sequence numbers (empty: nothing
+    /// held the value, nothing was written).
+    pub(crate) async fn erase(&self, subject: &str, record: &Erasure) -> Result<Vec<i64>> {
         let subject = subject.trim();
         if subject.len() < 6 {
             return Err(StoreError::Ledger(
                 "subject too short to erase safely".into(),
             ));
         }
-        let mut tx = self.begin_write().await?;
+        let (_gate, mut tx, mut seq, mut ledger) = self.begin_append().await?;
+        let erased = Self::erase_in(&mut tx, ledger.alg, subject).await?;
+        if erased.is_empty() {
+            tx.rollback().await?;
+            return Ok(erased);
+        }
+        let cmd = NewEvent {
+            stream: record.stream.clone(),
+            expected: record.expected,
+            agency_id: Uuid::nil(),
+            actor: record.actor.clone(),
+            events: vec![Event::PersonalDataErased {
+                events: erased.clone(),
+                reason: record.reason.clone(),
+            }],
+            side_effects: vec![],
+        };
+        let now = now_micros();
+        let (_, leaves) = match Self::append_isolated(
+            &mut tx,
+            std::slice::from_ref(&cmd),
+            &mut seq,
+            now,
+            ledger.alg,
+        )
+        .await
+        {
+            Ok(r) => r,
+            Err(e) => {
+                tx.rollback().await?;
+                return Err(e);
+            }
+        };
+        for leaf in &leaves {
+            ledger.log.append(leaf);
+        }
+        Self::replay_all(&mut tx).await?;
+        self.commit_append(tx, ledger).await?;
+        Ok(erased)
+    }
+
+    /// The payload rewrite of an erasure, inside the caller's transaction.
+    async fn erase_in(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        alg: zhifa_ledger::HashAlg,
+        subject: &str,
+    ) -> Result<Vec<i64>> {
+        use futures_util::TryStreamExt;
         let mut hits = Vec::new();
         {
             let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT {EVENT_COLUMNS} FROM events WHERE payload LIKE $1 ORDER BY seq"
             )))
             .bind(format!("%{}%", subject.replace(['%', '_'], "")))
-            .fetch(&mut *tx);
+            .fetch(&mut **tx);
             while let Some(r) = rows.try_next().await? {
                 hits.push(row_to_recorded(&r)?);
             }
@@ -45,7 +97,7 @@ impl Backend {
             }
             let Some(row) = sqlx::query("SELECT salt FROM event_salts WHERE seq = $1")
                 .bind(rec.seq)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut **tx)
                 .await?
             else {
                 continue;
@@ -59,15 +111,14 @@ impl Backend {
             sqlx::query("UPDATE events SET payload = $1 WHERE seq = $2")
                 .bind(payload.to_string())
                 .bind(rec.seq)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             sqlx::query("DELETE FROM event_salts WHERE seq = $1")
                 .bind(rec.seq)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             erased.push(rec.seq);
         }
-        tx.commit().await?;
         Ok(erased)
     }
 
