@@ -654,7 +654,8 @@ forward! {
     fn erase(&self, subject: &str, record: &Erasure) -> Vec<i64>;
     /// Logs this instance witnesses (projected from their events, REC-6).
     fn witnessed_logs(&self) -> Vec<WitnessedLogRow>;
-    fn witness_advance(&self, origin: &str, old_size: i64, size: i64, root: &str) -> bool;
+    /// One witnessed log's state and its stream's version.
+    fn witnessed_log(&self, origin: &str) -> Option<(zhifa_domain::ledger::WitnessedLog, i64)>;
     /// The private text of this instance's cosigning key.
     fn witness_key(&self) -> String;
     /// A stored tile row (C2SP tlog-tiles), as bytes.

@@ -1,15 +1,44 @@
 // The tamper-evident ledger (REC-6): erasure, witnessing, checkpoints, proofs, audit, packages.
 // Part of the backend: `include!`d by backend.rs (compiled once per engine).
 
+/// The ledger's projections: the logs this instance witnesses (REC-6).
+const LEDGER_TABLES: &[&str] = &["witnessed_logs"];
+
 impl Backend {
-    /// The ledger's own events project into no table: an erasure's effect is on the stored
-    /// payloads it rewrote, which the other projections are rebuilt from.
+    /// An erasure projects into no table (its effect is on the stored payloads it rewrote,
+    /// which the other projections are rebuilt from); the witness events project into
+    /// `witnessed_logs` through the domain's `WitnessedLog` state.
     async fn project_ledger(
-        _tx: &mut sqlx::Transaction<'static, Db>,
+        tx: &mut sqlx::Transaction<'static, Db>,
         event: &Event,
-        _version: i64,
+        version: i64,
     ) -> Result<bool> {
-        Ok(matches!(event, Event::PersonalDataErased { .. }))
+        let state = match event {
+            Event::PersonalDataErased { .. } => return Ok(true),
+            Event::WitnessedLogRegistered { .. } => {
+                zhifa_domain::ledger::WitnessedLog::registered(event)
+                    .ok_or_else(|| StoreError::Corrupt("witness registration".into()))?
+            }
+            Event::WitnessCheckpointCosigned { origin, .. } => {
+                let row = sqlx::query("SELECT doc FROM witnessed_logs WHERE origin = $1")
+                    .bind(origin.as_str())
+                    .fetch_one(&mut **tx)
+                    .await?;
+                decode::<zhifa_domain::ledger::WitnessedLog>(&row.try_get::<String, _>(0)?)?
+                    .evolve(event)
+            }
+            _ => return Ok(false),
+        };
+        sqlx::query(
+            "INSERT INTO witnessed_logs (origin, version, doc) VALUES ($1, $2, $3) \
+             ON CONFLICT (origin) DO UPDATE SET version = excluded.version, doc = excluded.doc",
+        )
+        .bind(state.origin.as_str())
+        .bind(version)
+        .bind(erased::Doc::doc(&state))
+        .execute(&mut **tx)
+        .await?;
+        Ok(true)
     }
 
     /// REC-6 erasure in one transaction, on the append path: every personal value equal to
@@ -122,58 +151,39 @@ impl Backend {
         Ok(erased)
     }
 
-    /// Starts following another log as its witness (or updates its keys), keeping the state.
-    pub(crate) async fn witness_follow(&self, origin: &str, hash: &str, keys: &str) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO witnessed_logs (origin, hash, keys, size, root, updated_at) VALUES ($1, $2, $3, 0, '', $4) \
-             ON CONFLICT (origin) DO UPDATE SET keys = excluded.keys, updated_at = excluded.updated_at",
-        )
-        .bind(origin)
-        .bind(hash)
-        .bind(keys)
-        .bind(now_micros())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// (hash, verifier keys text, latest cosigned (size, root hex) if any) of every followed log.
+    /// Every followed log, with the latest head it cosigned.
     pub(crate) async fn witnessed_logs(&self) -> Result<Vec<WitnessedLogRow>> {
-        let rows = sqlx::query(
-            "SELECT origin, hash, keys, size, root FROM witnessed_logs ORDER BY origin",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(WitnessedLogRow {
-                    origin: r.try_get(0)?,
-                    hash: r.try_get(1)?,
-                    keys: r.try_get(2)?,
-                    size: r.try_get(3)?,
-                    root: r.try_get(4)?,
-                })
+        let logs: Vec<zhifa_domain::ledger::WitnessedLog> = self
+            .docs("SELECT doc FROM witnessed_logs ORDER BY origin", &[])
+            .await?;
+        Ok(logs
+            .into_iter()
+            .map(|l| WitnessedLogRow {
+                origin: l.origin,
+                hash: l.hash_alg,
+                keys: l.verifier_keys.join("\n"),
+                size: l.size as i64,
+                root: l.root,
             })
-            .collect()
+            .collect())
     }
 
-    /// Compare-and-swap of a followed log's head: succeeds only if it is still at `old_size`.
-    pub(crate) async fn witness_advance(
+    /// One followed log's state and the version of its stream (what a cosignature expects).
+    pub(crate) async fn witnessed_log(
         &self,
         origin: &str,
-        old_size: i64,
-        size: i64,
-        root: &str,
-    ) -> Result<bool> {
-        let r = sqlx::query("UPDATE witnessed_logs SET size = $3, root = $4, updated_at = $5 WHERE origin = $1 AND size = $2")
+    ) -> Result<Option<(zhifa_domain::ledger::WitnessedLog, i64)>> {
+        let row = sqlx::query("SELECT doc, version FROM witnessed_logs WHERE origin = $1")
             .bind(origin)
-            .bind(old_size)
-            .bind(size)
-            .bind(root)
-            .bind(now_micros())
-            .execute(&self.pool)
+            .fetch_optional(&self.pool)
             .await?;
-        Ok(r.rows_affected() == 1)
+        match row {
+            None => Ok(None),
+            Some(r) => Ok(Some((
+                decode(&r.try_get::<String, _>(0)?)?,
+                r.try_get(1)?,
+            ))),
+        }
     }
 
     /// This instance's cosigning key (cosignature/v1), created on first use.
@@ -446,9 +456,11 @@ impl Backend {
         title: &str,
         seqs: &[i64],
     ) -> Result<zhifa_ledger::Package> {
+        // The latest checkpoint the signer stored: exporting is a read and never signs.
         let note = self
             .latest_checkpoint()
             .await?
+            .map(|(_, note, _)| note)
             .ok_or_else(|| StoreError::Ledger("the log has no signed checkpoint yet".into()))?;
         let keys = self.trusted_keys().await?;
         let (alg, origin) = {
@@ -507,11 +519,9 @@ impl Backend {
             verifier_keys: self.verifier_keys().await?,
             entries,
             files,
-        // The latest checkpoint the signer stored: exporting is a read and never signs.
         })
     }
 
-            .map(|(_, note, _)| note)
     pub(crate) async fn witness_pushes(&self) -> Result<Vec<WitnessPushRow>> {
         let rows = sqlx::query(
             "SELECT witness, size, cosignature, pushed_at, last_error FROM witness_pushes ORDER BY witness",
