@@ -12,7 +12,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use zhifa_domain::auth::Role;
+use zhifa_domain::auth::{Permission, Role};
 use zhifa_domain::registry::*;
 use zhifa_store::{AccessEntry, Recorded};
 
@@ -36,7 +36,7 @@ pub async fn list_users(
     Query(p): Query<ListParams>,
 ) -> ApiResult<Json<Paged<User>>> {
     u.actor
-        .require_any(&[Role::SecurityAdmin, Role::Auditor], "查看用户")?;
+        .require(Permission::ViewUsers)?;
     let page = p.page();
     let (items, total) = st.store.users(&u.scope, &page).await?;
     Ok(paged(items, total, &page))
@@ -81,7 +81,7 @@ pub async fn list_tokens(
     ApiUser(u): ApiUser,
 ) -> ApiResult<Json<Vec<ApiToken>>> {
     u.actor
-        .require_any(&[Role::SecurityAdmin, Role::Auditor], "查看接口令牌")?;
+        .require(Permission::ViewTokens)?;
     Ok(Json(st.store.tokens(&u.scope).await?))
 }
 
@@ -212,7 +212,7 @@ pub async fn access_log(
     ApiUser(u): ApiUser,
     Query(p): Query<EventParams>,
 ) -> ApiResult<Json<Vec<AccessEntryView>>> {
-    u.actor.require_any(&[Role::Auditor], "查看访问日志")?;
+    u.actor.require(Permission::ViewAuditLog)?;
     let rows = st
         .store
         .access_log(p.limit.unwrap_or(200).clamp(1, 5000))

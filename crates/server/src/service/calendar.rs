@@ -4,7 +4,7 @@ use super::ServiceResult;
 use crate::AppState;
 use uuid::Uuid;
 use zhifa_calendar::Calendar;
-use zhifa_domain::auth::Role;
+use zhifa_domain::auth::Permission;
 use zhifa_domain::deadline;
 use zhifa_domain::event::Expected;
 use zhifa_domain::{DomainError, Event, NewEvent, StreamId};
@@ -34,7 +34,7 @@ pub async fn import_notice(
     actor: &zhifa_domain::auth::Actor,
     text: &str,
 ) -> ServiceResult<ImportOutcome> {
-    actor.require_any(&[Role::SystemAdmin], "导入节假日安排通知")?;
+    actor.require(Permission::ImportHolidayNotice)?;
     let current = st.calendar();
     let (next, report) = current
         .import(text)

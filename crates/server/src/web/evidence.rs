@@ -17,7 +17,7 @@ use axum::routing::get;
 use std::collections::HashMap;
 use uuid::Uuid;
 use zhifa_domain::DomainError;
-use zhifa_domain::auth::Role;
+use zhifa_domain::auth::Permission;
 use zhifa_domain::evidence::{Evidence, EvidenceKind};
 
 pub fn routes() -> Router<AppState> {
@@ -133,7 +133,7 @@ async fn list_page(
         kind,
         late,
         q,
-        can_upload: u.has(Role::Officer) || u.has(Role::AgencyHead),
+        can_upload: u.can(Permission::UploadEvidence),
         max_mib: st.settings.max_evidence_bytes / (1024 * 1024),
         f_kind: keep("kind"),
         f_recorded_at: keep("recorded_at"),

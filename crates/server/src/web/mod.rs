@@ -23,7 +23,7 @@ use crate::error::ApiError;
 use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use zhifa_domain::auth::Role;
+use zhifa_domain::auth::Permission;
 
 /// Every console page: the registration list of the feature routers.
 pub fn routes() -> Router<crate::AppState> {
@@ -106,10 +106,10 @@ impl Chrome {
             ("/calendar", "工作日历"),
             ("/ledger", "防篡改记录"),
         ];
-        if u.has(Role::SecurityAdmin) || u.has(Role::Auditor) {
+        if u.can(Permission::ViewUsers) || u.can(Permission::ViewTokens) {
             nav.push(("/users", "用户与令牌"));
         }
-        if u.has(Role::Auditor) {
+        if u.can(Permission::ViewAuditLog) {
             nav.push(("/audit", "安全审计"));
         }
         Chrome {
