@@ -35,8 +35,7 @@ pub async fn list_users(
     ApiUser(u): ApiUser,
     Query(p): Query<ListParams>,
 ) -> ApiResult<Json<Paged<User>>> {
-    u.actor
-        .require(Permission::ViewUsers)?;
+    u.actor.require(Permission::ViewUsers)?;
     let page = p.page();
     let (items, total) = st.store.users(&u.scope, &page).await?;
     Ok(paged(items, total, &page))
@@ -80,8 +79,7 @@ pub async fn list_tokens(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
 ) -> ApiResult<Json<Vec<ApiToken>>> {
-    u.actor
-        .require(Permission::ViewTokens)?;
+    u.actor.require(Permission::ViewTokens)?;
     Ok(Json(st.store.tokens(&u.scope).await?))
 }
 

@@ -91,8 +91,7 @@ pub fn evidence_draft(
     description: &str,
 ) -> Result<EvidenceDraft, DomainError> {
     let kind = EvidenceKind::parse_input(kind)?;
-    let media_type =
-        zhifa_domain::evidence::media_type_of(kind, declared_media_type, file_name)?;
+    let media_type = zhifa_domain::evidence::media_type_of(kind, declared_media_type, file_name)?;
     Ok(EvidenceDraft {
         kind,
         file_name: file_name.to_string(),

@@ -57,8 +57,7 @@ async fn users_page(
     chrome: Chrome,
     secret: Option<String>,
 ) -> ApiResult<Response> {
-    u.actor
-        .require(Permission::ViewUsers)?;
+    u.actor.require(Permission::ViewUsers)?;
     let page = page_of(p);
     let (list, total) = st.store.users(&u.scope, &page).await?;
     let options = agency_options(st, u).await?;

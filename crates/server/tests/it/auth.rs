@@ -325,7 +325,11 @@ async fn password_change_uses_the_domain_rule(engine: Engine) {
         )
         .await;
     assert_eq!(wrong.1["field"], "current_password", "{}", wrong.1);
-    assert_eq!(app.store.event_count().await.unwrap(), before, "nothing recorded");
+    assert_eq!(
+        app.store.event_count().await.unwrap(),
+        before,
+        "nothing recorded"
+    );
     let (st, body) = s
         .post(
             "/api/v1/me/password",
@@ -345,7 +349,12 @@ async fn deactivation_ends_sessions_with_the_event(engine: Engine) {
     let officer = app.login("officer").await;
     let (st, _) = officer.get_json("/api/v1/me").await;
     assert_eq!(st, StatusCode::OK);
-    let user = app.store.user_by_username("officer").await.unwrap().unwrap();
+    let user = app
+        .store
+        .user_by_username("officer")
+        .await
+        .unwrap()
+        .unwrap();
     // The store applies the side effect with the event.
     let (current, version) = app.store.user(user.id).await.unwrap().unwrap();
     let mut off = current.clone();
@@ -362,14 +371,26 @@ async fn deactivation_ends_sessions_with_the_event(engine: Engine) {
         .await
         .unwrap();
     let (st, _) = officer.get_json("/api/v1/me").await;
-    assert_eq!(st, StatusCode::UNAUTHORIZED, "the session ended with the event");
-    // Through the API: a stale deactivation changes nothing and keeps the session.
+    assert_eq!(
+        st,
+        StatusCode::UNAUTHORIZED,
+        "the session ended with the event"
+    );
+    // Through the API: the deactivation is one event and the session ends with it.
     let officer2 = app.login("officer2").await;
-    let u2 = app.store.user_by_username("officer2").await.unwrap().unwrap();
+    let u2 = app
+        .store
+        .user_by_username("officer2")
+        .await
+        .unwrap()
+        .unwrap();
     let sec = app.login("secadmin").await;
     let before = app.store.event_count().await.unwrap();
     let (st, body) = sec
-        .post(&format!("/api/v1/users/{}/active", u2.id), &json!({"active": false}))
+        .post(
+            &format!("/api/v1/users/{}/active", u2.id),
+            &json!({"active": false}),
+        )
         .await;
     assert_eq!(st, StatusCode::OK, "{body}");
     assert_eq!(app.store.event_count().await.unwrap(), before + 1);

@@ -612,7 +612,11 @@ async fn api_and_console_agree_on_the_media_type(engine: Engine) {
     let recorded = cst_hours_ago(1);
     let (st, api) = upload(
         &officer,
-        &[("kind", "audio"), ("file_name", "x.wav"), ("recorded_at", &recorded)],
+        &[
+            ("kind", "audio"),
+            ("file_name", "x.wav"),
+            ("recorded_at", &recorded),
+        ],
         "application/octet-stream",
         bytes(2_000, 1),
     )

@@ -602,7 +602,11 @@ async fn reads_never_sign_or_write_checkpoints(engine: Engine) {
     assert!(rows().await.is_empty(), "nothing signed yet");
     let anon = app.anonymous();
     for _ in 0..5 {
-        let r = anon.get(app.url("/ledger/checkpoint")).send().await.unwrap();
+        let r = anon
+            .get(app.url("/ledger/checkpoint"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 503);
         let body: serde_json::Value = r.json().await.unwrap();
         assert_eq!(body["code"], "no_checkpoint", "{body}");
@@ -616,11 +620,19 @@ async fn reads_never_sign_or_write_checkpoints(engine: Engine) {
     let before = rows().await;
     app.change_officer_status("suspended", "调查").await;
     for _ in 0..5 {
-        let r = anon.get(app.url("/ledger/checkpoint")).send().await.unwrap();
+        let r = anon
+            .get(app.url("/ledger/checkpoint"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200);
     }
     assert_eq!(head.get("/ledger").await.status(), 200);
-    assert_eq!(rows().await, before, "the grown log is not signed by a read");
+    assert_eq!(
+        rows().await,
+        before,
+        "the grown log is not signed by a read"
+    );
 
     // With `serve`'s signer, a fresh checkpoint covers each commit within milliseconds.
     let app = spawn_app(engine).await;
@@ -686,8 +698,17 @@ async fn a_failed_erasure_changes_nothing(engine: Engine) {
         app.ints("SELECT seq FROM event_salts ORDER BY seq").await,
         salts_before
     );
-    assert_eq!(app.store.dump_projections().await.unwrap(), projections_before);
-    assert!(app.store.events_of_stream("erasure").await.unwrap().is_empty());
+    assert_eq!(
+        app.store.dump_projections().await.unwrap(),
+        projections_before
+    );
+    assert!(
+        app.store
+            .events_of_stream("erasure")
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // The same erasure at the right version does everything at once.
     let erased = zhifa_server::service::erase_subject(
         &app.state,

@@ -289,7 +289,11 @@ async fn witness_state_is_recorded_as_events(engine: Engine) {
         .await;
     assert!(bad_origin.0.is_client_error(), "{bad_origin:?}");
     assert_eq!(bad_origin.1["field"], "origin", "{}", bad_origin.1);
-    assert_eq!(upper.store.event_count().await.unwrap(), before, "refusals record nothing");
+    assert_eq!(
+        upper.store.event_count().await.unwrap(),
+        before,
+        "refusals record nothing"
+    );
     let (st, _) = admin
         .post(
             "/api/v1/ledger/witnessed-logs",
@@ -351,7 +355,11 @@ async fn witness_state_is_recorded_as_events(engine: Engine) {
     .await;
     assert_eq!((st, ct.as_str()), (409, "text/x.tlog.size"), "{out}");
     assert_eq!(out, format!("{size1}\n"));
-    assert_eq!(upper.store.event_count().await.unwrap(), count, "nothing appended");
+    assert_eq!(
+        upper.store.event_count().await.unwrap(),
+        count,
+        "nothing appended"
+    );
     assert_eq!(upper.store.witnessed_logs().await.unwrap(), held);
 }
 both!(witness_state_is_recorded_as_events);
