@@ -175,7 +175,14 @@ pub async fn officer(store: &Store, a: &Agency, cert: &str, seq: u32) -> Officer
         valid_to: "2029-01-01".into(),
         legal_qualification: None,
     };
-    let o = decide_register_officer(&Actor::system(), id, &d, a).expect("fixture officer");
+    let o = decide_register_officer(
+        &Actor::system(),
+        id,
+        &d,
+        a,
+        zhifa_server::service::today_cst(),
+    )
+    .expect("fixture officer");
     put(
         store,
         StreamId::officer(id),
@@ -444,9 +451,12 @@ async fn spawn_app_inner(
         // Reads never sign (REC-6): wait, bounded, for `serve`'s signer to cover the fixture.
         let n = store.event_count().await.unwrap();
         for _ in 0..250 {
-            let signed = store.ledger_info().await.unwrap().checkpoint.map(|note| {
-                zhifa_ledger::Checkpoint::from_note(&note).unwrap().size as i64
-            });
+            let signed = store
+                .ledger_info()
+                .await
+                .unwrap()
+                .checkpoint
+                .map(|note| zhifa_ledger::Checkpoint::from_note(&note).unwrap().size as i64);
             if signed == Some(n) {
                 break;
             }
