@@ -637,6 +637,9 @@ forward! {
     fn deadline(&self, id: Uuid) -> Option<(Deadline, i64)>;
     fn deadlines(&self, scope: &Scope, filter: &DeadlineFilter, page: &Page) -> (Vec<Deadline>, i64);
     fn deadlines_depending_on(&self, year: i32) -> Vec<(Deadline, i64)>;
+    /// Deadlines a notice import may change: provisional over `year`, or computed over any of
+    /// `changed_years` (DL-1, amended notices).
+    fn deadlines_affected_by_notice(&self, year: i32, changed_years: &[i32]) -> Vec<(Deadline, i64)>;
     fn open_deadlines_due_by(&self, day: &str) -> Vec<(Deadline, i64)>;
     fn deadlines_of_subject(&self, subject: &str, rule_id: &str) -> Vec<(Deadline, i64)>;
     fn notices(&self) -> Vec<NoticeRecord>;

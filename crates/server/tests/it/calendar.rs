@@ -440,3 +440,85 @@ async fn agency_page_records_an_annual_report(engine: Engine) {
     assert!(r.text().await.unwrap().contains("字段：公开地址"));
 }
 both!(agency_page_records_an_annual_report);
+
+/// Opens a deadline of `rule_id` for the Yaohai market bureau anchored on `anchor`, as a
+/// duty's starting event would (appended directly: cases do not exist yet).
+async fn open_deadline(
+    app: &TestApp,
+    rule_id: &str,
+    anchor: time::Date,
+) -> zhifa_domain::deadline::Deadline {
+    let id = uuid::Uuid::now_v7();
+    let d = zhifa_domain::deadline::open(
+        &app.state.catalog,
+        &app.state.calendar(),
+        zhifa_domain::deadline::DutyStart {
+            id,
+            rule_id: rule_id.into(),
+            agency_id: app.fx.yaohai_market.id,
+            subject: format!("agency-{}", app.fx.yaohai_market.id),
+            title: "测试期限".into(),
+            anchor: zhifa_calendar::Anchor::Date(anchor),
+        },
+    )
+    .unwrap();
+    app.store
+        .append(zhifa_domain::NewEvent {
+            stream: zhifa_domain::StreamId::deadline(id),
+            expected: zhifa_domain::event::Expected::NoStream,
+            agency_id: app.fx.yaohai_market.id,
+            actor: zhifa_domain::auth::Actor::system(),
+            events: vec![zhifa_domain::Event::DeadlineOpened(d.clone())],
+            side_effects: vec![],
+        })
+        .await
+        .unwrap();
+    d
+}
+
+fn quiet_sweep() -> zhifa_server::Settings {
+    zhifa_server::Settings {
+        sweep_interval_secs: 3600,
+        ..Default::default()
+    }
+}
+
+/// DL-1: an amended notice changes days of a year that already had an official notice; every
+/// open deadline whose computation examined a changed day is recomputed, not only provisional
+/// ones. Here: 7 working days from 2020-01-22 under the original 2020 notice (国办发明电〔2019〕
+/// 16号: back to work on 2020-01-31 and 2020-02-01) end on 2020-02-06; after 国办发明电〔2020〕1号
+/// extended the 春节 holiday to 2020-02-02 they end on 2020-02-10.
+async fn an_amended_notice_recomputes_deadlines_it_changes(engine: Engine) {
+    let app = spawn_app_with(engine, quiet_sweep()).await;
+    let system = zhifa_domain::auth::Actor::system();
+    let original = "year: 2020\ndocument: 国办发明电〔2019〕16号\ntitle: 国务院办公厅关于2020年部分节假日安排的通知\n\n\
+        off  元旦   2020-01-01\nwork 春节   2020-01-19, 2020-02-01\noff  春节   2020-01-24..2020-01-30\n\
+        off  清明节 2020-04-04..2020-04-06\nwork 劳动节 2020-04-26, 2020-05-09\noff  劳动节 2020-05-01..2020-05-05\n\
+        off  端午节 2020-06-25..2020-06-27\nwork 端午节 2020-06-28\nwork 国庆节、中秋节 2020-09-27, 2020-10-10\n\
+        off  国庆节、中秋节 2020-10-01..2020-10-08\n";
+    zhifa_server::service::import_notice(&app.state, &system, original)
+        .await
+        .unwrap();
+    let d = open_deadline(
+        &app,
+        "pub.decision.license_penalty",
+        time::macros::date!(2020 - 01 - 22),
+    )
+    .await;
+    assert!(!d.due.provisional, "2020 has an official notice");
+    assert_eq!(d.due.date, Some(time::macros::date!(2020 - 02 - 06)));
+    let amended = include_str!("../../../calendar/data/notices/2020.notice");
+    let out = zhifa_server::service::import_notice(&app.state, &system, amended)
+        .await
+        .unwrap();
+    assert!(out.recomputed >= 1);
+    let (after, _) = app.store.deadline(d.id).await.unwrap().unwrap();
+    assert_eq!(after.due.date, Some(time::macros::date!(2020 - 02 - 10)));
+    let events = app
+        .store
+        .events_of_stream(&format!("deadline-{}", d.id))
+        .await
+        .unwrap();
+    assert_eq!(events.last().unwrap().kind, "DeadlineRecomputed");
+}
+both!(an_amended_notice_recomputes_deadlines_it_changes);
