@@ -194,6 +194,10 @@ pub fn field_label(field: &str) -> String {
         "media_type" => "文件类型",
         "recorded_at" => "录制时间",
         "description" => "说明",
+        "from" => "中止日期",
+        "on" => "恢复日期",
+        "days" => "延长期限",
+        "approval" => "批准文书",
         _ => return format!("字段 {field}"),
     };
     format!("字段：{label}")

@@ -522,3 +522,140 @@ async fn an_amended_notice_recomputes_deadlines_it_changes(engine: Engine) {
     assert_eq!(events.last().unwrap().kind, "DeadlineRecomputed");
 }
 both!(an_amended_notice_recomputes_deadlines_it_changes);
+
+/// DL-4 / DL-3 (强制法第二十五条): a running deadline is suspended and resumed by its agency's
+/// officer and extended with the agency head's approval — up to the cap, once, before it
+/// passes; refusals record nothing. Through the API and the console's deadline page.
+async fn deadlines_are_suspended_resumed_and_extended(engine: Engine) {
+    let app = spawn_app_with(engine, quiet_sweep()).await;
+    let today = zhifa_server::service::today_cst();
+    let day = |d: time::Date| zhifa_domain::registry::format_date(d);
+    let d = open_deadline(&app, "compulsion.seizure", today - time::Duration::days(10)).await;
+    let due0 = d.due.date.unwrap();
+    let officer = app.login("officer").await;
+    let head = app.login("head").await;
+    let url = |what: &str| format!("/api/v1/deadlines/{}/{what}", d.id);
+    let (st, v) = officer
+        .post(
+            &url("suspensions"),
+            &json!({"from": day(today - time::Duration::days(3)), "reason": "委托技术鉴定"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["due"]["date"], Value::Null, "suspended: {v}");
+    let (st, v) = officer
+        .post(&url("resumptions"), &json!({"on": day(today)}))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let due1: time::Date =
+        zhifa_domain::registry::parse_date("due", v["due"]["date"].as_str().expect(&v.to_string()))
+            .unwrap();
+    assert!(
+        due1 > due0,
+        "the suspended days do not count: {due0} → {due1}"
+    );
+    // Over the cap: refused citing the statute, nothing recorded.
+    let count = app.store.event_count().await.unwrap();
+    let over = head
+        .post(
+            &url("extensions"),
+            &json!({"days": 31, "approval": "扣押延期审批表〔2026〕1号", "reason": "情况复杂"}),
+        )
+        .await;
+    assert_error(
+        &over,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "out_of_range",
+        Some("days"),
+    );
+    assert!(
+        over.1["message"]
+            .as_str()
+            .unwrap()
+            .contains("强制法》第二十五条"),
+        "{}",
+        over.1
+    );
+    // Only the agency head approves.
+    let (st, _) = officer
+        .post(
+            &url("extensions"),
+            &json!({"days": 10, "approval": "审批表", "reason": "情况复杂"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.store.event_count().await.unwrap(),
+        count,
+        "refusals record nothing"
+    );
+    let (st, v) = head
+        .post(
+            &url("extensions"),
+            &json!({"days": 30, "approval": "扣押延期审批表〔2026〕1号", "reason": "情况复杂"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["extended"], true);
+    assert_eq!(v["extension_days"], 30);
+    let due2 =
+        zhifa_domain::registry::parse_date("due", v["due"]["date"].as_str().unwrap()).unwrap();
+    assert!(due2 >= due1 + time::Duration::days(28), "{due1} → {due2}");
+    // A deadline that has passed can no longer be extended.
+    let passed = open_deadline(&app, "compulsion.seizure", today - time::Duration::days(40)).await;
+    let count = app.store.event_count().await.unwrap();
+    let late = head
+        .post(
+            &format!("/api/v1/deadlines/{}/extensions", passed.id),
+            &json!({"days": 10, "approval": "审批表", "reason": "情况复杂"}),
+        )
+        .await;
+    assert_error(
+        &late,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "too_late",
+        Some("days"),
+    );
+    assert_eq!(app.store.event_count().await.unwrap(), count);
+    // The console: the page offers the forms the caller may use, and its form suspends.
+    let page = head
+        .get(&format!("/deadlines/{}", passed.id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("批准延长期限") && page.contains("中止期限计算"),
+        "{page}"
+    );
+    let page = officer
+        .get(&format!("/deadlines/{}", passed.id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !page.contains("批准延长期限") && page.contains("中止期限计算"),
+        "{page}"
+    );
+    let fresh = open_deadline(&app, "compulsion.seizure", today - time::Duration::days(5)).await;
+    let r = officer
+        .client
+        .post(format!(
+            "{}/deadlines/{}/suspensions",
+            officer.base, fresh.id
+        ))
+        .form(&[
+            ("_csrf", officer.csrf.as_str()),
+            ("from", day(today - time::Duration::days(1)).as_str()),
+            ("reason", "听证"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let (after, _) = app.store.deadline(fresh.id).await.unwrap().unwrap();
+    assert_eq!(after.suspensions.len(), 1);
+    assert!(after.due.date.is_none());
+}
+both!(deadlines_are_suspended_resumed_and_extended);
