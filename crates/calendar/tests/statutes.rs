@@ -62,7 +62,11 @@ fn withdrawal_starts_on_a_changed_decision_too_art48() {
     let catalog = Catalog::embedded();
     let rule = catalog.get("pub.withdrawal").unwrap();
     for ground in ["变更", "撤销", "确认违法", "确认无效"] {
-        assert!(rule.starts.text.contains(ground), "{ground}: {}", rule.starts.text);
+        assert!(
+            rule.starts.text.contains(ground),
+            "{ground}: {}",
+            rule.starts.text
+        );
         assert!(rule.basis.contains(ground), "{ground}: {}", rule.basis);
     }
     assert!(rule.basis.contains("第四十八条第二款"), "{}", rule.basis);

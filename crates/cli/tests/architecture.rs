@@ -25,7 +25,8 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// The `[dependencies]` table of a crate's manifest: one name per line `name = …` / `name.workspace`.
 fn dependencies(krate: &str) -> Vec<String> {
-    let text = std::fs::read_to_string(root().join("crates").join(krate).join("Cargo.toml")).unwrap();
+    let text =
+        std::fs::read_to_string(root().join("crates").join(krate).join("Cargo.toml")).unwrap();
     let mut deps = Vec::new();
     let mut inside = false;
     for line in text.lines() {
@@ -47,24 +48,65 @@ fn pure_crates_have_no_io_dependencies() {
     // What each pure crate may use; anything else (tokio, sqlx, reqwest, object_store, …) is a
     // design change to be made here on purpose.
     let allowed: &[(&str, &[&str])] = &[
-        ("domain", &["zhifa-ident", "zhifa-calendar", "serde", "serde_json", "thiserror", "time", "uuid", "utoipa"]),
-        ("calendar", &["icu_calendar", "serde", "serde_json", "thiserror", "time"]),
+        (
+            "domain",
+            &[
+                "zhifa-ident",
+                "zhifa-calendar",
+                "serde",
+                "serde_json",
+                "thiserror",
+                "time",
+                "uuid",
+                "utoipa",
+            ],
+        ),
+        (
+            "calendar",
+            &["icu_calendar", "serde", "serde_json", "thiserror", "time"],
+        ),
         ("ident", &["serde", "thiserror", "time"]),
         // getrandom: salts and signing keys come from the OS random source, the ledger's one
         // contact with the world (no files, no network, no clock).
-        ("ledger", &["sm3", "sha2", "sm2", "ed25519-dalek", "getrandom", "base64", "hex", "serde", "serde_json", "thiserror"]),
+        (
+            "ledger",
+            &[
+                "sm3",
+                "sha2",
+                "sm2",
+                "ed25519-dalek",
+                "getrandom",
+                "base64",
+                "hex",
+                "serde",
+                "serde_json",
+                "thiserror",
+            ],
+        ),
     ];
     for (krate, ok) in allowed {
         let deps = dependencies(krate);
         assert!(!deps.is_empty(), "{krate}: no [dependencies] read");
         let extra: Vec<&String> = deps.iter().filter(|d| !ok.contains(&d.as_str())).collect();
-        assert!(extra.is_empty(), "{krate} depends on {extra:?}, outside its allowed list");
+        assert!(
+            extra.is_empty(),
+            "{krate} depends on {extra:?}, outside its allowed list"
+        );
     }
 }
 
 #[test]
 fn pure_crates_do_no_io_and_read_no_clock() {
-    let forbidden = ["std::fs", "std::net", "std::process", "std::env", "SystemTime", "now_utc()", "now_local()", "Instant::now"];
+    let forbidden = [
+        "std::fs",
+        "std::net",
+        "std::process",
+        "std::env",
+        "SystemTime",
+        "now_utc()",
+        "now_local()",
+        "Instant::now",
+    ];
     let mut found = Vec::new();
     for krate in ["domain", "calendar", "ident", "ledger"] {
         let mut files = Vec::new();
@@ -81,12 +123,23 @@ fn pure_crates_do_no_io_and_read_no_clock() {
             }
         }
     }
-    assert!(found.is_empty(), "I/O or clock in a pure crate:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "I/O or clock in a pure crate:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]
 fn no_sql_outside_the_store() {
-    let sql = ["SELECT ", "INSERT INTO", "UPDATE ", "DELETE FROM", "sqlx::query", "CREATE TABLE"];
+    let sql = [
+        "SELECT ",
+        "INSERT INTO",
+        "UPDATE ",
+        "DELETE FROM",
+        "sqlx::query",
+        "CREATE TABLE",
+    ];
     let mut found = Vec::new();
     let mut files = Vec::new();
     for entry in std::fs::read_dir(root().join("crates")).unwrap() {
@@ -99,7 +152,11 @@ fn no_sql_outside_the_store() {
             rust_files(&src, &mut files);
         }
     }
-    assert!(files.len() > 50, "source tree not found ({} files)", files.len());
+    assert!(
+        files.len() > 50,
+        "source tree not found ({} files)",
+        files.len()
+    );
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();
         for (n, line) in text.lines().enumerate() {
@@ -112,7 +169,11 @@ fn no_sql_outside_the_store() {
             }
         }
     }
-    assert!(found.is_empty(), "SQL outside crates/store/src:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "SQL outside crates/store/src:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]
@@ -128,5 +189,9 @@ fn no_source_file_is_too_long_to_read() {
             (n > LIMIT).then(|| format!("{} ({n} lines)", f.display()))
         })
         .collect();
-    assert!(long.is_empty(), "split these by topic:\n{}", long.join("\n"));
+    assert!(
+        long.is_empty(),
+        "split these by topic:\n{}",
+        long.join("\n")
+    );
 }

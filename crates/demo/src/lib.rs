@@ -627,7 +627,8 @@ fn make_officer(g: &mut Gen, a: &Agency, commands: &mut Vec<NewEvent>, today: Da
         }),
     };
     let system = g.actor.clone();
-    let o = decide_register_officer(&system, id, &draft, a).expect("demo officers satisfy REG-2");
+    let o = decide_register_officer(&system, id, &draft, a, today)
+        .expect("demo officers satisfy REG-2");
     let mut events = vec![Event::OfficerRegistered((&o).into())];
     for _ in 0..g.rng.random_range(1..=3) {
         let d = g.date(2023, 2025);

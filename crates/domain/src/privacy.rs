@@ -48,9 +48,81 @@ pub fn mask_phone(s: &str) -> String {
         .collect()
 }
 
+/// A stored payload as `actor` may read it (the events feed, history panels): every personal
+/// value (`{"$personal": v}`, see [`crate::event::Personal`]) becomes plain text — in clear for a
+/// role with [`Permission::ViewPersonalData`](crate::auth::Permission::ViewPersonalData), masked
+/// by [`mask_id_number`] otherwise — and every erased one (`{"$commit": …}`) reads as
+/// [`ERASED`]. One rule for every read path of records, the same as the entity views apply.
+pub fn view_payload(payload: &serde_json::Value, actor: &crate::auth::Actor) -> serde_json::Value {
+    use crate::event::personal::{COMMIT_KEY, PERSONAL_KEY};
+    use serde_json::Value;
+    fn walk(v: &mut Value, clear: bool) {
+        if let Value::Object(m) = v
+            && m.len() == 1
+        {
+            if let Some(inner) = m.get(PERSONAL_KEY) {
+                let text = match inner {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                *v = Value::String(if clear { text } else { mask_id_number(&text) });
+                return;
+            }
+            if m.contains_key(COMMIT_KEY) {
+                *v = Value::String(ERASED.into());
+                return;
+            }
+        }
+        match v {
+            Value::Object(m) => m.values_mut().for_each(|c| walk(c, clear)),
+            Value::Array(a) => a.iter_mut().for_each(|c| walk(c, clear)),
+            _ => {}
+        }
+    }
+    let mut v = payload.clone();
+    walk(&mut v, actor.can(crate::auth::Permission::ViewPersonalData));
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn payload_views_mask_or_show_every_personal_value_by_permission() {
+        use crate::auth::{Actor, Permission, Role};
+        use serde_json::json;
+        let stored = json!({"type": "X", "data": {
+            "id_number": {"$personal": "11010519491231002X"},
+            "nested": [{"phone": {"$personal": "13800138000"}}],
+            "gone": {"$commit": "ab"},
+            "name": "张明"}});
+        let who = |role| Actor {
+            user_id: uuid::Uuid::nil(),
+            username: "u".into(),
+            agency_id: uuid::Uuid::nil(),
+            roles: vec![role],
+        };
+        for role in Role::ALL {
+            let a = who(role);
+            let v = view_payload(&stored, &a);
+            let id = v["data"]["id_number"].as_str().unwrap();
+            if a.can(Permission::ViewPersonalData) {
+                assert_eq!(id, "11010519491231002X", "{role:?}");
+            } else {
+                assert_eq!(id, "110105********002X", "{role:?}");
+                // One rule for every personal text until values carry their kind.
+                assert_eq!(
+                    v["data"]["nested"][0]["phone"],
+                    mask_id_number("13800138000")
+                );
+                assert_ne!(v["data"]["nested"][0]["phone"], "13800138000");
+            }
+            assert_eq!(v["data"]["gone"], ERASED);
+            assert_eq!(v["data"]["name"], "张明");
+            assert!(!v.to_string().contains("$personal"));
+        }
+    }
 
     #[test]
     fn id_numbers_keep_region_and_check_digits_only() {

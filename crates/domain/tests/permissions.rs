@@ -47,6 +47,10 @@ fn expected_holders(p: Permission) -> &'static [Role] {
         // 经行政机关负责人批准 (强制法第二十五条, REV-5).
         Permission::ExtendDeadline => &[AgencyHead],
         Permission::ChangeOwnPassword | Permission::ViewLedger => ALL,
+        Permission::EnforceInField => &[Officer],
+        Permission::ReviewLegality => &[LegalReviewer],
+        Permission::ReviewPublication => &[Publisher],
+        Permission::SuperviseEnforcement => &[Supervisor],
     }
 }
 

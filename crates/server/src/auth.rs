@@ -14,7 +14,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
-use zhifa_domain::auth::{Actor, Role};
+use zhifa_domain::auth::{Actor, Permission};
 use zhifa_domain::registry::{Agency, User};
 use zhifa_domain::scope::{Scope, scope_for};
 use zhifa_store::AccessEntry;
@@ -36,8 +36,9 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
-    pub fn has(&self, r: Role) -> bool {
-        self.actor.has(r)
+    /// Whether the caller may do or see `p` (the one role → permission table is the domain's).
+    pub fn can(&self, p: Permission) -> bool {
+        self.actor.can(p)
     }
     pub fn role_labels(&self) -> String {
         self.actor
@@ -253,13 +254,7 @@ async fn user_context(
     };
     // Justice bureaus supervise their whole region (执法监督); so do the platform's
     // administrators seated there.
-    let region_wide = agency.is_justice_bureau()
-        && actor.roles.iter().any(|r| {
-            matches!(
-                r,
-                Role::Supervisor | Role::SystemAdmin | Role::SecurityAdmin | Role::Auditor
-            )
-        });
+    let region_wide = agency.is_justice_bureau() && actor.can(Permission::ViewRegion);
     let scope = scope_for(
         &agency.path,
         &agency.domain,

@@ -126,6 +126,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::BadRequest { field, message } => ApiError::bad_request(field, message),
             ServiceError::Evidence(e) => evidence_error(e),
             ServiceError::Internal(m) => ApiError::internal(m),
+            ServiceError::NoCheckpoint => crate::api::no_checkpoint_yet(),
         }
     }
 }

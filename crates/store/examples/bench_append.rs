@@ -207,8 +207,14 @@ fn officer_command(a: &Agency, i: u32) -> Res<NewEvent> {
         valid_to: "2029-01-01".into(),
         legal_qualification: None,
     };
-    let o = decide_register_officer(&Actor::system(), id, &draft, a)
-        .map_err(|e| format!("officer {i} refused: {e:?}"))?;
+    let o = decide_register_officer(
+        &Actor::system(),
+        id,
+        &draft,
+        a,
+        time::Date::from_calendar_date(2026, time::Month::November, 26).expect("a date"),
+    )
+    .map_err(|e| format!("officer {i} refused: {e:?}"))?;
     Ok(NewEvent {
         stream: StreamId::officer(id),
         expected: Expected::NoStream,

@@ -25,6 +25,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/0003_ledger.sql")),
     (4, include_str!("../migrations/0004_witness.sql")),
     (5, include_str!("../migrations/0005_evidence.sql")),
+    (6, include_str!("../migrations/0006_witness_projection.sql")),
 ];
 
 /// The projection tables of every feature, in the order `rebuild` clears them (each feature
@@ -34,6 +35,7 @@ const PROJECTIONS: &[&[&str]] = &[
     ACCOUNTS_TABLES,
     DEADLINE_TABLES,
     EVIDENCE_TABLES,
+    LEDGER_TABLES,
 ];
 
 const SCOPE_SQL: &str = "(a.path LIKE $1 OR (a.domain = $2 AND a.path LIKE $3))";

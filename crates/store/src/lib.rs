@@ -386,6 +386,16 @@ mod leaf_tests {
     }
 }
 
+/// How an erasure (REC-6) is recorded: the `PersonalDataErased` event goes to `stream` at the
+/// `expected` version, by `actor`, for `reason` — in the transaction that rewrites the payloads.
+#[derive(Debug, Clone)]
+pub struct Erasure {
+    pub stream: zhifa_domain::StreamId,
+    pub expected: zhifa_domain::event::Expected,
+    pub actor: zhifa_domain::auth::Actor,
+    pub reason: String,
+}
+
 /// A log this instance witnesses, with the latest head it cosigned (`size` 0, `root` empty: none).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct WitnessedLogRow {
@@ -642,6 +652,9 @@ forward! {
     fn deadline(&self, id: Uuid) -> Option<(Deadline, i64)>;
     fn deadlines(&self, scope: &Scope, filter: &DeadlineFilter, page: &Page) -> (Vec<Deadline>, i64);
     fn deadlines_depending_on(&self, year: i32) -> Vec<(Deadline, i64)>;
+    /// Deadlines a notice import may change: provisional over `year`, or computed over any of
+    /// `changed_years` (DL-1, amended notices).
+    fn deadlines_affected_by_notice(&self, year: i32, changed_years: &[i32]) -> Vec<(Deadline, i64)>;
     fn open_deadlines_due_by(&self, day: &str) -> Vec<(Deadline, i64)>;
     fn deadlines_of_subject(&self, subject: &str, rule_id: &str) -> Vec<(Deadline, i64)>;
     fn notices(&self) -> Vec<NoticeRecord>;
@@ -654,10 +667,13 @@ forward! {
     /// Inclusion proof of event `seq` in the tree of `size` leaves: (leaf index, hashes).
     fn inclusion_proof(&self, seq: i64, size: i64) -> (u64, Vec<zhifa_ledger::Hash>);
     fn consistency_proof(&self, old: i64, new: i64) -> Vec<zhifa_ledger::Hash>;
-    fn erase_subject(&self, subject: &str) -> Vec<i64>;
-    fn witness_follow(&self, origin: &str, hash: &str, keys: &str) -> ();
+    /// REC-6 erasure of `subject`'s personal data, recorded as `record` says, with the
+    /// projections rebuilt — one transaction (see [`Erasure`]).
+    fn erase(&self, subject: &str, record: &Erasure) -> Vec<i64>;
+    /// Logs this instance witnesses (projected from their events, REC-6).
     fn witnessed_logs(&self) -> Vec<WitnessedLogRow>;
-    fn witness_advance(&self, origin: &str, old_size: i64, size: i64, root: &str) -> bool;
+    /// One witnessed log's state and its stream's version.
+    fn witnessed_log(&self, origin: &str) -> Option<(zhifa_domain::ledger::WitnessedLog, i64)>;
     /// The private text of this instance's cosigning key.
     fn witness_key(&self) -> String;
     /// A stored tile row (C2SP tlog-tiles), as bytes.

@@ -303,7 +303,10 @@ pub(super) fn parse_cite(s: &str) -> Result<Cite, String> {
 }
 
 /// Validates one citation; returns the reference law it cites, if any.
-pub(super) fn check_cite(laws: &HashMap<String, Law>, s: &str) -> Result<Option<&'static str>, String> {
+pub(super) fn check_cite(
+    laws: &HashMap<String, Law>,
+    s: &str,
+) -> Result<Option<&'static str>, String> {
     let c = parse_cite(s)?;
     let Some(reference) = REFERENCE_LAWS.iter().copied().find(|n| *n == c.law) else {
         for short in ["行政处罚法", "行政许可法", "行政强制法"] {
@@ -333,4 +336,3 @@ pub(super) fn check_cite(laws: &HashMap<String, Law>, s: &str) -> Result<Option<
     }
     Ok(Some(reference))
 }
-

@@ -17,6 +17,11 @@ pub struct ApiToken {
     pub revoked: bool,
 }
 
+/// The roles the console offers for an API token: the external systems that call the API act
+/// as officers (data exchange with case systems), publishers (publication sites) or
+/// supervisors (supervision platforms). The rule itself only refuses administrator roles.
+pub const TOKEN_ROLES: [Role; 3] = [Role::Officer, Role::Publisher, Role::Supervisor];
+
 /// Tokens let external systems (办案系统, 上级平台) call the API as their agency; they can never
 /// carry an administrator role.
 pub fn decide_issue_token(

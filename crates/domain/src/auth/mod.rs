@@ -142,22 +142,6 @@ impl Actor {
         self.roles.contains(&role)
     }
 
-    /// Kept while the server migrates to [`Actor::require`]; new code names a [`Permission`].
-    pub fn require_any(&self, roles: &[Role], what: &str) -> Result<(), DomainError> {
-        if roles.iter().any(|r| self.has(*r)) {
-            Ok(())
-        } else {
-            Err(DomainError::forbidden(format!(
-                "{what}需要以下角色之一：{}",
-                roles
-                    .iter()
-                    .map(|r| r.label())
-                    .collect::<Vec<_>>()
-                    .join("、")
-            )))
-        }
-    }
-
     /// The system itself (demo seeding, imports run from the CLI by the operator).
     pub fn system() -> Actor {
         Actor {

@@ -60,6 +60,15 @@ permissions! {
     SuspendDeadline => ("suspend_deadline", "中止或恢复期限计算"),
     /// The statute's 经行政机关负责人批准: the agency head approves an extension.
     ExtendDeadline => ("extend_deadline", "批准延长期限"),
+    /// The officer's own work: inspections, evidence, the records of their agency (the home
+    /// page's tasks of an 执法人员).
+    EnforceInField => ("enforce_in_field", "从事现场执法"),
+    /// 法制审核: the legal review of major enforcement decisions.
+    ReviewLegality => ("review_legality", "法制审核"),
+    /// 事前公开: checking what is published before enforcement (power list, guides, charts).
+    ReviewPublication => ("review_publication", "审核公开内容"),
+    /// 执法监督: supervising the enforcement of the bodies of one's region.
+    SuperviseEnforcement => ("supervise_enforcement", "执法监督"),
 }
 
 impl Role {
@@ -68,12 +77,13 @@ impl Role {
         use Permission::*;
         match self {
             Role::Officer => &[
+                EnforceInField,
                 UploadEvidence,
                 SuspendDeadline,
                 ChangeOwnPassword,
                 ViewLedger,
             ],
-            Role::LegalReviewer => &[ChangeOwnPassword, ViewLedger],
+            Role::LegalReviewer => &[ReviewLegality, ChangeOwnPassword, ViewLedger],
             Role::AgencyHead => &[
                 RegisterOfficer,
                 UpdateOfficer,
@@ -92,8 +102,18 @@ impl Role {
                 ChangeOwnPassword,
                 ViewLedger,
             ],
-            Role::Publisher => &[PublishAnnualReport, ChangeOwnPassword, ViewLedger],
-            Role::Supervisor => &[ViewRegion, ChangeOwnPassword, ViewLedger],
+            Role::Publisher => &[
+                ReviewPublication,
+                PublishAnnualReport,
+                ChangeOwnPassword,
+                ViewLedger,
+            ],
+            Role::Supervisor => &[
+                SuperviseEnforcement,
+                ViewRegion,
+                ChangeOwnPassword,
+                ViewLedger,
+            ],
             Role::SystemAdmin => &[
                 RegisterAgency,
                 UpdateAgency,

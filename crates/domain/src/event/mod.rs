@@ -267,8 +267,18 @@ pub enum Expected {
 /// committed in the same transaction as the command's events.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SideEffect {
-    SetPasswordHash { user_id: Uuid, hash: String },
-    SetTokenHash { token_id: Uuid, hash: String },
+    SetPasswordHash {
+        user_id: Uuid,
+        hash: String,
+    },
+    SetTokenHash {
+        token_id: Uuid,
+        hash: String,
+    },
+    /// Ends every session of the user (a deactivated account is signed out with the event).
+    EndSessions {
+        user_id: Uuid,
+    },
 }
 
 /// One command's outcome, ready for the store: all of it commits or none of it.

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 use utoipa::ToSchema;
 use uuid::Uuid;
-use zhifa_ident::ResidentId;
+use zhifa_ident::PersonalId;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Training {
@@ -69,21 +69,29 @@ fn check_certificate_no(value: &str) -> Result<String, DomainError> {
     Ok(v.to_uppercase())
 }
 
-/// REG-2: registers an officer of an agency with a certificate.
+/// REG-2: registers an officer of an agency with a certificate. The ID number is a resident ID
+/// or a 2023 Foreign Permanent Resident ID Card (处罚法 Art. 84), with no birth date after
+/// `today` (REG-7; the domain has no clock, the caller passes today in China Standard Time).
 pub fn decide_register_officer(
     actor: &Actor,
     id: Uuid,
     draft: &OfficerDraft,
     agency: &Agency,
+    today: Date,
 ) -> Result<Officer, DomainError> {
     actor.require(Permission::RegisterOfficer)?;
-    build_officer(id, draft, agency)
+    build_officer(id, draft, agency, today)
 }
 
 /// The checks shared by registration and update (everything but the permission).
-fn build_officer(id: Uuid, draft: &OfficerDraft, agency: &Agency) -> Result<Officer, DomainError> {
+fn build_officer(
+    id: Uuid,
+    draft: &OfficerDraft,
+    agency: &Agency,
+    today: Date,
+) -> Result<Officer, DomainError> {
     let name = required("name", &draft.name, 50)?;
-    let id_number = ResidentId::parse(draft.id_number.trim())
+    let id_number = PersonalId::parse_at(draft.id_number.trim(), today)
         .map_err(|e| DomainError::invalid("id_number", e.code(), e.to_string()).rule("REG-7"))?
         .as_str()
         .to_string();
@@ -152,6 +160,7 @@ pub fn decide_update_officer(
     current: &Officer,
     draft: &OfficerDraft,
     agency: &Agency,
+    today: Date,
 ) -> Result<Officer, DomainError> {
     actor.require(Permission::UpdateOfficer)?;
     if draft.agency_id != current.agency_id {
@@ -161,7 +170,7 @@ pub fn decide_update_officer(
             "调动执法人员请在新主体登记并注销原执法证",
         ));
     }
-    let next = build_officer(current.id, draft, agency)?;
+    let next = build_officer(current.id, draft, agency, today)?;
     Ok(Officer {
         status: current.status,
         trainings: current.trainings.clone(),

@@ -12,7 +12,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use zhifa_domain::auth::Role;
+use zhifa_domain::auth::{Permission, Role};
 use zhifa_domain::registry::*;
 use zhifa_store::{AccessEntry, Recorded};
 
@@ -35,8 +35,7 @@ pub async fn list_users(
     ApiUser(u): ApiUser,
     Query(p): Query<ListParams>,
 ) -> ApiResult<Json<Paged<User>>> {
-    u.actor
-        .require_any(&[Role::SecurityAdmin, Role::Auditor], "查看用户")?;
+    u.actor.require(Permission::ViewUsers)?;
     let page = p.page();
     let (items, total) = st.store.users(&u.scope, &page).await?;
     Ok(paged(items, total, &page))
@@ -80,8 +79,7 @@ pub async fn list_tokens(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
 ) -> ApiResult<Json<Vec<ApiToken>>> {
-    u.actor
-        .require_any(&[Role::SecurityAdmin, Role::Auditor], "查看接口令牌")?;
+    u.actor.require(Permission::ViewTokens)?;
     Ok(Json(st.store.tokens(&u.scope).await?))
 }
 
@@ -179,7 +177,20 @@ pub async fn list_events(
                 .await?
         }
     };
-    Ok(Json(events.into_iter().map(EventView::from).collect()))
+    Ok(Json(
+        events
+            .into_iter()
+            .map(|r| EventView::from(masked_record(r, &u.actor)))
+            .collect(),
+    ))
+}
+
+/// A record as the caller may see it: its personal values shown by the domain's one rule
+/// (`privacy::view_payload`: masked unless the caller may see personal data, erased ones as
+/// erased), so the history shows no more than the entity views.
+fn masked_record(mut r: Recorded, actor: &zhifa_domain::auth::Actor) -> Recorded {
+    r.payload = zhifa_domain::privacy::view_payload(&r.payload, actor);
+    r
 }
 
 /// Access log: every request by a signed-in caller and every sign-in attempt (auditor only).
@@ -189,7 +200,7 @@ pub async fn access_log(
     ApiUser(u): ApiUser,
     Query(p): Query<EventParams>,
 ) -> ApiResult<Json<Vec<AccessEntryView>>> {
-    u.actor.require_any(&[Role::Auditor], "查看访问日志")?;
+    u.actor.require(Permission::ViewAuditLog)?;
     let rows = st
         .store
         .access_log(p.limit.unwrap_or(200).clamp(1, 5000))

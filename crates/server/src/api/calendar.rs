@@ -27,6 +27,18 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/deadlines", get(list_deadlines))
         .route("/api/v1/deadlines/{id}", get(get_deadline))
         .route(
+            "/api/v1/deadlines/{id}/suspensions",
+            axum::routing::post(suspend_deadline),
+        )
+        .route(
+            "/api/v1/deadlines/{id}/resumptions",
+            axum::routing::post(resume_deadline),
+        )
+        .route(
+            "/api/v1/deadlines/{id}/extensions",
+            axum::routing::post(extend_deadline),
+        )
+        .route(
             "/api/v1/agencies/{id}/annual-reports",
             get(list_reports).post(publish_report),
         )
@@ -386,4 +398,72 @@ pub async fn publish_report(
         StatusCode::CREATED,
         Json(service::publish_annual_report(&st, &u, id, r.year, &r.title, &r.url).await?),
     ))
+}
+
+// ───────────── suspension, resumption, extension (DL-4, DL-3, REV-5) ─────────────
+
+#[derive(Deserialize, ToSchema)]
+pub struct SuspensionRequest {
+    /// First day the period stops running (YYYY-MM-DD, not in the future).
+    pub from: String,
+    /// Why (听证、鉴定、公告…).
+    pub reason: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ResumptionRequest {
+    /// The day the period runs again after (YYYY-MM-DD, not in the future).
+    pub on: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ExtensionRequest {
+    /// The approved length, in the rule's unit, at most its cap (强制法第二十五条: 30 days).
+    pub days: u32,
+    /// The approval document (e.g. 负责人审批表文号).
+    pub approval: String,
+    pub reason: String,
+}
+
+/// Suspend a running deadline (DL-4): the period stops from `from`; the due date is recomputed.
+#[utoipa::path(post, path = "/api/v1/deadlines/{id}/suspensions", tag = "calendar", params(("id" = Uuid, Path)), request_body = SuspensionRequest,
+    responses((status = 200, body = DeadlineView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn suspend_deadline(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<Uuid>,
+    ApiJson(r): ApiJson<SuspensionRequest>,
+) -> ApiResult<Json<DeadlineView>> {
+    let d = service::suspend_deadline(&st, &u, id, &r.from, &r.reason).await?;
+    Ok(Json(deadline_view(&st, d)))
+}
+
+/// Resume a suspended deadline (DL-4): the period runs again after `on`.
+#[utoipa::path(post, path = "/api/v1/deadlines/{id}/resumptions", tag = "calendar", params(("id" = Uuid, Path)), request_body = ResumptionRequest,
+    responses((status = 200, body = DeadlineView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn resume_deadline(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<Uuid>,
+    ApiJson(r): ApiJson<ResumptionRequest>,
+) -> ApiResult<Json<DeadlineView>> {
+    let d = service::resume_deadline(&st, &u, id, &r.on).await?;
+    Ok(Json(deadline_view(&st, d)))
+}
+
+/// Extend a deadline with the agency head's approval (DL-3, REV-5; 强制法第二十五条): once, at
+/// most the rule's cap, before it passes.
+#[utoipa::path(post, path = "/api/v1/deadlines/{id}/extensions", tag = "calendar", params(("id" = Uuid, Path)), request_body = ExtensionRequest,
+    responses((status = 200, body = DeadlineView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn extend_deadline(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<Uuid>,
+    ApiJson(r): ApiJson<ExtensionRequest>,
+) -> ApiResult<Json<DeadlineView>> {
+    let d = service::extend_deadline(&st, &u, id, r.days, &r.approval, &r.reason).await?;
+    Ok(Json(deadline_view(&st, d)))
 }

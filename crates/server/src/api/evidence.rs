@@ -80,19 +80,22 @@ pub fn parse_recorded_at(s: &str) -> Result<Option<time::OffsetDateTime>, Domain
         })
 }
 
-/// What the uploader states about a file (from query parameters or form fields).
+/// What the uploader states about a file (from query parameters or form fields). The media
+/// type is the domain's one rule (REC-4, `media_type_of`) over the declared type (the API's
+/// `Content-Type`, the form part's type) and the file name, so the API and the console agree.
 pub fn evidence_draft(
     kind: &str,
     file_name: &str,
-    media_type: &str,
+    declared_media_type: Option<&str>,
     recorded_at: &str,
     description: &str,
 ) -> Result<EvidenceDraft, DomainError> {
     let kind = EvidenceKind::parse_input(kind)?;
+    let media_type = zhifa_domain::evidence::media_type_of(kind, declared_media_type, file_name)?;
     Ok(EvidenceDraft {
         kind,
         file_name: file_name.to_string(),
-        media_type: media_type.to_string(),
+        media_type,
         recorded_at: parse_recorded_at(recorded_at)?,
         description: description.to_string(),
     })
@@ -128,13 +131,12 @@ pub async fn upload_evidence(
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_string())
-        .unwrap_or_default();
+        .map(str::to_string);
     let mut body = req.into_body().into_data_stream();
     let draft = match evidence_draft(
         get("kind"),
         get("file_name"),
-        &media_type,
+        media_type.as_deref(),
         get("recorded_at"),
         get("description"),
     ) {

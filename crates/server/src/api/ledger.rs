@@ -54,7 +54,7 @@ fn ledger_error(e: zhifa_store::StoreError) -> ApiError {
 /// State of the log (REC-6).
 #[utoipa::path(get, path = "/api/v1/ledger", tag = "ledger", responses((status = 200, body = LedgerView)))]
 pub async fn info(State(st): State<AppState>, ApiUser(_u): ApiUser) -> ApiResult<Json<LedgerView>> {
-    st.store.issue_checkpoint().await?;
+    // A read only reads: the checkpoint shown is the latest the background signer stored.
     let i = st.store.ledger_info().await?;
     Ok(Json(LedgerView {
         origin: i.origin,
@@ -82,10 +82,10 @@ pub struct ProofView {
     pub checkpoint: Option<String>,
 }
 
-/// Signs a checkpoint of the current tree if it grew (so a caller sees its own writes), and
-/// returns its size and note.
+/// The latest signed checkpoint (stored by the background signer within milliseconds of each
+/// commit; a read never signs or writes) and its size.
 async fn latest_size(st: &AppState) -> ApiResult<(i64, Option<String>)> {
-    let note = st.store.issue_checkpoint().await?;
+    let note = st.store.ledger_info().await?.checkpoint;
     Ok((size_of(note.as_deref())?, note))
 }
 
@@ -170,12 +170,26 @@ fn text(body: String) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
 }
 
-/// The latest checkpoint as a C2SP signed note.
+/// The latest checkpoint as a C2SP signed note: the one the background signer stored (an
+/// anonymous read never signs or writes). Before the first one is signed: 503, retry later.
 pub async fn checkpoint(State(st): State<AppState>) -> ApiResult<Response> {
-    match st.store.issue_checkpoint().await? {
+    match st.store.ledger_info().await?.checkpoint {
         Some(n) => Ok(([(header::CACHE_CONTROL, "no-cache")], text(n)).into_response()),
-        None => Err(ApiError::not_found("检查点")),
+        None => Err(no_checkpoint_yet()),
     }
+}
+
+/// 503: the log has no signed checkpoint yet (the signer started by `serve` signs one within
+/// milliseconds of the first commit).
+pub(crate) fn no_checkpoint_yet() -> ApiError {
+    let mut e = ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "no_checkpoint",
+        "尚无已签名的检查点，请稍后再试",
+        None,
+    );
+    e.body.rule = Some("REC-6".into());
+    e
 }
 
 /// Verifier keys, one per line.
@@ -263,58 +277,29 @@ fn witness_error(e: zhifa_ledger::WitnessError) -> Response {
 }
 
 /// tlog-witness `add-checkpoint`: verifies the log's signature and the consistency proof from
-/// the size last cosigned, stores the new head (compare-and-swap) and returns a cosignature.
-/// A fork or a rollback is refused (409).
+/// the size last cosigned, records the new head as an event (optimistic concurrency on the
+/// log's stream) and returns a cosignature. A fork or a rollback is refused (409); a stale old
+/// size is answered `409 text/x.tlog.size` with the size held.
 pub async fn add_checkpoint(State(st): State<AppState>, body: String) -> Response {
     let req = match zhifa_ledger::AddCheckpoint::parse(&body) {
         Ok(r) => r,
         Err(e) => return witness_error(e),
     };
-    let r: ApiResult<Response> = async {
-        let key = zhifa_ledger::Signer::from_private_text(&st.store.witness_key().await?)
-            .map_err(ApiError::internal)?;
-        let mut w = zhifa_ledger::Witness::new(key).map_err(ApiError::internal)?;
-        for l in st.store.witnessed_logs().await? {
-            let alg: zhifa_ledger::HashAlg = l.hash.parse().map_err(ApiError::internal)?;
-            let keys = zhifa_ledger::TrustedKeys::from_text(&l.keys).map_err(ApiError::internal)?;
-            let latest = zhifa_ledger::Hash::from_hex(&l.root).map(|root| zhifa_ledger::TreeHead {
-                size: l.size as u64,
-                root,
-            });
-            w.add_log(&l.origin, alg, keys, latest);
-        }
-        let now = time::OffsetDateTime::now_utc().unix_timestamp() as u64;
-        let cosigned = match w.add_checkpoint(&req, now) {
-            Ok(c) => c,
-            Err(e) => return Ok(witness_error(e)),
-        };
-        if !st
-            .store
-            .witness_advance(
-                &cosigned.origin,
-                req.old_size as i64,
-                cosigned.head.size as i64,
-                &cosigned.head.root.to_hex(),
+    match crate::service::cosign_checkpoint(&st, &req).await {
+        Ok(Ok(cosignature)) => text(cosignature),
+        Ok(Err(crate::service::CosignRefusal::Witness(e))) => witness_error(e),
+        Ok(Err(crate::service::CosignRefusal::Domain(e))) => {
+            let mut resp = (
+                StatusCode::CONFLICT,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                format!("{}: {}\n", e.code, e.message),
             )
-            .await?
-        {
-            // Someone advanced it meanwhile: the client retries with the new old size.
-            let latest = st
-                .store
-                .witnessed_logs()
-                .await?
-                .into_iter()
-                .find(|l| l.origin == cosigned.origin)
-                .map_or(0, |l| l.size as u64);
-            return Ok(witness_error(zhifa_ledger::WitnessError::Conflict {
-                old: req.old_size,
-                latest,
-            }));
+                .into_response();
+            resp.extensions_mut().insert(crate::ProtocolBody);
+            resp
         }
-        Ok(text(cosigned.response_body()))
+        Err(e) => ApiError::from(e).into_response(),
     }
-    .await;
-    r.unwrap_or_else(IntoResponse::into_response)
 }
 
 /// This instance's cosigning key (verifier form), for logs that want to check its cosignatures.
@@ -372,14 +357,14 @@ pub async fn follow(
     ApiUser(u): ApiUser,
     crate::api::ApiJson(r): crate::api::ApiJson<FollowRequest>,
 ) -> ApiResult<(StatusCode, Json<WitnessedView>)> {
-    crate::service::follow_log(&st, &u, &r.origin, &r.hash, &r.verifier_keys).await?;
+    let l = crate::service::follow_log(&st, &u, &r.origin, &r.hash, &r.verifier_keys).await?;
     Ok((
         StatusCode::CREATED,
         Json(WitnessedView {
-            origin: r.origin,
-            hash: r.hash,
-            size: 0,
-            root: String::new(),
+            origin: l.origin,
+            hash: l.hash_alg,
+            size: l.size as i64,
+            root: l.root,
         }),
     ))
 }

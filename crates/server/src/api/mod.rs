@@ -15,6 +15,7 @@ mod validate;
 pub use calendar::{NoticeView, deadline_filter, deadline_view, notice_views};
 pub use evidence::{download as evidence_download, evidence_draft, evidence_filter};
 pub use items::item_filter;
+pub(crate) use ledger::no_checkpoint_yet;
 pub use ledger::package_response;
 pub use officers::{mask_officer as mask_officer_public, officer_filter};
 
@@ -153,7 +154,8 @@ pub struct Paged<T> {
         accounts::list_tokens, accounts::create_token, accounts::revoke_token,
         validate::validate, accounts::list_events, accounts::access_log,
         calendar::day, calendar::due, calendar::notices, calendar::import, calendar::rules,
-        calendar::list_deadlines, calendar::get_deadline, calendar::list_reports, calendar::publish_report,
+        calendar::list_deadlines, calendar::get_deadline,
+        calendar::suspend_deadline, calendar::resume_deadline, calendar::extend_deadline, calendar::list_reports, calendar::publish_report,
         ledger::info, ledger::inclusion, ledger::consistency, ledger::package, ledger::list_witnessed, ledger::follow,
         evidence::upload_evidence, evidence::list_evidence, evidence::get_evidence, evidence::evidence_content,
     ),

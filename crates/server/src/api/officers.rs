@@ -12,7 +12,6 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use zhifa_domain::auth::Role;
 use zhifa_domain::registry::*;
 use zhifa_store::OfficerFilter;
 
@@ -27,24 +26,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/officers/{id}/trainings", post(add_training))
 }
 
-/// Personal data of officers is shown in full only to those who administer them.
-pub fn mask_officer(mut o: Officer, u: &CurrentUser) -> Officer {
-    if !(u.has(Role::SystemAdmin) || u.has(Role::AgencyHead) || u.has(Role::SecurityAdmin)) {
-        o.id_number = mask_id(&o.id_number);
-    }
-    o
-}
-
-pub fn mask_id(id: &str) -> String {
-    let chars: Vec<char> = id.chars().collect();
-    if chars.len() < 10 {
-        return "*".repeat(chars.len());
-    }
-    format!(
-        "{}********{}",
-        chars[..6].iter().collect::<String>(),
-        chars[chars.len() - 4..].iter().collect::<String>()
-    )
+/// Personal data of officers is shown in full only to those with
+/// `Permission::ViewPersonalData`; the masking is the domain's one rule (`Officer::view_for`).
+pub fn mask_officer(o: Officer, u: &CurrentUser) -> Officer {
+    o.view_for(&u.actor)
 }
 
 // ───────────── officers ─────────────

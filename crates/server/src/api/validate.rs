@@ -40,37 +40,27 @@ pub async fn validate(
     let kind: zhifa_ident::Kind = kind
         .parse()
         .map_err(|_| ApiError::bad_request("kind", "类型应为 id、uscc 或 division"))?;
-    Ok(Json(match kind.validate(p.value.trim()) {
-        Ok(()) => {
-            let v = p.value.trim();
-            let normalized = match kind {
-                zhifa_ident::Kind::Id => zhifa_ident::ResidentId::parse(v)
-                    .map(|x| x.as_str().to_string())
-                    .ok(),
-                zhifa_ident::Kind::Uscc => zhifa_ident::CreditCode::parse(v)
-                    .map(|x| x.as_str().to_string())
-                    .ok(),
-                zhifa_ident::Kind::Division => zhifa_ident::DivisionCode::parse(v)
-                    .map(|x| x.as_str().to_string())
-                    .ok(),
-            };
-            Validation {
+    // REG-7: the same parse as the registries (a resident ID or a 2023 foreign permanent
+    // resident card; no birth date after today), and its normalised form.
+    Ok(Json(
+        match kind.normalize_at(p.value.trim(), crate::service::today_cst()) {
+            Ok(normalized) => Validation {
                 value: p.value.clone(),
                 ok: true,
-                normalized,
+                normalized: Some(normalized),
                 error: None,
-            }
-        }
-        Err(e) => Validation {
-            value: p.value,
-            ok: false,
-            normalized: None,
-            error: Some(ErrorBody {
-                code: e.code().to_string(),
-                message: e.to_string(),
-                field: Some("value".into()),
-                rule: Some("REG-7".into()),
-            }),
+            },
+            Err(e) => Validation {
+                value: p.value,
+                ok: false,
+                normalized: None,
+                error: Some(ErrorBody {
+                    code: e.code().to_string(),
+                    message: e.to_string(),
+                    field: Some("value".into()),
+                    rule: Some("REG-7".into()),
+                }),
+            },
         },
-    }))
+    ))
 }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use zhifa_domain::auth::Role;
 use zhifa_domain::event::{Expected, SideEffect};
 use zhifa_domain::registry::{self as reg, *};
-use zhifa_domain::{DomainError, Event, StreamId};
+use zhifa_domain::{Event, StreamId};
 
 // ───────────── accounts ─────────────
 
@@ -53,12 +53,14 @@ pub async fn set_user_active(
         Expected::Version(version),
         user.agency_id,
         vec![Event::UserUpdated((&user).into())],
-        vec![],
+        // A deactivated account's sessions end in the same transaction as the event.
+        if active {
+            vec![]
+        } else {
+            vec![SideEffect::EndSessions { user_id: id }]
+        },
     )
     .await?;
-    if !active {
-        st.store.delete_user_sessions(id).await?;
-    }
     Ok(user)
 }
 
@@ -68,28 +70,26 @@ pub async fn change_password(
     current_pw: &str,
     new_pw: &str,
 ) -> ServiceResult<()> {
-    if !crate::auth::password_matches(st, u.actor.user_id, current_pw).await? {
-        return Err(
-            DomainError::invalid("current_password", "bad_credentials", "当前密码不正确").into(),
-        );
-    }
-    reg::check_password("new_password", new_pw)?;
-    let hash = hash_password(new_pw.to_string()).await?;
-    let version = st
+    let (user, version) = st
         .store
-        .stream_version(&StreamId::user(u.actor.user_id).0)
-        .await?;
+        .user(u.actor.user_id)
+        .await?
+        .ok_or(ServiceError::NotFound("用户"))?;
+    // The service only verifies the stored hash; the rule is the domain's.
+    let current_ok = crate::auth::password_matches(st, user.id, current_pw).await?;
+    let event = zhifa_domain::accounts::decide_change_password(
+        &u.actor, &user, current_ok, current_pw, new_pw,
+    )?;
+    let hash = hash_password(new_pw.to_string()).await?;
     append(
         st,
         u,
-        StreamId::user(u.actor.user_id),
+        StreamId::user(user.id),
         Expected::Version(version),
-        u.actor.agency_id,
-        vec![Event::PasswordChanged {
-            user_id: u.actor.user_id,
-        }],
+        user.agency_id,
+        vec![event],
         vec![SideEffect::SetPasswordHash {
-            user_id: u.actor.user_id,
+            user_id: user.id,
             hash,
         }],
     )

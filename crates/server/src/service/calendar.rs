@@ -4,7 +4,7 @@ use super::ServiceResult;
 use crate::AppState;
 use uuid::Uuid;
 use zhifa_calendar::Calendar;
-use zhifa_domain::auth::Role;
+use zhifa_domain::auth::Permission;
 use zhifa_domain::deadline;
 use zhifa_domain::event::Expected;
 use zhifa_domain::{DomainError, Event, NewEvent, StreamId};
@@ -27,14 +27,16 @@ pub struct ImportOutcome {
     pub recomputed: usize,
 }
 
-/// DL-1: loads a holiday notice without a rebuild. Every open deadline that was computed
-/// without it is recomputed, and each change is recorded in the same transaction.
+/// DL-1: loads a holiday notice without a rebuild. Every open deadline the import may change
+/// (`ImportReport::affects`: computed provisionally over the notice's year, or — an amended
+/// notice, e.g. 国办发明电〔2020〕1号 extending the 2020 春节 holiday — over a year whose
+/// working days changed) is recomputed, and each change is recorded in the same transaction.
 pub async fn import_notice(
     st: &AppState,
     actor: &zhifa_domain::auth::Actor,
     text: &str,
 ) -> ServiceResult<ImportOutcome> {
-    actor.require_any(&[Role::SystemAdmin], "导入节假日安排通知")?;
+    actor.require(Permission::ImportHolidayNotice)?;
     let current = st.calendar();
     let (next, report) = current
         .import(text)
@@ -56,7 +58,15 @@ pub async fn import_notice(
         report.year,
         report.documents.join("、")
     );
-    for (d, v) in st.store.deadlines_depending_on(report.year).await? {
+    let candidates = st
+        .store
+        .deadlines_affected_by_notice(report.year, &report.changed_years)
+        .await?;
+    for (d, v) in candidates {
+        if !report.affects(&computed_of(&d.due)) {
+            continue;
+        }
+        // The domain's recompute keeps the deadline's suspensions and approved extension.
         if let Some(due) = deadline::recompute(&st.catalog, &next, &d)? {
             parts.push(NewEvent {
                 stream: StreamId::deadline(d.id),
@@ -81,4 +91,20 @@ pub async fn import_notice(
         documents: report.documents,
         recomputed,
     })
+}
+
+/// What the calendar computed last for a deadline, as `ImportReport::affects` reads it.
+fn computed_of(due: &deadline::DueAt) -> zhifa_calendar::Computed {
+    zhifa_calendar::Computed {
+        due: match (due.instant, due.date) {
+            (Some(t), _) => zhifa_calendar::Due::Instant(t),
+            (None, Some(d)) => zhifa_calendar::Due::Date(d),
+            (None, None) => zhifa_calendar::Due::Suspended {
+                since: time::Date::MIN,
+            },
+        },
+        provisional: due.provisional,
+        first_notice_year: due.first_notice_year,
+        last_notice_year: due.last_notice_year,
+    }
 }

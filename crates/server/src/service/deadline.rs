@@ -153,3 +153,110 @@ pub async fn deadline_in_scope(
         .map_err(|_| ServiceError::NotFound("期限"))?;
     Ok(d)
 }
+
+// ───────────── suspension, resumption, extension (DL-4, DL-3, REV-5) ─────────────
+
+/// Appends one decided event to a deadline's stream at the version the decision read.
+async fn append_to_deadline(
+    st: &AppState,
+    u: &CurrentUser,
+    d: &Deadline,
+    version: i64,
+    event: Event,
+) -> ServiceResult<Deadline> {
+    let next = d.clone().evolve(&event);
+    super::append(
+        st,
+        u,
+        StreamId::deadline(d.id),
+        Expected::Version(version),
+        d.agency_id,
+        vec![event],
+        vec![],
+    )
+    .await?;
+    Ok(next)
+}
+
+/// A deadline in the caller's scope with its stream version.
+async fn deadline_with_version(
+    st: &AppState,
+    u: &CurrentUser,
+    id: Uuid,
+) -> ServiceResult<(Deadline, i64)> {
+    let (d, v) = st
+        .store
+        .deadline(id)
+        .await?
+        .ok_or(ServiceError::NotFound("期限"))?;
+    agency(st, u, d.agency_id)
+        .await
+        .map_err(|_| ServiceError::NotFound("期限"))?;
+    Ok((d, v))
+}
+
+/// DL-4: the period stops running from `from` (the domain's `decide_suspend`).
+pub async fn suspend_deadline(
+    st: &AppState,
+    u: &CurrentUser,
+    id: Uuid,
+    from: &str,
+    reason: &str,
+) -> ServiceResult<Deadline> {
+    let (d, v) = deadline_with_version(st, u, id).await?;
+    let from = parse_date("from", from)?;
+    let e = deadline::decide_suspend(
+        &u.actor,
+        &st.catalog,
+        &st.calendar(),
+        &d,
+        from,
+        reason,
+        super::today_cst(),
+    )?;
+    append_to_deadline(st, u, &d, v, e).await
+}
+
+/// DL-4: the suspended period runs again after `on` (the domain's `decide_resume`).
+pub async fn resume_deadline(
+    st: &AppState,
+    u: &CurrentUser,
+    id: Uuid,
+    on: &str,
+) -> ServiceResult<Deadline> {
+    let (d, v) = deadline_with_version(st, u, id).await?;
+    let on = parse_date("on", on)?;
+    let e = deadline::decide_resume(
+        &u.actor,
+        &st.catalog,
+        &st.calendar(),
+        &d,
+        on,
+        super::today_cst(),
+    )?;
+    append_to_deadline(st, u, &d, v, e).await
+}
+
+/// DL-3 / REV-5 (强制法第二十五条): the agency head approves an extension of `days`, at most the
+/// rule's cap, before the deadline passes (the domain's `decide_extend`).
+pub async fn extend_deadline(
+    st: &AppState,
+    u: &CurrentUser,
+    id: Uuid,
+    days: u32,
+    approval: &str,
+    reason: &str,
+) -> ServiceResult<Deadline> {
+    let (d, v) = deadline_with_version(st, u, id).await?;
+    let e = deadline::decide_extend(
+        &u.actor,
+        &st.catalog,
+        &st.calendar(),
+        &d,
+        days,
+        approval,
+        reason,
+        time::OffsetDateTime::now_utc(),
+    )?;
+    append_to_deadline(st, u, &d, v, e).await
+}

@@ -5,11 +5,40 @@ use super::{ServiceError, ServiceResult, agency};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use uuid::Uuid;
-use zhifa_domain::auth::Role;
+use zhifa_domain::auth::Permission;
 use zhifa_domain::event::Expected;
 use zhifa_domain::{DomainError, Event, NewEvent, StreamId};
 
 // ───────────── proofs of single records (REC-6) ─────────────
+
+/// How long a read waits for the background signer to cover a just-appended record.
+const CHECKPOINT_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// The latest signed checkpoint once it covers `size` leaves, with the ledger's state. Reads
+/// never sign: the signer started by `serve` signs within milliseconds of each commit, so a
+/// record appended a moment ago is waited for (bounded); past that the answer is
+/// [`ServiceError::NoCheckpoint`].
+pub async fn signed_checkpoint_covering(
+    st: &AppState,
+    size: i64,
+) -> ServiceResult<(String, zhifa_store::LedgerInfo)> {
+    let until = tokio::time::Instant::now() + CHECKPOINT_WAIT;
+    loop {
+        let info = st.store.ledger_info().await?;
+        if let Some(note) = &info.checkpoint {
+            let signed = zhifa_ledger::Checkpoint::from_note(note)
+                .map_err(|e| ServiceError::internal(format!("stored checkpoint: {e}")))?
+                .size as i64;
+            if signed >= size {
+                return Ok((note.clone(), info));
+            }
+        }
+        if tokio::time::Instant::now() >= until {
+            return Err(ServiceError::NoCheckpoint);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
 
 /// A record with the proof that it is in the signed log, checked here as an auditor would.
 pub struct EventProof {
@@ -45,12 +74,7 @@ async fn event_in_scope(
 
 pub async fn event_proof(st: &AppState, u: &CurrentUser, seq: i64) -> ServiceResult<EventProof> {
     let (record, leaf) = event_in_scope(st, u, seq).await?;
-    let note = st
-        .store
-        .issue_checkpoint()
-        .await?
-        .ok_or_else(|| ServiceError::internal("no checkpoint after an append"))?;
-    let info = st.store.ledger_info().await?;
+    let (note, info) = signed_checkpoint_covering(st, seq).await?;
     let keys = zhifa_ledger::TrustedKeys::from_text(&info.verifier_keys.join("\n"))
         .map_err(ServiceError::internal)?;
     let cp = zhifa_ledger::open_checkpoint(&note, &keys, Some(&info.origin))
@@ -117,36 +141,155 @@ pub async fn package(
             });
         }
     };
+    // The package is proven against the latest signed checkpoint; wait (bounded) for the signer
+    // to cover the newest record asked for.
+    signed_checkpoint_covering(st, seqs.iter().copied().max().unwrap_or(0)).await?;
     Ok(st.store.export_package(&title, &seqs).await?)
 }
 
-/// An upper-tier instance starts witnessing a lower one's log (REC-6): system administrator
-/// only; the origin, hash and verifier keys must parse as a log's.
+/// An upper-tier instance starts witnessing a lower one's log (REC-6): the registration is an
+/// event (`WitnessedLogRegistered`), decided by the domain's rule (permission, origin, hash,
+/// key shapes, not followed yet); the keys must also parse as signed-note verifier keys.
 pub async fn follow_log(
     st: &AppState,
     u: &CurrentUser,
     origin: &str,
     hash: &str,
     verifier_keys: &[String],
-) -> ServiceResult<()> {
-    u.actor
-        .require_any(&[Role::SystemAdmin], "登记见证的日志")?;
+) -> ServiceResult<zhifa_domain::ledger::WitnessedLog> {
+    use zhifa_domain::ledger::{WitnessedLog, decide_register_witnessed_log};
+    u.actor.require(Permission::RegisterWitnessedLog)?;
     let invalid = |f: &str, m: String| {
         ServiceError::from(DomainError::invalid(f, "invalid", m).rule("REC-6"))
     };
     let _: zhifa_ledger::HashAlg = hash.parse().map_err(|e: String| invalid("hash", e))?;
-    if origin.trim().is_empty() || origin.contains(char::is_whitespace) {
-        return Err(invalid("origin", "日志标识不能为空或包含空白".into()));
-    }
-    let keys_text = verifier_keys.join("\n");
-    zhifa_ledger::TrustedKeys::from_text(&keys_text)
+    let existing = match zhifa_domain::ledger::check_origin(origin) {
+        Ok(o) => st.store.witnessed_log(&o).await?.map(|(l, _)| l),
+        Err(_) => None,
+    };
+    let event =
+        decide_register_witnessed_log(&u.actor, origin, hash, verifier_keys, existing.as_ref())?;
+    let Event::WitnessedLogRegistered {
+        origin,
+        verifier_keys,
+        ..
+    } = &event
+    else {
+        return Err(ServiceError::internal("registration decided another event"));
+    };
+    zhifa_ledger::TrustedKeys::from_text(&verifier_keys.join("\n"))
         .map_err(|e| invalid("verifier_keys", e.to_string()))?;
-    Ok(st.store.witness_follow(origin, hash, &keys_text).await?)
+    let state = WitnessedLog::registered(&event)
+        .ok_or_else(|| ServiceError::internal("registration without state"))?;
+    super::append(
+        st,
+        u,
+        StreamId::witnessed_log(origin),
+        Expected::NoStream,
+        u.actor.agency_id,
+        vec![event],
+        vec![],
+    )
+    .await?;
+    Ok(state)
+}
+
+/// Why a checkpoint was not cosigned.
+pub enum CosignRefusal {
+    /// The signature, request or consistency proof is wrong (C2SP's own answer).
+    Witness(zhifa_ledger::WitnessError),
+    /// The domain refused (a fork, a stale size the ledger did not catch).
+    Domain(DomainError),
+}
+
+/// C2SP tlog-witness `add-checkpoint` (REC-6): the signature and the consistency proof from the
+/// size last cosigned are checked by `zhifa-ledger`, the succession by the domain
+/// (`decide_cosign`), and the new head is the event `WitnessCheckpointCosigned` appended at the
+/// version of the log's stream the decision read — a concurrent push at a stale size loses
+/// the optimistic-concurrency check and is answered with the size now held. Returns the
+/// response body (the cosignature lines).
+pub async fn cosign_checkpoint(
+    st: &AppState,
+    req: &zhifa_ledger::AddCheckpoint,
+) -> ServiceResult<Result<String, CosignRefusal>> {
+    let key = zhifa_ledger::Signer::from_private_text(&st.store.witness_key().await?)
+        .map_err(ServiceError::internal)?;
+    let mut w = zhifa_ledger::Witness::new(key).map_err(ServiceError::internal)?;
+    for l in st.store.witnessed_logs().await? {
+        let alg: zhifa_ledger::HashAlg = l.hash.parse().map_err(ServiceError::internal)?;
+        let keys = zhifa_ledger::TrustedKeys::from_text(&l.keys).map_err(ServiceError::internal)?;
+        let latest = zhifa_ledger::Hash::from_hex(&l.root).map(|root| zhifa_ledger::TreeHead {
+            size: l.size as u64,
+            root,
+        });
+        w.add_log(&l.origin, alg, keys, latest);
+    }
+    let now = time::OffsetDateTime::now_utc().unix_timestamp() as u64;
+    let cosigned = match w.add_checkpoint(req, now) {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(CosignRefusal::Witness(e))),
+    };
+    let Some((state, version)) = st.store.witnessed_log(&cosigned.origin).await? else {
+        return Err(ServiceError::NotFound("见证的日志"));
+    };
+    let root = cosigned.head.root.to_hex();
+    let event = match zhifa_domain::ledger::decide_cosign(
+        &state,
+        req.old_size,
+        cosigned.head.size,
+        &root,
+    ) {
+        Ok(e) => e,
+        Err(e) if e.code == "old_size_mismatch" => {
+            return Ok(Err(CosignRefusal::Witness(
+                zhifa_ledger::WitnessError::Conflict {
+                    old: req.old_size,
+                    latest: state.size,
+                },
+            )));
+        }
+        Err(e) => return Ok(Err(CosignRefusal::Domain(e))),
+    };
+    // The same head again: cosigned already, nothing new to record.
+    if !(cosigned.head.size == state.size && root == state.root) {
+        let witness = zhifa_domain::auth::Actor {
+            username: "tlog-witness".into(),
+            roles: vec![],
+            ..zhifa_domain::auth::Actor::system()
+        };
+        let appended = st
+            .store
+            .append(NewEvent {
+                stream: StreamId::witnessed_log(&cosigned.origin),
+                expected: Expected::Version(version),
+                agency_id: Uuid::nil(),
+                actor: witness,
+                events: vec![event],
+                side_effects: vec![],
+            })
+            .await;
+        if let Err(zhifa_store::StoreError::VersionConflict { .. }) = appended {
+            // Someone advanced it meanwhile: the client retries from the size now held.
+            let latest = st
+                .store
+                .witnessed_log(&cosigned.origin)
+                .await?
+                .map_or(0, |(l, _)| l.size);
+            return Ok(Err(CosignRefusal::Witness(
+                zhifa_ledger::WitnessError::Conflict {
+                    old: req.old_size,
+                    latest,
+                },
+            )));
+        }
+        appended?;
+    }
+    Ok(Ok(cosigned.response_body()))
 }
 
 /// REC-6 erasure of a subject's personal data (a resident ID or credit code): the values leave
 /// the record, the ledger's proofs stay valid, the erasure itself is recorded, and the
-/// projections are rebuilt without the values.
+/// projections are rebuilt without the values — all in one store transaction.
 pub async fn erase_subject(
     st: &AppState,
     actor: &zhifa_domain::auth::Actor,
@@ -154,9 +297,18 @@ pub async fn erase_subject(
     reason: &str,
 ) -> ServiceResult<Vec<i64>> {
     let (subject, reason) = zhifa_domain::event::decide_erasure(actor, subject, reason)?;
-    let erased = st
-        .store
-        .erase_subject(&subject)
+    let stream = StreamId("erasure".into());
+    let version = st.store.stream_version(&stream.0).await?;
+    st.store
+        .erase(
+            &subject,
+            &zhifa_store::Erasure {
+                stream,
+                expected: Expected::Version(version),
+                actor: actor.clone(),
+                reason,
+            },
+        )
         .await
         .map_err(|e| match e {
             zhifa_store::StoreError::Ledger(m) => ServiceError::BadRequest {
@@ -164,22 +316,5 @@ pub async fn erase_subject(
                 message: m,
             },
             other => other.into(),
-        })?;
-    if !erased.is_empty() {
-        st.store
-            .append(NewEvent {
-                stream: StreamId("erasure".into()),
-                expected: Expected::Any,
-                agency_id: Uuid::nil(),
-                actor: actor.clone(),
-                events: vec![Event::PersonalDataErased {
-                    events: erased.clone(),
-                    reason,
-                }],
-                side_effects: vec![],
-            })
-            .await?;
-        st.store.rebuild().await?;
-    }
-    Ok(erased)
+        })
 }

@@ -49,6 +49,9 @@ pub enum ServiceError {
     /// The evidence store refused the file (empty, too large, interrupted) or failed.
     #[error(transparent)]
     Evidence(#[from] zhifa_evidence::EvidenceError),
+    /// The log has no signed checkpoint covering what was asked for yet (503, retry).
+    #[error("no signed checkpoint yet")]
+    NoCheckpoint,
     /// Something that should not happen; logged with an error id when turned into a response.
     #[error("{0}")]
     Internal(String),

@@ -97,7 +97,7 @@ pub async fn register_officer(
 ) -> ServiceResult<Officer> {
     let ag = target_agency(st, u, d.agency_id, "agency_id").await?;
     let id = Uuid::now_v7();
-    let o = reg::decide_register_officer(&u.actor, id, d, &ag)?;
+    let o = reg::decide_register_officer(&u.actor, id, d, &ag, super::today_cst())?;
     append(
         st,
         u,
@@ -119,7 +119,7 @@ pub async fn update_officer(
 ) -> ServiceResult<Officer> {
     let (current, version) = officer(st, u, id).await?;
     let ag = target_agency(st, u, current.agency_id, "agency_id").await?;
-    let o = reg::decide_update_officer(&u.actor, &current, d, &ag)?;
+    let o = reg::decide_update_officer(&u.actor, &current, d, &ag, super::today_cst())?;
     append(
         st,
         u,

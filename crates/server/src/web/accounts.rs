@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use std::collections::HashMap;
 use uuid::Uuid;
-use zhifa_domain::auth::Role;
+use zhifa_domain::auth::{Permission, Role};
 use zhifa_domain::registry::*;
 use zhifa_store::{OfficerFilter, Page};
 
@@ -57,8 +57,7 @@ async fn users_page(
     chrome: Chrome,
     secret: Option<String>,
 ) -> ApiResult<Response> {
-    u.actor
-        .require_any(&[Role::SecurityAdmin, Role::Auditor], "查看用户")?;
+    u.actor.require(Permission::ViewUsers)?;
     let page = page_of(p);
     let (list, total) = st.store.users(&u.scope, &page).await?;
     let options = agency_options(st, u).await?;
@@ -101,11 +100,11 @@ async fn users_page(
         pager: pager("/users", &[], total, page.limit, page.offset),
         tokens,
         secret,
-        can_manage: u.has(Role::SecurityAdmin),
+        can_manage: u.can(Permission::CreateUser),
         form,
         agencies: options,
         roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
-        token_roles: [Role::Officer, Role::Publisher, Role::Supervisor]
+        token_roles: zhifa_domain::accounts::TOKEN_ROLES
             .iter()
             .map(|r| (r.as_str(), r.label()))
             .collect(),

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use std::collections::HashMap;
 use uuid::Uuid;
-use zhifa_domain::auth::Role;
+use zhifa_domain::auth::Permission;
 use zhifa_domain::registry::*;
 use zhifa_store::{OfficerFilter, Page};
 
@@ -60,7 +60,7 @@ async fn agencies_page(
 ) -> ApiResult<Response> {
     let page = page_of(p);
     let (list, total) = st.store.agencies(&u.scope, &page).await?;
-    let can_create = u.has(Role::SystemAdmin);
+    let can_create = u.can(Permission::RegisterAgency);
     let t = AgenciesT {
         chrome,
         q: param(p, "q").to_string(),
@@ -200,7 +200,7 @@ async fn agency_page(
     Ok(render(&AgencyT {
         chrome,
         division: division_label(&a.division_code),
-        can_report: (u.has(Role::AgencyHead) || u.has(Role::Publisher))
+        can_report: u.can(Permission::PublishAnnualReport)
             && zhifa_domain::deadline::owes_annual_statistics(&a),
         a,
         parent,

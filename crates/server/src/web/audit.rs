@@ -10,7 +10,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
-use zhifa_domain::auth::Role;
+use zhifa_domain::auth::Permission;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/audit", get(audit))
@@ -26,7 +26,7 @@ struct AuditT {
 
 async fn audit(State(st): State<AppState>, WebUser(u): WebUser) -> Response {
     let r: ApiResult<Response> = async {
-        u.actor.require_any(&[Role::Auditor], "安全审计")?;
+        u.actor.require(Permission::ViewAuditLog)?;
         let access = st
             .store
             .access_log(200)

@@ -12,7 +12,7 @@ use axum::extract::{Form, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use std::collections::HashMap;
-use zhifa_domain::auth::Role;
+use zhifa_domain::auth::Permission;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -111,7 +111,7 @@ async fn calendar_page(
         due_answer,
         explanation,
         notices: crate::api::notice_views(st).await?,
-        can_import: u.has(Role::SystemAdmin),
+        can_import: u.can(Permission::ImportHolidayNotice),
         form,
     }))
 }

@@ -119,7 +119,8 @@ pub(super) fn event_rows(events: Vec<zhifa_store::Recorded>) -> Vec<EventRow> {
     events
         .into_iter()
         .map(|e| {
-            let label = serde_json::from_value::<zhifa_domain::Event>(e.payload.clone())
+            // Stored payloads may hold erased values (REC-6): decode them as the projections do.
+            let label = zhifa_domain::event::decode_stored(&e.payload)
                 .map(|ev| ev.label().to_string())
                 .unwrap_or(e.kind.clone());
             EventRow {

@@ -1,23 +1,31 @@
 //! Deadline monitoring (DL-3).
 
 use super::common::*;
-use super::{Chrome, pager, render};
+use super::{Chrome, FormValues, pager, render};
 use crate::AppState;
-use crate::auth::WebUser;
+use crate::auth::{CurrentUser, WebUser};
 use crate::error::{ApiError, ApiResult};
+use crate::service;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::extract::{Form, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use uuid::Uuid;
+use zhifa_domain::auth::Permission;
 use zhifa_domain::registry::*;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/deadlines", get(deadlines))
+    Router::new()
+        .route("/deadlines", get(deadlines))
+        .route("/deadlines/{id}", get(deadline_detail))
+        .route("/deadlines/{id}/suspensions", post(deadline_suspend))
+        .route("/deadlines/{id}/resumptions", post(deadline_resume))
+        .route("/deadlines/{id}/extensions", post(deadline_extend))
 }
 
 struct DeadlineRow {
+    id: Uuid,
     title: String,
     rule_name: String,
     agency: String,
@@ -68,6 +76,7 @@ async fn deadlines(State(st): State<AppState>, WebUser(u): WebUser, Query(p): Pa
             .map(|d| {
                 let v = crate::api::deadline_view(&st, d);
                 DeadlineRow {
+                    id: v.deadline.id,
                     agency: name_of(v.deadline.agency_id),
                     due: v
                         .deadline
@@ -134,4 +143,180 @@ async fn deadlines(State(st): State<AppState>, WebUser(u): WebUser, Query(p): Pa
         }
         Err(e) => error_page(Some(&u), e),
     }
+}
+
+#[derive(Template)]
+#[template(path = "deadlines/detail.html")]
+struct DeadlineT {
+    chrome: Chrome,
+    id: String,
+    title: String,
+    rule_name: String,
+    basis: String,
+    status: &'static str,
+    status_key: &'static str,
+    due: String,
+    left: String,
+    provisional: bool,
+    /// (from, until or 未恢复)
+    suspensions: Vec<(String, String)>,
+    suspended: bool,
+    extended: String,
+    /// (cap, unit, approval) of the rule's extension, if it has one.
+    extension: Option<(u32, String)>,
+    can_suspend: bool,
+    can_extend: bool,
+    open: bool,
+    today: String,
+    events: Vec<EventRow>,
+}
+
+async fn deadline_page(
+    st: &AppState,
+    u: &CurrentUser,
+    id: &str,
+    chrome: Chrome,
+) -> ApiResult<Response> {
+    let id = Uuid::parse_str(id).map_err(|_| ApiError::not_found("期限"))?;
+    let d = service::deadline_in_scope(st, u, id).await?;
+    let v = crate::api::deadline_view(st, d);
+    let d = &v.deadline;
+    let events = event_rows(
+        st.store
+            .events_of_stream(&zhifa_domain::StreamId::deadline(d.id).0)
+            .await?,
+    );
+    let extension = zhifa_domain::deadline::extension_rule(&st.catalog, &d.rule_id);
+    let open = d.status == zhifa_domain::deadline::DeadlineStatus::Open;
+    Ok(render(&DeadlineT {
+        chrome,
+        id: d.id.to_string(),
+        title: d.title.clone(),
+        rule_name: v.rule_name.clone(),
+        basis: v.basis.clone(),
+        status: d.status.label(),
+        status_key: d.status.as_str(),
+        due: d
+            .due
+            .date
+            .map(format_date)
+            .unwrap_or_else(|| "中止中".into()),
+        left: match v.days_left {
+            Some(n) if n < 0 => format!("逾期 {} 天", -n),
+            Some(n) => format!("{n} 天"),
+            None => "中止中".into(),
+        },
+        provisional: d.due.provisional,
+        suspensions: d
+            .suspensions
+            .iter()
+            .map(|s| {
+                (
+                    format_date(s.from),
+                    s.until.map(format_date).unwrap_or_else(|| "未恢复".into()),
+                )
+            })
+            .collect(),
+        suspended: d.suspensions.iter().any(|s| s.until.is_none()),
+        extended: match (d.extended, d.extension_days) {
+            (false, _) => String::new(),
+            (true, Some(n)) => format!("已批准延长 {n}"),
+            (true, None) => "已批准延长".into(),
+        },
+        extension,
+        can_suspend: u.can(Permission::SuspendDeadline),
+        can_extend: u.can(Permission::ExtendDeadline),
+        open,
+        today: format_date(service::today_cst()),
+        events,
+    }))
+}
+
+async fn deadline_detail(
+    State(st): State<AppState>,
+    WebUser(u): WebUser,
+    Path(id): Path<String>,
+    Query(p): Params,
+) -> Response {
+    let mut chrome = Chrome::for_user(&u, "/deadlines");
+    chrome.notice = saved_notice(&p);
+    deadline_page(&st, &u, &id, chrome)
+        .await
+        .unwrap_or_else(|e| error_page(Some(&u), e))
+}
+
+/// After a form: the page again with the saved notice, or the refusal and its status.
+async fn after_write(
+    st: &AppState,
+    u: &CurrentUser,
+    id: &str,
+    r: Result<zhifa_domain::deadline::Deadline, ApiError>,
+) -> Response {
+    match r {
+        Ok(d) => Redirect::to(&format!("/deadlines/{}?saved=1", d.id)).into_response(),
+        Err(e) => {
+            let chrome = Chrome::for_user(u, "/deadlines").with_error(&e);
+            refused(u, e.status, deadline_page(st, u, id, chrome).await)
+        }
+    }
+}
+
+fn deadline_id(id: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(id).map_err(|_| ApiError::not_found("期限"))
+}
+
+async fn deadline_suspend(
+    State(st): State<AppState>,
+    WebUser(u): WebUser,
+    Path(id): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    let f = FormValues(f);
+    let r = match deadline_id(&id) {
+        Ok(did) => service::suspend_deadline(&st, &u, did, f.get("from"), f.get("reason"))
+            .await
+            .map_err(ApiError::from),
+        Err(e) => Err(e),
+    };
+    after_write(&st, &u, &id, r).await
+}
+
+async fn deadline_resume(
+    State(st): State<AppState>,
+    WebUser(u): WebUser,
+    Path(id): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    let f = FormValues(f);
+    let r = match deadline_id(&id) {
+        Ok(did) => service::resume_deadline(&st, &u, did, f.get("on"))
+            .await
+            .map_err(ApiError::from),
+        Err(e) => Err(e),
+    };
+    after_write(&st, &u, &id, r).await
+}
+
+async fn deadline_extend(
+    State(st): State<AppState>,
+    WebUser(u): WebUser,
+    Path(id): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    let f = FormValues(f);
+    let r = match (deadline_id(&id), f.get("days").trim().parse::<u32>()) {
+        (Ok(did), Ok(days)) => {
+            service::extend_deadline(&st, &u, did, days, f.get("approval"), f.get("reason"))
+                .await
+                .map_err(ApiError::from)
+        }
+        (Err(e), _) => Err(e),
+        (_, Err(_)) => {
+            Err(
+                zhifa_domain::DomainError::invalid("days", "bad_number", "延长期限应为正整数")
+                    .into(),
+            )
+        }
+    };
+    after_write(&st, &u, &id, r).await
 }

@@ -17,7 +17,7 @@ use axum::routing::get;
 use std::collections::HashMap;
 use uuid::Uuid;
 use zhifa_domain::DomainError;
-use zhifa_domain::auth::Role;
+use zhifa_domain::auth::Permission;
 use zhifa_domain::evidence::{Evidence, EvidenceKind};
 
 pub fn routes() -> Router<AppState> {
@@ -133,7 +133,7 @@ async fn list_page(
         kind,
         late,
         q,
-        can_upload: u.has(Role::Officer) || u.has(Role::AgencyHead),
+        can_upload: u.can(Permission::UploadEvidence),
         max_mib: st.settings.max_evidence_bytes / (1024 * 1024),
         f_kind: keep("kind"),
         f_recorded_at: keep("recorded_at"),
@@ -146,35 +146,6 @@ async fn list(State(st): State<AppState>, WebUser(u): WebUser, Query(p): Params)
     list_page(&st, &u, &p, chrome, &HashMap::new())
         .await
         .unwrap_or_else(|e| error_page(Some(&u), e))
-}
-
-/// Browsers often send `application/octet-stream` for recordings; the extension tells more.
-fn media_type_of(declared: Option<&str>, file_name: &str) -> String {
-    let declared = declared.unwrap_or("").trim();
-    if !declared.is_empty() && declared != "application/octet-stream" {
-        return declared.to_string();
-    }
-    let ext = file_name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    match ext.as_str() {
-        "mp4" | "m4v" => "video/mp4",
-        "mov" => "video/quicktime",
-        "avi" => "video/x-msvideo",
-        "mkv" => "video/x-matroska",
-        "mp3" => "audio/mpeg",
-        "m4a" => "audio/mp4",
-        "wav" => "audio/wav",
-        "amr" => "audio/amr",
-        "jpg" | "jpeg" => "image/jpeg",
-        "png" => "image/png",
-        "heic" => "image/heic",
-        "pdf" => "application/pdf",
-        "ofd" => "application/ofd",
-        _ => "application/octet-stream",
-    }
-    .to_string()
 }
 
 /// The upload form posts `multipart/form-data` with `_csrf` first (checked by the auth layer),
@@ -234,11 +205,12 @@ async fn receive(
             return Err(DomainError::invalid("file", "required", "请选择要上传的文件").into());
         }
         let get = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
-        let media = media_type_of(field.content_type(), &file_name);
+        // Browsers often send `application/octet-stream` for recordings: the domain's one
+        // media-type rule (REC-4) then reads the extension, exactly as for the API.
         let draft = crate::api::evidence_draft(
             get("kind"),
             &file_name,
-            &media,
+            field.content_type(),
             get("recorded_at"),
             get("description"),
         )?;

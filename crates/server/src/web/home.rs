@@ -11,7 +11,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
-use zhifa_domain::auth::Role;
+use zhifa_domain::auth::Permission;
 use zhifa_domain::registry::*;
 
 pub fn routes() -> Router<AppState> {
@@ -37,7 +37,7 @@ async fn home(State(st): State<AppState>, WebUser(u): WebUser) -> Response {
             .overview(&u.scope, &format_date(today), &format_date(soon))
             .await?;
         let mut tasks = Vec::new();
-        if u.has(Role::Officer) {
+        if u.can(Permission::EnforceInField) {
             tasks.push((
                 "/officers".to_string(),
                 "查看本单位执法人员与执法证状态".to_string(),
@@ -47,7 +47,7 @@ async fn home(State(st): State<AppState>, WebUser(u): WebUser) -> Response {
                 "查阅本单位权力清单与裁量基准".to_string(),
             ));
         }
-        if u.has(Role::AgencyHead) || u.has(Role::SystemAdmin) {
+        if u.can(Permission::RegisterOfficer) {
             tasks.push((
                 "/officers".to_string(),
                 format!(
@@ -60,19 +60,19 @@ async fn home(State(st): State<AppState>, WebUser(u): WebUser) -> Response {
                 "维护权力清单：法律法规修订时发布新版本".to_string(),
             ));
         }
-        if u.has(Role::LegalReviewer) {
+        if u.can(Permission::ReviewLegality) {
             tasks.push((
                 "/items?category=penalty".to_string(),
                 "查阅行政处罚事项及裁量基准，为法制审核做准备".to_string(),
             ));
         }
-        if u.has(Role::Publisher) {
+        if u.can(Permission::ReviewPublication) {
             tasks.push((
                 "/items".to_string(),
                 "核对事前公开内容：权力清单、服务指南、流程图".to_string(),
             ));
         }
-        if u.has(Role::Supervisor) {
+        if u.can(Permission::SuperviseEnforcement) {
             tasks.push((
                 "/agencies".to_string(),
                 format!(
@@ -81,10 +81,10 @@ async fn home(State(st): State<AppState>, WebUser(u): WebUser) -> Response {
                 ),
             ));
         }
-        if u.has(Role::SecurityAdmin) {
+        if u.can(Permission::CreateUser) {
             tasks.push(("/users".to_string(), "管理账号与接口令牌".to_string()));
         }
-        if u.has(Role::Auditor) {
+        if u.can(Permission::ViewAuditLog) {
             tasks.push(("/audit".to_string(), "审查访问日志与登录记录".to_string()));
         }
         let events = event_rows(st.store.recent_events(&u.scope, 10).await?);

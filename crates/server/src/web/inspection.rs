@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use std::collections::HashMap;
 use uuid::Uuid;
-use zhifa_domain::auth::Role;
+use zhifa_domain::auth::Permission;
 use zhifa_domain::registry::*;
 
 pub fn routes() -> Router<AppState> {
@@ -58,7 +58,7 @@ async fn inspection_page(
             .map(|(_, n)| n.clone())
             .unwrap_or_default()
     };
-    let can_create = u.has(Role::SystemAdmin) || u.has(Role::AgencyHead);
+    let can_create = u.can(Permission::ListInspectionItem);
     let rows = list
         .into_iter()
         .map(|r| InspectionRow {

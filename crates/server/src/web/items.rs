@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use std::collections::HashMap;
 use uuid::Uuid;
-use zhifa_domain::auth::Role;
+use zhifa_domain::auth::Permission;
 use zhifa_domain::registry::*;
 use zhifa_store::ItemFilter;
 
@@ -83,7 +83,7 @@ async fn items_page(
             .map(|(_, n)| n.clone())
             .unwrap_or_default()
     };
-    let can_create = u.has(Role::SystemAdmin) || u.has(Role::AgencyHead);
+    let can_create = u.can(Permission::CreateItem);
     let t = ItemsT {
         chrome,
         q: param(p, "q").to_string(),
@@ -233,7 +233,7 @@ async fn item_page(
                 .collect()
         })
         .unwrap_or_default();
-    let can_manage = u.has(Role::SystemAdmin) || u.has(Role::AgencyHead);
+    let can_manage = u.can(Permission::ReviseItem);
     // The revision form starts from the current version.
     let form = form.unwrap_or_else(|| {
         FormValues(vec![

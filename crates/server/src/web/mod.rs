@@ -23,7 +23,7 @@ use crate::error::ApiError;
 use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use zhifa_domain::auth::Role;
+use zhifa_domain::auth::Permission;
 
 /// Every console page: the registration list of the feature routers.
 pub fn routes() -> Router<crate::AppState> {
@@ -106,10 +106,10 @@ impl Chrome {
             ("/calendar", "工作日历"),
             ("/ledger", "防篡改记录"),
         ];
-        if u.has(Role::SecurityAdmin) || u.has(Role::Auditor) {
+        if u.can(Permission::ViewUsers) || u.can(Permission::ViewTokens) {
             nav.push(("/users", "用户与令牌"));
         }
-        if u.has(Role::Auditor) {
+        if u.can(Permission::ViewAuditLog) {
             nav.push(("/audit", "安全审计"));
         }
         Chrome {
@@ -194,6 +194,10 @@ pub fn field_label(field: &str) -> String {
         "media_type" => "文件类型",
         "recorded_at" => "录制时间",
         "description" => "说明",
+        "from" => "中止日期",
+        "on" => "恢复日期",
+        "days" => "延长期限",
+        "approval" => "批准文书",
         _ => return format!("字段 {field}"),
     };
     format!("字段：{label}")

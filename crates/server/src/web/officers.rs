@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use std::collections::HashMap;
 use uuid::Uuid;
-use zhifa_domain::auth::Role;
+use zhifa_domain::auth::Permission;
 use zhifa_domain::registry::*;
 
 pub fn routes() -> Router<AppState> {
@@ -74,7 +74,7 @@ async fn officers_page(
             .map(|(_, n)| n.clone())
             .unwrap_or_default()
     };
-    let can_create = u.has(Role::SystemAdmin) || u.has(Role::AgencyHead);
+    let can_create = u.can(Permission::RegisterOfficer);
     let t = OfficersT {
         chrome,
         q: param(p, "q").to_string(),
@@ -205,7 +205,7 @@ async fn officer_page(
                 )
             })
             .collect(),
-        can_manage: u.has(Role::SystemAdmin) || u.has(Role::AgencyHead),
+        can_manage: u.can(Permission::ChangeCertificateStatus) || u.can(Permission::RecordTraining),
         o,
         agency,
         events,

@@ -299,3 +299,102 @@ async fn every_read_is_logged_and_only_auditors_read_the_log(engine: Engine) {
         && r["status"] == 403));
 }
 both!(every_read_is_logged_and_only_auditors_read_the_log);
+
+/// The password change follows the domain's rule (`decide_change_password`): the same password
+/// again is refused on `new_password` with `unchanged`, and nothing is recorded.
+async fn password_change_uses_the_domain_rule(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let s = app.login("officer").await;
+    let before = app.store.event_count().await.unwrap();
+    let same = s
+        .post(
+            "/api/v1/me/password",
+            &json!({"current_password": PASSWORD, "new_password": PASSWORD}),
+        )
+        .await;
+    assert_error(
+        &same,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unchanged",
+        Some("new_password"),
+    );
+    let wrong = s
+        .post(
+            "/api/v1/me/password",
+            &json!({"current_password": "Wrong@Passw0rd", "new_password": "New@Passw0rd1"}),
+        )
+        .await;
+    assert_eq!(wrong.1["field"], "current_password", "{}", wrong.1);
+    assert_eq!(
+        app.store.event_count().await.unwrap(),
+        before,
+        "nothing recorded"
+    );
+    let (st, body) = s
+        .post(
+            "/api/v1/me/password",
+            &json!({"current_password": PASSWORD, "new_password": "New@Passw0rd1"}),
+        )
+        .await;
+    assert!(st.is_success(), "{st} {body}");
+    assert_eq!(app.store.event_count().await.unwrap(), before + 1);
+    app.login_with("officer", "New@Passw0rd1").await;
+}
+both!(password_change_uses_the_domain_rule);
+
+/// Deactivating a user ends its sessions in the same transaction as the event: the store's
+/// side effect `EndSessions`, so no committed deactivation leaves a session alive.
+async fn deactivation_ends_sessions_with_the_event(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let officer = app.login("officer").await;
+    let (st, _) = officer.get_json("/api/v1/me").await;
+    assert_eq!(st, StatusCode::OK);
+    let user = app
+        .store
+        .user_by_username("officer")
+        .await
+        .unwrap()
+        .unwrap();
+    // The store applies the side effect with the event.
+    let (current, version) = app.store.user(user.id).await.unwrap().unwrap();
+    let mut off = current.clone();
+    off.active = false;
+    app.store
+        .append(zhifa_domain::NewEvent {
+            stream: zhifa_domain::StreamId::user(user.id),
+            expected: zhifa_domain::event::Expected::Version(version),
+            agency_id: user.agency_id,
+            actor: zhifa_domain::auth::Actor::system(),
+            events: vec![zhifa_domain::Event::UserUpdated((&off).into())],
+            side_effects: vec![zhifa_domain::event::SideEffect::EndSessions { user_id: user.id }],
+        })
+        .await
+        .unwrap();
+    let (st, _) = officer.get_json("/api/v1/me").await;
+    assert_eq!(
+        st,
+        StatusCode::UNAUTHORIZED,
+        "the session ended with the event"
+    );
+    // Through the API: the deactivation is one event and the session ends with it.
+    let officer2 = app.login("officer2").await;
+    let u2 = app
+        .store
+        .user_by_username("officer2")
+        .await
+        .unwrap()
+        .unwrap();
+    let sec = app.login("secadmin").await;
+    let before = app.store.event_count().await.unwrap();
+    let (st, body) = sec
+        .post(
+            &format!("/api/v1/users/{}/active", u2.id),
+            &json!({"active": false}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(app.store.event_count().await.unwrap(), before + 1);
+    let (st, _) = officer2.get_json("/api/v1/me").await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+}
+both!(deactivation_ends_sessions_with_the_event);

@@ -364,7 +364,6 @@ async fn province_overrides_change_the_catalog(engine: Engine) {
         .unwrap()
         .clone();
     assert_eq!(rev["rule"]["period"]["length"], 7, "{rev}");
-    // An extension is a cap now (强制法第二十五条 "up to"): the approved length is decided per case.
     assert_eq!(rev["rule"]["extension"]["max_length"], 3, "{rev}");
     assert!(
         rev["basis"]
@@ -441,3 +440,221 @@ async fn agency_page_records_an_annual_report(engine: Engine) {
     assert!(r.text().await.unwrap().contains("字段：公开地址"));
 }
 both!(agency_page_records_an_annual_report);
+
+/// Opens a deadline of `rule_id` for the Yaohai market bureau anchored on `anchor`, as a
+/// duty's starting event would (appended directly: cases do not exist yet).
+async fn open_deadline(
+    app: &TestApp,
+    rule_id: &str,
+    anchor: time::Date,
+) -> zhifa_domain::deadline::Deadline {
+    let id = uuid::Uuid::now_v7();
+    let d = zhifa_domain::deadline::open(
+        &app.state.catalog,
+        &app.state.calendar(),
+        zhifa_domain::deadline::DutyStart {
+            id,
+            rule_id: rule_id.into(),
+            agency_id: app.fx.yaohai_market.id,
+            subject: format!("agency-{}", app.fx.yaohai_market.id),
+            title: "测试期限".into(),
+            anchor: zhifa_calendar::Anchor::Date(anchor),
+        },
+    )
+    .unwrap();
+    app.store
+        .append(zhifa_domain::NewEvent {
+            stream: zhifa_domain::StreamId::deadline(id),
+            expected: zhifa_domain::event::Expected::NoStream,
+            agency_id: app.fx.yaohai_market.id,
+            actor: zhifa_domain::auth::Actor::system(),
+            events: vec![zhifa_domain::Event::DeadlineOpened((&d).into())],
+            side_effects: vec![],
+        })
+        .await
+        .unwrap();
+    d
+}
+
+fn quiet_sweep() -> zhifa_server::Settings {
+    zhifa_server::Settings {
+        sweep_interval_secs: 3600,
+        ..Default::default()
+    }
+}
+
+/// DL-1: an amended notice changes days of a year that already had an official notice; every
+/// open deadline whose computation examined a changed day is recomputed, not only provisional
+/// ones. Here: 7 working days from 2020-01-22 under the original 2020 notice (国办发明电〔2019〕
+/// 16号: back to work on 2020-01-31 and 2020-02-01) end on 2020-02-06; after 国办发明电〔2020〕1号
+/// extended the 春节 holiday to 2020-02-02 they end on 2020-02-10.
+async fn an_amended_notice_recomputes_deadlines_it_changes(engine: Engine) {
+    let app = spawn_app_with(engine, quiet_sweep()).await;
+    let system = zhifa_domain::auth::Actor::system();
+    let original = "year: 2020\ndocument: 国办发明电〔2019〕16号\ntitle: 国务院办公厅关于2020年部分节假日安排的通知\n\n\
+        off  元旦   2020-01-01\nwork 春节   2020-01-19, 2020-02-01\noff  春节   2020-01-24..2020-01-30\n\
+        off  清明节 2020-04-04..2020-04-06\nwork 劳动节 2020-04-26, 2020-05-09\noff  劳动节 2020-05-01..2020-05-05\n\
+        off  端午节 2020-06-25..2020-06-27\nwork 端午节 2020-06-28\nwork 国庆节、中秋节 2020-09-27, 2020-10-10\n\
+        off  国庆节、中秋节 2020-10-01..2020-10-08\n";
+    zhifa_server::service::import_notice(&app.state, &system, original)
+        .await
+        .unwrap();
+    let d = open_deadline(
+        &app,
+        "pub.decision.license_penalty",
+        time::macros::date!(2020 - 01 - 22),
+    )
+    .await;
+    assert!(!d.due.provisional, "2020 has an official notice");
+    assert_eq!(d.due.date, Some(time::macros::date!(2020 - 02 - 06)));
+    let amended = include_str!("../../../calendar/data/notices/2020.notice");
+    let out = zhifa_server::service::import_notice(&app.state, &system, amended)
+        .await
+        .unwrap();
+    assert!(out.recomputed >= 1);
+    let (after, _) = app.store.deadline(d.id).await.unwrap().unwrap();
+    assert_eq!(after.due.date, Some(time::macros::date!(2020 - 02 - 10)));
+    let events = app
+        .store
+        .events_of_stream(&format!("deadline-{}", d.id))
+        .await
+        .unwrap();
+    assert_eq!(events.last().unwrap().kind, "DeadlineRecomputed");
+}
+both!(an_amended_notice_recomputes_deadlines_it_changes);
+
+/// DL-4 / DL-3 (强制法第二十五条): a running deadline is suspended and resumed by its agency's
+/// officer and extended with the agency head's approval — up to the cap, once, before it
+/// passes; refusals record nothing. Through the API and the console's deadline page.
+async fn deadlines_are_suspended_resumed_and_extended(engine: Engine) {
+    let app = spawn_app_with(engine, quiet_sweep()).await;
+    let today = zhifa_server::service::today_cst();
+    let day = |d: time::Date| zhifa_domain::registry::format_date(d);
+    let d = open_deadline(&app, "compulsion.seizure", today - time::Duration::days(10)).await;
+    let due0 = d.due.date.unwrap();
+    let officer = app.login("officer").await;
+    let head = app.login("head").await;
+    let url = |what: &str| format!("/api/v1/deadlines/{}/{what}", d.id);
+    let (st, v) = officer
+        .post(
+            &url("suspensions"),
+            &json!({"from": day(today - time::Duration::days(3)), "reason": "委托技术鉴定"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["due"]["date"], Value::Null, "suspended: {v}");
+    let (st, v) = officer
+        .post(&url("resumptions"), &json!({"on": day(today)}))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let due1: time::Date =
+        zhifa_domain::registry::parse_date("due", v["due"]["date"].as_str().unwrap()).unwrap();
+    assert!(
+        due1 > due0,
+        "the suspended days do not count: {due0} → {due1}"
+    );
+    // Over the cap: refused citing the statute, nothing recorded.
+    let count = app.store.event_count().await.unwrap();
+    let over = head
+        .post(
+            &url("extensions"),
+            &json!({"days": 31, "approval": "扣押延期审批表〔2026〕1号", "reason": "情况复杂"}),
+        )
+        .await;
+    assert_error(
+        &over,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "out_of_range",
+        Some("days"),
+    );
+    assert!(
+        over.1["message"]
+            .as_str()
+            .unwrap()
+            .contains("强制法》第二十五条"),
+        "{}",
+        over.1
+    );
+    // Only the agency head approves.
+    let (st, _) = officer
+        .post(
+            &url("extensions"),
+            &json!({"days": 10, "approval": "审批表", "reason": "情况复杂"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.store.event_count().await.unwrap(),
+        count,
+        "refusals record nothing"
+    );
+    let (st, v) = head
+        .post(
+            &url("extensions"),
+            &json!({"days": 30, "approval": "扣押延期审批表〔2026〕1号", "reason": "情况复杂"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["extended"], true);
+    assert_eq!(v["extension_days"], 30);
+    let due2 =
+        zhifa_domain::registry::parse_date("due", v["due"]["date"].as_str().unwrap()).unwrap();
+    assert!(due2 >= due1 + time::Duration::days(28), "{due1} → {due2}");
+    // A deadline that has passed can no longer be extended.
+    let passed = open_deadline(&app, "compulsion.seizure", today - time::Duration::days(40)).await;
+    let count = app.store.event_count().await.unwrap();
+    let late = head
+        .post(
+            &format!("/api/v1/deadlines/{}/extensions", passed.id),
+            &json!({"days": 10, "approval": "审批表", "reason": "情况复杂"}),
+        )
+        .await;
+    assert_error(
+        &late,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "too_late",
+        Some("days"),
+    );
+    assert_eq!(app.store.event_count().await.unwrap(), count);
+    // The console: the page offers the forms the caller may use, and its form suspends.
+    let page = head
+        .get(&format!("/deadlines/{}", passed.id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("批准延长期限") && page.contains("中止期限计算"),
+        "{page}"
+    );
+    let page = officer
+        .get(&format!("/deadlines/{}", passed.id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !page.contains("批准延长期限") && page.contains("中止期限计算"),
+        "{page}"
+    );
+    let fresh = open_deadline(&app, "compulsion.seizure", today - time::Duration::days(5)).await;
+    let r = officer
+        .client
+        .post(format!(
+            "{}/deadlines/{}/suspensions",
+            officer.base, fresh.id
+        ))
+        .form(&[
+            ("_csrf", officer.csrf.as_str()),
+            ("from", day(today - time::Duration::days(1)).as_str()),
+            ("reason", "听证"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let (after, _) = app.store.deadline(fresh.id).await.unwrap().unwrap();
+    assert_eq!(after.suspensions.len(), 1);
+    assert!(after.due.date.is_none());
+}
+both!(deadlines_are_suspended_resumed_and_extended);

@@ -603,3 +603,54 @@ async fn the_console_uploads_and_proves_evidence(engine: Engine) {
     );
 }
 both!(the_console_uploads_and_proves_evidence);
+
+/// One media-type rule (REC-4, `zhifa_domain::evidence::media_type_of`): the same recording
+/// declared `application/octet-stream` gets the same type through the API and the console.
+async fn api_and_console_agree_on_the_media_type(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let officer = app.login("officer").await;
+    let recorded = cst_hours_ago(1);
+    let (st, api) = upload(
+        &officer,
+        &[
+            ("kind", "audio"),
+            ("file_name", "x.wav"),
+            ("recorded_at", &recorded),
+        ],
+        "application/octet-stream",
+        bytes(2_000, 1),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{api}");
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", officer.csrf.clone())
+        .text("kind", "audio")
+        .text("recorded_at", recorded.clone())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes(2_000, 2))
+                .file_name("x.wav")
+                .mime_str("application/octet-stream")
+                .unwrap(),
+        );
+    let r = officer
+        .client
+        .post(format!("{}/evidence", officer.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let id = r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/evidence/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let (_, console) = officer.get_json(&format!("/api/v1/evidence/{id}")).await;
+    assert_eq!(api["media_type"], "audio/wav");
+    assert_eq!(console["media_type"], api["media_type"]);
+}
+both!(api_and_console_agree_on_the_media_type);

@@ -175,7 +175,14 @@ pub async fn officer(store: &Store, a: &Agency, cert: &str, seq: u32) -> Officer
         valid_to: "2029-01-01".into(),
         legal_qualification: None,
     };
-    let o = decide_register_officer(&Actor::system(), id, &d, a).expect("fixture officer");
+    let o = decide_register_officer(
+        &Actor::system(),
+        id,
+        &d,
+        a,
+        zhifa_server::service::today_cst(),
+    )
+    .expect("fixture officer");
     put(
         store,
         StreamId::officer(id),
@@ -259,6 +266,21 @@ pub async fn spawn_app_full(
     engine: Engine,
     settings: Settings,
     evidence: Option<zhifa_evidence::EvidenceStore>,
+) -> TestApp {
+    spawn_app_inner(engine, settings, evidence, true).await
+}
+
+/// An app served by its router alone, without `serve`'s background tasks (no checkpoint signer,
+/// no sweep): whatever is written to the ledger's tables is written by the requests themselves.
+pub async fn spawn_app_without_signer(engine: Engine) -> TestApp {
+    spawn_app_inner(engine, Settings::default(), None, false).await
+}
+
+async fn spawn_app_inner(
+    engine: Engine,
+    settings: Settings,
+    evidence: Option<zhifa_evidence::EvidenceStore>,
+    background: bool,
 ) -> TestApp {
     let (evidence, evidence_dir) = match evidence {
         Some(e) => (e, None),
@@ -407,14 +429,40 @@ pub async fn spawn_app_full(
         .unwrap();
     let state_for_test = state.clone();
     let (tx, rx) = tokio::sync::oneshot::channel();
-    tokio::spawn(async move {
-        zhifa_server::serve(state, "127.0.0.1:0".parse().unwrap(), |a| {
-            let _ = tx.send(a);
-        })
-        .await
-        .unwrap();
-    });
+    if background {
+        tokio::spawn(async move {
+            zhifa_server::serve(state, "127.0.0.1:0".parse().unwrap(), |a| {
+                let _ = tx.send(a);
+            })
+            .await
+            .unwrap();
+        });
+    } else {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let _ = tx.send(listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            axum::serve(listener, zhifa_server::router(state))
+                .await
+                .unwrap();
+        });
+    }
     let addr = rx.await.unwrap();
+    if background {
+        // Reads never sign (REC-6): wait, bounded, for `serve`'s signer to cover the fixture.
+        let n = store.event_count().await.unwrap();
+        for _ in 0..250 {
+            let signed = store
+                .ledger_info()
+                .await
+                .unwrap()
+                .checkpoint
+                .map(|note| zhifa_ledger::Checkpoint::from_note(&note).unwrap().size as i64);
+            if signed == Some(n) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
     let fx = Fixture {
         province,
         province_justice,

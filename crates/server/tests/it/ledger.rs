@@ -563,3 +563,171 @@ async fn checkpoints_are_signed_at_once_and_thinned_to_one_a_second(engine: Engi
     assert_eq!(st, 200, "{proof}");
 }
 both!(checkpoints_are_signed_at_once_and_thinned_to_one_a_second);
+
+/// After an erasure the console still names every record in Chinese: the home page and the
+/// audit page decode stored payloads the way the projections do (`decode_stored`), so an
+/// erased officer registration reads 登记执法人员, not its raw kind.
+async fn pages_label_erased_records_in_chinese(engine: Engine) {
+    let app = spawn_app(engine).await;
+    zhifa_server::service::erase_subject(
+        &app.state,
+        &zhifa_domain::auth::Actor::system(),
+        &app.fx.yaohai_officer.id_number,
+        "当事人依法申请删除",
+    )
+    .await
+    .unwrap();
+    let home = app.login("head").await.get("/").await.text().await.unwrap();
+    assert!(home.contains("登记执法人员"), "{home}");
+    assert!(!home.contains("OfficerRegistered"), "{home}");
+    let audit = app
+        .login("auditor")
+        .await
+        .get("/audit")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(audit.contains("登记执法人员"), "{audit}");
+    assert!(!audit.contains("OfficerRegistered"), "{audit}");
+}
+both!(pages_label_erased_records_in_chinese);
+
+/// A read only reads: anonymous `GET /ledger/checkpoint`, the API's ledger state and the
+/// console's ledger page serve the latest checkpoint the background signer stored and never
+/// sign or insert one. Before the first is signed the public endpoint answers 503.
+async fn reads_never_sign_or_write_checkpoints(engine: Engine) {
+    let app = spawn_app_without_signer(engine).await;
+    let rows = || async { app.ints("SELECT size FROM checkpoints").await };
+    assert!(rows().await.is_empty(), "nothing signed yet");
+    let anon = app.anonymous();
+    for _ in 0..5 {
+        let r = anon
+            .get(app.url("/ledger/checkpoint"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 503);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["code"], "no_checkpoint", "{body}");
+    }
+    let head = app.login("head").await;
+    assert_eq!(head.get("/ledger").await.status(), 200);
+    assert_eq!(head.get("/api/v1/ledger").await.status(), 200);
+    assert!(rows().await.is_empty(), "no GET wrote a checkpoint");
+    // Once one is signed (as the signer does), reads serve it and still write nothing.
+    app.store.issue_checkpoint().await.unwrap().unwrap();
+    let before = rows().await;
+    app.change_officer_status("suspended", "调查").await;
+    for _ in 0..5 {
+        let r = anon
+            .get(app.url("/ledger/checkpoint"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    assert_eq!(head.get("/ledger").await.status(), 200);
+    assert_eq!(
+        rows().await,
+        before,
+        "the grown log is not signed by a read"
+    );
+
+    // With `serve`'s signer, a fresh checkpoint covers each commit within milliseconds.
+    let app = spawn_app(engine).await;
+    app.change_officer_status("suspended", "调查").await;
+    let n = app.store.event_count().await.unwrap();
+    let mut note = String::new();
+    for _ in 0..100 {
+        note = app
+            .anonymous()
+            .get(app.url("/ledger/checkpoint"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if note.lines().nth(1) == Some(n.to_string().as_str()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(note.lines().nth(1), Some(n.to_string().as_str()), "{note}");
+}
+both!(reads_never_sign_or_write_checkpoints);
+
+/// REC-6: an erasure is one transaction — rewrite, record, rebuild. When recording it fails
+/// (here: a stale expected version of the erasure stream) no payload is rewritten, no salt is
+/// deleted, no event is appended and the projections still hold the value.
+async fn a_failed_erasure_changes_nothing(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let id_number = app.fx.yaohai_officer.id_number.clone();
+    let stream = format!("officer-{}", app.fx.yaohai_officer.id);
+    let events_before = app.store.event_count().await.unwrap();
+    let payload_before = app.store.events_of_stream(&stream).await.unwrap()[0]
+        .payload
+        .clone();
+    let salts_before = app.ints("SELECT seq FROM event_salts ORDER BY seq").await;
+    let projections_before = app.store.dump_projections().await.unwrap();
+    let err = app
+        .store
+        .erase(
+            &id_number,
+            &zhifa_store::Erasure {
+                stream: zhifa_domain::StreamId("erasure".into()),
+                expected: zhifa_domain::event::Expected::Version(7),
+                actor: zhifa_domain::auth::Actor::system(),
+                reason: "当事人依法申请删除".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, zhifa_store::StoreError::VersionConflict { .. }),
+        "{err:?}"
+    );
+    assert_eq!(app.store.event_count().await.unwrap(), events_before);
+    assert_eq!(
+        app.store.events_of_stream(&stream).await.unwrap()[0].payload,
+        payload_before
+    );
+    assert!(payload_before.to_string().contains(&id_number));
+    assert_eq!(
+        app.ints("SELECT seq FROM event_salts ORDER BY seq").await,
+        salts_before
+    );
+    assert_eq!(
+        app.store.dump_projections().await.unwrap(),
+        projections_before
+    );
+    assert!(
+        app.store
+            .events_of_stream("erasure")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The same erasure at the right version does everything at once.
+    let erased = zhifa_server::service::erase_subject(
+        &app.state,
+        &zhifa_domain::auth::Actor::system(),
+        &id_number,
+        "当事人依法申请删除",
+    )
+    .await
+    .unwrap();
+    assert_eq!(erased.len(), 1);
+    assert_eq!(app.store.event_count().await.unwrap(), events_before + 1);
+    let (o, _) = app
+        .store
+        .officer(app.fx.yaohai_officer.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(o.id_number, zhifa_domain::event::ERASED);
+    app.store.issue_checkpoint().await.unwrap();
+    app.store.audit(None, None).await.unwrap().unwrap();
+}
+both!(a_failed_erasure_changes_nothing);

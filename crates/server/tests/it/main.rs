@@ -7,6 +7,7 @@ mod helpers;
 mod auth;
 mod calendar;
 mod evidence;
+mod invariants;
 mod ledger;
 mod openapi;
 mod registry;

@@ -605,3 +605,88 @@ async fn expiring_certificates_filter(engine: Engine) {
     );
 }
 both!(expiring_certificates_filter);
+
+/// One masking rule (`zhifa_domain::privacy::mask_id_number` through `Officer::view_for`) on
+/// every read path of officers: the API, the console page and the record history (the event
+/// log), for a role without `Permission::ViewPersonalData`.
+async fn officer_id_numbers_are_masked_by_one_rule(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let o = &app.fx.yaohai_officer;
+    let full = o.id_number.clone();
+    assert_eq!(full.chars().count(), 18);
+    let masked = zhifa_domain::privacy::mask_id_number(&full);
+    assert_eq!(masked, format!("{}********{}", &full[..6], &full[14..]));
+    let officer = app.login("officer").await;
+    let (st, v) = officer
+        .get_json(&format!("/api/v1/officers/{}", o.id))
+        .await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["id_number"], masked.as_str());
+    assert_eq!(v["id_number"].as_str().unwrap().chars().count(), 18);
+    let page = officer
+        .get(&format!("/officers/{}", o.id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&masked), "{page}");
+    assert!(!page.contains(&full), "{page}");
+    // The officer's history through the event log shows no more than the officer record.
+    let (st, events) = officer
+        .get_json(&format!("/api/v1/events?stream=officer-{}", o.id))
+        .await;
+    assert_eq!(st, 200, "{events}");
+    assert!(!events.to_string().contains(&full), "{events}");
+    assert_eq!(events[0]["payload"]["data"]["id_number"], masked.as_str());
+    // Someone who may see personal data sees it in full everywhere.
+    let head = app.login("head").await;
+    let (_, v) = head.get_json(&format!("/api/v1/officers/{}", o.id)).await;
+    assert_eq!(v["id_number"], full.as_str());
+    let (_, events) = head
+        .get_json(&format!("/api/v1/events?stream=officer-{}", o.id))
+        .await;
+    assert_eq!(events[0]["payload"]["data"]["id_number"], full.as_str());
+}
+both!(officer_id_numbers_are_masked_by_one_rule);
+
+/// REG-7 at registration: `PersonalId::parse_at(value, today)` — a birth date after today is
+/// refused (nothing recorded), and the 2023 Foreign Permanent Resident ID Card is accepted
+/// (parties and officers may be foreigners, 处罚法第八十四条); the validate endpoint gives the
+/// same answers with the card's normalised form.
+async fn officer_ids_are_checked_as_personal_ids_at_today(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let head = app.login("head").await;
+    let before = app.store.event_count().await.unwrap();
+    let future = resident_id("340102", "20990101", 123);
+    assert_error(
+        &head
+            .post("/api/v1/officers", &officer_body(&app, "YH0200", &future))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "id.birth_date",
+        Some("id_number"),
+    );
+    assert_eq!(
+        app.store.event_count().await.unwrap(),
+        before,
+        "nothing recorded"
+    );
+    let body = "934840198506120012"[..17].to_string();
+    let foreign = format!("{body}{}", zhifa_ident::id_check_digit(&body).unwrap());
+    let (st, o) = head
+        .post("/api/v1/officers", &officer_body(&app, "YH0201", &foreign))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{o}");
+    assert_eq!(o["id_number"], foreign.as_str());
+    let (_, v) = head
+        .get_json(&format!("/api/v1/validate/id?value={foreign}"))
+        .await;
+    assert_eq!(v["ok"], true, "{v}");
+    assert_eq!(v["normalized"], foreign.as_str(), "{v}");
+    let (_, v) = head
+        .get_json(&format!("/api/v1/validate/id?value={future}"))
+        .await;
+    assert_eq!(v["ok"], false, "{v}");
+    assert_eq!(v["error"]["code"], "id.birth_date", "{v}");
+}
+both!(officer_ids_are_checked_as_personal_ids_at_today);

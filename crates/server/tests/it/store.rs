@@ -111,7 +111,14 @@ async fn concurrent_commands_share_commits(engine: Engine) {
                 valid_to: "2029-01-01".into(),
                 legal_qualification: None,
             };
-            let o = decide_register_officer(&Actor::system(), id, &d, &a).unwrap();
+            let o = decide_register_officer(
+                &Actor::system(),
+                id,
+                &d,
+                &a,
+                zhifa_server::service::today_cst(),
+            )
+            .unwrap();
             store
                 .append(NewEvent {
                     stream: StreamId::officer(id),

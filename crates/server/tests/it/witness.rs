@@ -263,3 +263,103 @@ async fn checkpoints_are_pushed_to_a_witness(engine: Engine) {
     );
 }
 both!(checkpoints_are_pushed_to_a_witness);
+
+/// REC-6: the witness state is events. Registration validates the origin and the keys (field
+/// named); the cosigned head survives a rebuild of the projections; a stale old size is refused
+/// (409 `text/x.tlog.size`) with nothing appended.
+async fn witness_state_is_recorded_as_events(engine: Engine) {
+    let lower = spawn_app(engine).await;
+    let upper = spawn_app(engine).await;
+    let info = lower.store.ledger_info().await.unwrap();
+    let admin = upper.login("sysadmin").await;
+    let before = upper.store.event_count().await.unwrap();
+    let no_keys = admin
+        .post(
+            "/api/v1/ledger/witnessed-logs",
+            &json!({"origin": info.origin, "hash": "sm3", "verifier_keys": []}),
+        )
+        .await;
+    assert!(no_keys.0.is_client_error(), "{no_keys:?}");
+    assert_eq!(no_keys.1["field"], "verifier_keys", "{}", no_keys.1);
+    let bad_origin = admin
+        .post(
+            "/api/v1/ledger/witnessed-logs",
+            &json!({"origin": "x", "hash": "sm3", "verifier_keys": info.verifier_keys}),
+        )
+        .await;
+    assert!(bad_origin.0.is_client_error(), "{bad_origin:?}");
+    assert_eq!(bad_origin.1["field"], "origin", "{}", bad_origin.1);
+    assert_eq!(
+        upper.store.event_count().await.unwrap(),
+        before,
+        "refusals record nothing"
+    );
+    let (st, _) = admin
+        .post(
+            "/api/v1/ledger/witnessed-logs",
+            &json!({"origin": info.origin, "hash": "sm3", "verifier_keys": info.verifier_keys}),
+        )
+        .await;
+    assert_eq!(st, 201);
+    let stream = format!("witness-{}", info.origin);
+    let events = upper.store.events_of_stream(&stream).await.unwrap();
+    assert_eq!(events[0].kind, "WitnessedLogRegistered");
+    let c = reqwest::Client::new();
+    let push = |body: String| {
+        let c = c.clone();
+        let url = upper.url("/ledger/witness/add-checkpoint");
+        async move {
+            let r = c.post(url).body(body).send().await.unwrap();
+            let ct = r
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_string())
+                .unwrap_or_default();
+            (r.status().as_u16(), ct, r.text().await.unwrap())
+        }
+    };
+    let note1 = lower.store.issue_checkpoint().await.unwrap().unwrap();
+    let size1 = lower.store.event_count().await.unwrap();
+    let (st, _, out) = push(
+        zhifa_ledger::AddCheckpoint {
+            old_size: 0,
+            proof: vec![],
+            checkpoint: note1.clone(),
+        }
+        .to_body(),
+    )
+    .await;
+    assert_eq!(st, 200, "{out}");
+    let events = upper.store.events_of_stream(&stream).await.unwrap();
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[1].kind, "WitnessCheckpointCosigned");
+    // The projection is rebuilt from the log and holds the same head.
+    let held = upper.store.witnessed_logs().await.unwrap();
+    assert_eq!(held[0].size, size1);
+    upper.store.rebuild().await.unwrap();
+    assert_eq!(upper.store.witnessed_logs().await.unwrap(), held);
+    let (_, logs) = admin.get_json("/api/v1/ledger/witnessed-logs").await;
+    assert_eq!(logs[0]["size"], size1);
+    // A stale old size after the log grew: 409 with the size held, nothing appended.
+    lower.change_officer_status("suspended", "调查").await;
+    let note2 = lower.store.issue_checkpoint().await.unwrap().unwrap();
+    let count = upper.store.event_count().await.unwrap();
+    let (st, ct, out) = push(
+        zhifa_ledger::AddCheckpoint {
+            old_size: 0,
+            proof: vec![],
+            checkpoint: note2,
+        }
+        .to_body(),
+    )
+    .await;
+    assert_eq!((st, ct.as_str()), (409, "text/x.tlog.size"), "{out}");
+    assert_eq!(out, format!("{size1}\n"));
+    assert_eq!(
+        upper.store.event_count().await.unwrap(),
+        count,
+        "nothing appended"
+    );
+    assert_eq!(upper.store.witnessed_logs().await.unwrap(), held);
+}
+both!(witness_state_is_recorded_as_events);

@@ -93,6 +93,12 @@ impl Backend {
                         .await
                         .map_err(map_unique)?;
                 }
+                SideEffect::EndSessions { user_id } => {
+                    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                        .bind(user_id.to_string())
+                        .execute(&mut **tx)
+                        .await?;
+                }
             }
         }
         Ok(())

@@ -150,6 +150,34 @@ impl Backend {
             .collect()
     }
 
+    /// DL-1: open or missed deadlines a notice import for `year` may change — computed
+    /// provisionally over `year`, or (provisional or not: an amended notice changes official
+    /// years) over any of `changed_years`, the years whose working days the import changed.
+    /// The caller narrows them with `ImportReport::affects` and recomputes.
+    pub(crate) async fn deadlines_affected_by_notice(
+        &self,
+        year: i32,
+        changed_years: &[i32],
+    ) -> Result<Vec<(Deadline, i64)>> {
+        let mut cond = vec!["(provisional = $1 AND first_year <= $2 AND last_year >= $2)".to_string()];
+        let mut args = vec![Arg::Int(i64::from(year))];
+        for y in changed_years {
+            args.push(Arg::Int(i64::from(*y)));
+            let n = args.len() + 1;
+            cond.push(format!("(first_year <= ${n} AND last_year >= ${n})"));
+        }
+        let sql = format!(
+            "SELECT doc, version FROM deadlines WHERE ({}) AND status IN ('open', 'missed') ORDER BY id",
+            cond.join(" OR ")
+        );
+        let rows = bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(true), args)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((decode(&r.try_get::<String, _>(0)?)?, r.try_get(1)?)))
+            .collect()
+    }
+
     /// Open deadlines whose last day is `day` or earlier (candidates for "missed").
     pub(crate) async fn open_deadlines_due_by(&self, day: &str) -> Result<Vec<(Deadline, i64)>> {
         let rows = sqlx::query(

@@ -1,38 +1,115 @@
 // The tamper-evident ledger (REC-6): erasure, witnessing, checkpoints, proofs, audit, packages.
 // Part of the backend: `include!`d by backend.rs (compiled once per engine).
 
+/// The ledger's projections: the logs this instance witnesses (REC-6).
+const LEDGER_TABLES: &[&str] = &["witnessed_logs"];
+
 impl Backend {
-    /// The ledger's own events project into no table: an erasure's effect is on the stored
-    /// payloads it rewrote, which the other projections are rebuilt from.
+    /// An erasure projects into no table (its effect is on the stored payloads it rewrote,
+    /// which the other projections are rebuilt from); the witness events project into
+    /// `witnessed_logs` through the domain's `WitnessedLog` state.
     async fn project_ledger(
-        _tx: &mut sqlx::Transaction<'static, Db>,
+        tx: &mut sqlx::Transaction<'static, Db>,
         event: &Event,
-        _version: i64,
+        version: i64,
     ) -> Result<bool> {
-        Ok(matches!(event, Event::PersonalDataErased { .. }))
+        let state = match event {
+            Event::PersonalDataErased { .. } => return Ok(true),
+            Event::WitnessedLogRegistered { .. } => {
+                zhifa_domain::ledger::WitnessedLog::registered(event)
+                    .ok_or_else(|| StoreError::Corrupt("witness registration".into()))?
+            }
+            Event::WitnessCheckpointCosigned { origin, .. } => {
+                let row = sqlx::query("SELECT doc FROM witnessed_logs WHERE origin = $1")
+                    .bind(origin.as_str())
+                    .fetch_one(&mut **tx)
+                    .await?;
+                decode::<zhifa_domain::ledger::WitnessedLog>(&row.try_get::<String, _>(0)?)?
+                    .evolve(event)
+            }
+            _ => return Ok(false),
+        };
+        sqlx::query(
+            "INSERT INTO witnessed_logs (origin, version, doc) VALUES ($1, $2, $3) \
+             ON CONFLICT (origin) DO UPDATE SET version = excluded.version, doc = excluded.doc",
+        )
+        .bind(state.origin.as_str())
+        .bind(version)
+        .bind(erased::Doc::doc(&state))
+        .execute(&mut **tx)
+        .await?;
+        Ok(true)
     }
 
-    /// REC-6 erasure: replaces every personal value equal to `subject` by the leaf's salted
-    /// commitment and deletes the salt, so the leaf — and every proof — is unchanged while the
-    /// value is gone. Returns the affected sequence numbers. The caller records the erasure and
-    /// rebuilds the projections.
-    pub(crate) async fn erase_subject(&self, subject: &str) -> Result<Vec<i64>> {
-        use futures_util::TryStreamExt;
-        let alg = self.ledger.lock().expect("ledger lock").alg;
+    /// REC-6 erasure in one transaction, on the append path: every personal value equal to
+    /// `subject` is replaced by the salted commitment its leaf already holds and the salt is
+    /// deleted; the erasure is recorded as `PersonalDataErased` (appended, with its leaf, to
+    /// `record.stream` at `record.expected`); the projections are rebuilt from the rewritten
+    /// log. All of it commits or none of it: a refused append (a stale expected version, say)
+    /// leaves every payload as it was. Returns the rewritten sequence numbers (empty: nothing
+    /// held the value, nothing was written).
+    pub(crate) async fn erase(&self, subject: &str, record: &Erasure) -> Result<Vec<i64>> {
         let subject = subject.trim();
         if subject.len() < 6 {
             return Err(StoreError::Ledger(
                 "subject too short to erase safely".into(),
             ));
         }
-        let mut tx = self.begin_write().await?;
+        let (_gate, mut tx, mut seq, mut ledger) = self.begin_append().await?;
+        let erased = Self::erase_in(&mut tx, ledger.alg, subject).await?;
+        if erased.is_empty() {
+            tx.rollback().await?;
+            return Ok(erased);
+        }
+        let cmd = NewEvent {
+            stream: record.stream.clone(),
+            expected: record.expected,
+            agency_id: Uuid::nil(),
+            actor: record.actor.clone(),
+            events: vec![Event::PersonalDataErased {
+                events: erased.clone(),
+                reason: record.reason.clone(),
+            }],
+            side_effects: vec![],
+        };
+        let now = now_micros();
+        let (_, leaves) = match Self::append_isolated(
+            &mut tx,
+            std::slice::from_ref(&cmd),
+            &mut seq,
+            now,
+            ledger.alg,
+        )
+        .await
+        {
+            Ok(r) => r,
+            Err(e) => {
+                tx.rollback().await?;
+                return Err(e);
+            }
+        };
+        for leaf in &leaves {
+            ledger.log.append(leaf);
+        }
+        Self::replay_all(&mut tx).await?;
+        self.commit_append(tx, ledger).await?;
+        Ok(erased)
+    }
+
+    /// The payload rewrite of an erasure, inside the caller's transaction.
+    async fn erase_in(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        alg: zhifa_ledger::HashAlg,
+        subject: &str,
+    ) -> Result<Vec<i64>> {
+        use futures_util::TryStreamExt;
         let mut hits = Vec::new();
         {
             let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT {EVENT_COLUMNS} FROM events WHERE payload LIKE $1 ORDER BY seq"
             )))
             .bind(format!("%{}%", subject.replace(['%', '_'], "")))
-            .fetch(&mut *tx);
+            .fetch(&mut **tx);
             while let Some(r) = rows.try_next().await? {
                 hits.push(row_to_recorded(&r)?);
             }
@@ -49,7 +126,7 @@ impl Backend {
             }
             let Some(row) = sqlx::query("SELECT salt FROM event_salts WHERE seq = $1")
                 .bind(rec.seq)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut **tx)
                 .await?
             else {
                 continue;
@@ -63,70 +140,50 @@ impl Backend {
             sqlx::query("UPDATE events SET payload = $1 WHERE seq = $2")
                 .bind(payload.to_string())
                 .bind(rec.seq)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             sqlx::query("DELETE FROM event_salts WHERE seq = $1")
                 .bind(rec.seq)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             erased.push(rec.seq);
         }
-        tx.commit().await?;
         Ok(erased)
     }
 
-    /// Starts following another log as its witness (or updates its keys), keeping the state.
-    pub(crate) async fn witness_follow(&self, origin: &str, hash: &str, keys: &str) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO witnessed_logs (origin, hash, keys, size, root, updated_at) VALUES ($1, $2, $3, 0, '', $4) \
-             ON CONFLICT (origin) DO UPDATE SET keys = excluded.keys, updated_at = excluded.updated_at",
-        )
-        .bind(origin)
-        .bind(hash)
-        .bind(keys)
-        .bind(now_micros())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// (hash, verifier keys text, latest cosigned (size, root hex) if any) of every followed log.
+    /// Every followed log, with the latest head it cosigned.
     pub(crate) async fn witnessed_logs(&self) -> Result<Vec<WitnessedLogRow>> {
-        let rows = sqlx::query(
-            "SELECT origin, hash, keys, size, root FROM witnessed_logs ORDER BY origin",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(WitnessedLogRow {
-                    origin: r.try_get(0)?,
-                    hash: r.try_get(1)?,
-                    keys: r.try_get(2)?,
-                    size: r.try_get(3)?,
-                    root: r.try_get(4)?,
-                })
+        let logs: Vec<zhifa_domain::ledger::WitnessedLog> = self
+            .docs("SELECT doc FROM witnessed_logs ORDER BY origin", &[])
+            .await?;
+        Ok(logs
+            .into_iter()
+            .map(|l| WitnessedLogRow {
+                origin: l.origin,
+                hash: l.hash_alg,
+                keys: l.verifier_keys.join("\n"),
+                size: l.size as i64,
+                root: l.root,
             })
-            .collect()
+            .collect())
     }
 
-    /// Compare-and-swap of a followed log's head: succeeds only if it is still at `old_size`.
-    pub(crate) async fn witness_advance(
+    /// One followed log's state and the version of its stream (what a cosignature expects).
+    pub(crate) async fn witnessed_log(
         &self,
         origin: &str,
-        old_size: i64,
-        size: i64,
-        root: &str,
-    ) -> Result<bool> {
-        let r = sqlx::query("UPDATE witnessed_logs SET size = $3, root = $4, updated_at = $5 WHERE origin = $1 AND size = $2")
+    ) -> Result<Option<(zhifa_domain::ledger::WitnessedLog, i64)>> {
+        let row = sqlx::query("SELECT doc, version FROM witnessed_logs WHERE origin = $1")
             .bind(origin)
-            .bind(old_size)
-            .bind(size)
-            .bind(root)
-            .bind(now_micros())
-            .execute(&self.pool)
+            .fetch_optional(&self.pool)
             .await?;
-        Ok(r.rows_affected() == 1)
+        match row {
+            None => Ok(None),
+            Some(r) => Ok(Some((
+                decode(&r.try_get::<String, _>(0)?)?,
+                r.try_get(1)?,
+            ))),
+        }
     }
 
     /// This instance's cosigning key (cosignature/v1), created on first use.
@@ -406,9 +463,11 @@ impl Backend {
         title: &str,
         seqs: &[i64],
     ) -> Result<zhifa_ledger::Package> {
+        // The latest checkpoint the signer stored: exporting is a read and never signs.
         let note = self
-            .issue_checkpoint()
+            .latest_checkpoint()
             .await?
+            .map(|(_, note, _)| note)
             .ok_or_else(|| StoreError::Ledger("the log has no signed checkpoint yet".into()))?;
         let keys = self.trusted_keys().await?;
         let (alg, origin) = {

@@ -49,7 +49,6 @@ impl Backend {
         Ok(Some((rec, input)))
     }
 
-
     pub(crate) async fn recent_events(&self, scope: &Scope, limit: i64) -> Result<Vec<Recorded>> {
         let sql = format!(
             "SELECT e.seq, e.id, e.stream, e.version, e.kind, e.payload, e.actor_id, e.actor_name, e.agency_id, e.recorded_at \
@@ -71,11 +70,19 @@ impl Backend {
     }
 
     pub(crate) async fn rebuild(&self) -> Result<u64> {
-        use futures_util::TryStreamExt;
         let mut tx = self.begin_write().await?;
+        let n = Self::replay_all(&mut tx).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Clears every projection and replays the whole log into it, inside `tx` (a rebuild, or
+    /// the end of an erasure's transaction).
+    async fn replay_all(tx: &mut sqlx::Transaction<'static, Db>) -> Result<u64> {
+        use futures_util::TryStreamExt;
         for t in PROJECTIONS.iter().copied().flatten() {
             sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {t}")))
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         }
         // Read in pages so a log of millions of events never sits in memory at once.
@@ -85,7 +92,7 @@ impl Backend {
             let rows: Vec<(i64, i64, String)> = {
                 let mut s = sqlx::query("SELECT seq, version, payload FROM events WHERE seq > $1 ORDER BY seq LIMIT 5000")
                     .bind(after)
-                    .fetch(&mut *tx);
+                    .fetch(&mut **tx);
                 let mut v = Vec::new();
                 while let Some(r) = s.try_next().await? {
                     v.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
@@ -99,12 +106,11 @@ impl Backend {
                 let value: serde_json::Value = decode(&payload)?;
                 let event = zhifa_domain::event::decode_stored(&value)
                     .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                Self::project(&mut tx, &event, version).await?;
+                Self::project(tx, &event, version).await?;
                 after = seq;
                 n += 1;
             }
         }
-        tx.commit().await?;
         Ok(n)
     }
 
