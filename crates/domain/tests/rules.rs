@@ -483,11 +483,12 @@ mod evidence {
     }
 
     proptest! {
-        /// Late exactly when audio/video arrives more than 24 hours after recording; other
+        /// Late exactly when audio/video arrives after the 24 hours that start at the next full
+        /// hour after recording (民事诉讼法第八十五条: the starting hour is not counted); other
         /// kinds are never late; nothing received is refused for lateness (the record must not
         /// be lost). Times are kept in UTC whatever offset they came with.
         #[test]
-        fn lateness_is_exactly_24_hours_for_av(
+        fn lateness_is_24_hours_from_the_next_full_hour_for_av(
             kind in kind_strategy(),
             delay_secs in 0i64..(72 * 3600),
             offset_h in -12i8..=14,
@@ -522,7 +523,10 @@ mod evidence {
                 now,
             )
             .unwrap();
-            prop_assert_eq!(e.late, kind.is_av() && delay_secs > 24 * 3600);
+            // Whole-hour offsets: an hour starts at a multiple of 3600 s in every zone.
+            let r = recorded.unix_timestamp();
+            let due = r - r.rem_euclid(3600) + 25 * 3600;
+            prop_assert_eq!(e.late, kind.is_av() && now.unix_timestamp() > due);
             prop_assert_eq!(e.recorded_at.unwrap().offset(), time::UtcOffset::UTC);
             prop_assert_eq!(e.recorded_at.unwrap(), recorded);
         }

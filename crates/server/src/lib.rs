@@ -118,7 +118,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .merge(api::docs_routes())
         .route("/healthz", axum::routing::get(healthz))
-        .layer(axum::middleware::map_response(json_for_bare_errors))
+        .layer(axum::middleware::from_fn(bare_errors))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -148,8 +148,16 @@ async fn healthz(axum::extract::State(st): axum::extract::State<AppState>) -> Re
 pub struct ProtocolBody;
 
 /// Framework rejections (oversized body, unknown route, wrong method) arrive as plain text; the
-/// API promises `{code, message, field}`, so rewrite them.
-async fn json_for_bare_errors(resp: Response) -> Response {
+/// API promises `{code, message, field}`, so rewrite them — and a browser asking for a page
+/// (`Accept: text/html`, outside `/api/`) gets the console's Chinese error page instead.
+async fn bare_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let wants_page = !req.uri().path().starts_with("/api/")
+        && req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+    let resp = next.run(req).await;
     let status = resp.status();
     let is_json = resp
         .headers()
@@ -172,7 +180,12 @@ async fn json_for_bare_errors(resp: Response) -> Response {
         ),
         _ => ("bad_request", "请求无效"),
     };
-    error::ApiError::new(status, code, message, None).into_response()
+    let e = error::ApiError::new(status, code, message, None);
+    if wants_page {
+        web::bare_error_page(e)
+    } else {
+        e.into_response()
+    }
 }
 
 /// Binds and serves until Ctrl-C. Returns the bound address through `on_bound` first (port 0 works).

@@ -216,8 +216,17 @@ pub fn check_evidence_draft(
     })
 }
 
-/// REC-4: a received file is recorded with its hash; audio/video handed in more than 24 hours
-/// after recording is accepted (the record must not be lost) but flagged as late.
+/// REC-4: the last instant an audio/video recording made at `recorded_at` is on time. The
+/// 24 hours start at the next full hour (期间开始的时不计算在期间内, 民事诉讼法第八十五条, the
+/// calendar's hour rule): recorded at 18:30, due by 19:00 the next day. Outside the calendar's
+/// years the plain 24 hours apply.
+pub fn av_upload_due(recorded_at: OffsetDateTime) -> OffsetDateTime {
+    zhifa_calendar::hours_deadline(recorded_at, AV_UPLOAD_LIMIT.whole_hours() as u32)
+        .unwrap_or(recorded_at + AV_UPLOAD_LIMIT)
+}
+
+/// REC-4: a received file is recorded with its hash; audio/video handed in after
+/// [`av_upload_due`] is accepted (the record must not be lost) but flagged as late.
 pub fn decide_receive_evidence(
     actor: &Actor,
     agency: &Agency,
@@ -230,10 +239,9 @@ pub fn decide_receive_evidence(
     if file.size == 0 {
         return Err(DomainError::invalid("file", "empty", "文件为空"));
     }
-    let late = draft.kind.is_av()
-        && draft
-            .recorded_at
-            .is_some_and(|at| now - at > AV_UPLOAD_LIMIT);
+    let late = draft
+        .recorded_at
+        .is_some_and(|at| draft.kind.is_av() && now > av_upload_due(at));
     Ok(Evidence {
         id,
         agency_id: agency.id,
@@ -253,6 +261,16 @@ pub fn decide_receive_evidence(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn av_recorded_at_1830_is_on_time_until_1900_the_next_day_art85() {
+        use time::macros::datetime;
+        let at = datetime!(2026-03-02 18:30 +8);
+        assert_eq!(super::av_upload_due(at), datetime!(2026-03-03 19:00 +8));
+        // Received at 18:45 the next day: more than 24 h after recording, yet lawful.
+        assert!(datetime!(2026-03-03 18:45 +8) - at > super::AV_UPLOAD_LIMIT);
+        assert!(datetime!(2026-03-03 18:45 +8) <= super::av_upload_due(at));
+    }
+
     use super::*;
     use crate::auth::Role;
     use time::macros::datetime;

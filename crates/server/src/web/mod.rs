@@ -296,3 +296,9 @@ pub fn pager(path: &str, params: &[(&str, String)], total: i64, limit: i64, offs
     s.push_str("</nav>");
     s
 }
+
+/// The console's error page for a rejection that reached no handler (unknown address, wrong
+/// method, oversized form), shown to browsers instead of the API's JSON.
+pub(crate) fn bare_error_page(e: crate::error::ApiError) -> axum::response::Response {
+    common::error_page(None, e)
+}

@@ -58,3 +58,46 @@ async fn docs_and_health_are_served(engine: Engine) {
     );
 }
 both!(docs_and_health_are_served);
+
+/// An unknown address answers a browser with the console's Chinese 404 page and an API client
+/// with the JSON error shape (issue: raw JSON reached browsers).
+async fn unknown_pages_answer_browsers_in_html(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let c = app.anonymous();
+    let page = c
+        .get(app.url("/no-such-page"))
+        .header("accept", "text/html,application/xhtml+xml")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 404);
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let body = page.text().await.unwrap();
+    assert!(
+        body.contains("未找到") && body.contains("地址不存在"),
+        "{body}"
+    );
+    assert!(body.contains("<html"), "{body}");
+    // The same address asked for by an API client, and an unknown API path asked for by a
+    // browser, stay JSON.
+    for (path, accept) in [
+        ("/no-such-page", "application/json"),
+        ("/api/v1/no-such", "text/html"),
+    ] {
+        let r = c
+            .get(app.url(path))
+            .header("accept", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+        let v: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(v["code"], "not_found", "{path}: {v}");
+    }
+}
+both!(unknown_pages_answer_browsers_in_html);
