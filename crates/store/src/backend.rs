@@ -25,6 +25,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/0003_ledger.sql")),
     (4, include_str!("../migrations/0004_witness.sql")),
     (5, include_str!("../migrations/0005_evidence.sql")),
+    (6, include_str!("../migrations/0006_reads.sql")),
 ];
 
 /// The projection tables of every feature, in the order `rebuild` clears them (each feature
@@ -36,7 +37,97 @@ const PROJECTIONS: &[&[&str]] = &[
     EVIDENCE_TABLES,
 ];
 
-const SCOPE_SQL: &str = "(a.path LIKE $1 OR (a.domain = $2 AND a.path LIKE $3))";
+/// The caller's scope over agencies `a`, as two half-open path ranges ($1..$5, [`scope_args`]):
+/// the subtree, or the same-domain agencies under the department's government.
+const SCOPE_SQL: &str =
+    "((a.path >= $1 AND a.path < $2) OR (a.domain = $3 AND a.path >= $4 AND a.path < $5))";
+
+
+/// The tables that carry their agency's path and domain (`agency_path`, `agency_domain`).
+const SCOPED_TABLES: &[&str] = &[
+    "officers",
+    "items",
+    "inspection_items",
+    "deadlines",
+    "evidence",
+    "users",
+];
+
+/// The type of a sort key column after the path.
+#[derive(Clone, Copy)]
+enum KeyKind {
+    Text,
+    Int,
+}
+
+impl crate::KeyShape for KeyKind {
+    fn is_int(&self) -> bool {
+        matches!(self, KeyKind::Int)
+    }
+}
+
+/// A keyset list: the table, its path and domain columns and its unique sort key after the path.
+struct ListSpec<'a> {
+    table: &'a str,
+    path: &'a str,
+    domain: &'a str,
+    keys: &'a [(&'a str, KeyKind)],
+}
+
+impl ListSpec<'_> {
+    fn key_columns(&self) -> String {
+        std::iter::once(self.path)
+            .chain(self.keys.iter().map(|(c, _)| *c))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+    fn key_kinds(&self) -> Vec<KeyKind> {
+        std::iter::once(KeyKind::Text)
+            .chain(self.keys.iter().map(|(_, k)| *k))
+            .collect()
+    }
+}
+
+/// A filter of a list: fixed SQL with `?` for each bound argument.
+struct Cond {
+    sql: String,
+    args: Vec<Arg>,
+}
+
+impl Cond {
+    fn new(sql: &str, args: Vec<Arg>) -> Cond {
+        Cond {
+            sql: sql.to_string(),
+            args,
+        }
+    }
+}
+
+/// SQL being built with numbered parameters.
+#[derive(Default)]
+struct SqlBuf {
+    args: Vec<Arg>,
+}
+
+impl SqlBuf {
+    fn arg(&mut self, a: Arg) -> String {
+        self.args.push(a);
+        format!("${}", self.args.len())
+    }
+    /// `sql` with each `?` replaced by the next of `args`' placeholders.
+    fn fill(&mut self, sql: &str, args: &[Arg]) -> String {
+        let mut out = String::new();
+        let mut args = args.iter();
+        for part in sql.split('?').enumerate() {
+            if part.0 > 0 {
+                let a = args.next().expect("one argument per ?").clone();
+                out.push_str(&self.arg(a));
+            }
+            out.push_str(part.1);
+        }
+        out
+    }
+}
 
 pub(crate) struct Backend {
     pub(crate) pool: sqlx::Pool<Db>,
@@ -54,7 +145,24 @@ pub(crate) struct Backend {
     pub(crate) isolated_batches: std::sync::atomic::AtomicU64,
 }
 
+/// A migration's text for this engine: `{{…}}` placeholders replaced, and the lines starting with
+/// `--pg: ` / `--sqlite: ` kept (without the marker) only on that engine.
 fn migration_sql(sql: &str) -> String {
+    let (mine, other) = if IS_PG {
+        ("--pg: ", "--sqlite: ")
+    } else {
+        ("--sqlite: ", "--pg: ")
+    };
+    let sql: String = sql
+        .lines()
+        .filter(|l| !l.starts_with(other))
+        .map(|l| l.strip_prefix(mine).unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let sql = sql.replace(
+        "{{PATH}}",
+        if IS_PG { "TEXT COLLATE \"C\"" } else { "TEXT" },
+    );
     if IS_PG {
         sql.replace("{{SEQ}}", "BIGINT PRIMARY KEY")
             .replace("{{BYTES}}", "BYTEA")
@@ -732,37 +840,217 @@ impl Backend {
         }
     }
 
-    /// A scoped, paged list: `from_where` is `FROM … JOIN agencies a … WHERE {scope} [AND …]`
-    /// using $1..$3 for the scope and $4.. for `extra`; returns the page and the total.
-    async fn paged<T: serde::de::DeserializeOwned>(
+    /// A scoped keyset page of `spec.table` (aliased `x`), ordered by (path, keys…): one index
+    /// range scan per scope branch — the subtree's path range on (agency_path, keys…) and, for a
+    /// department, its domain's range under its government on (agency_domain, agency_path,
+    /// keys…) — each stopping after `limit + 1` rows past the cursor. The two pages are merged
+    /// here (same order, duplicates dropped), so the database never sorts or counts the scope.
+    async fn keyset<T: serde::de::DeserializeOwned>(
         &self,
         scope: &Scope,
-        from_where: &str,
-        extra: Vec<Arg>,
-        order: &str,
+        spec: &ListSpec<'_>,
+        conds: &[Cond],
         page: &Page,
-    ) -> Result<(Vec<T>, i64)> {
-        let mut args: Vec<Arg> = scope_args(scope).into_iter().chain(extra).collect();
-        let mut fw = from_where.to_string();
-        if let Some(q) = page.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            args.push(Arg::Text(format!("%{}%", q.replace(['%', '_'], ""))));
-            fw.push_str(&format!(" AND x.search LIKE ${}", args.len()));
+    ) -> Result<List<T>> {
+        let limit = page.limit.clamp(1, 1000);
+        let after = match page.after.as_deref() {
+            None => None,
+            Some(c) => Some(crate::decode_cursor(c, &spec.key_kinds())?),
+        };
+        let mut branches = vec![(None, scope.subtree.as_str())];
+        if let Some((domain, gov)) = &scope.same_domain_under {
+            branches.push((Some(domain.as_str()), gov.as_str()));
         }
-        let total = self.count(&format!("SELECT COUNT(*) {fw}"), &args).await?;
-        let n = args.len();
-        args.push(Arg::Int(page.limit.clamp(1, 1000)));
-        args.push(Arg::Int(page.offset.max(0)));
-        let sql = format!(
-            "SELECT x.doc {fw} ORDER BY {order} LIMIT ${} OFFSET ${}",
-            n + 1,
-            n + 2
-        );
-        Ok((self.docs(&sql, &args).await?, total))
+        let mut rows: Vec<(Vec<Arg>, String)> = Vec::new();
+        for (domain, prefix) in branches {
+            let mut q = SqlBuf::default();
+            let hi = crate::prefix_upper_bound(prefix).unwrap_or_else(|| "\u{10FFFF}".into());
+            let mut sql = format!(
+                "SELECT x.doc, {} FROM {} x WHERE {p} >= {} AND {p} < {}",
+                spec.key_columns(),
+                spec.table,
+                q.arg(Arg::Text(prefix.to_string())),
+                q.arg(Arg::Text(hi)),
+                p = spec.path,
+            );
+            if let Some(d) = domain {
+                sql.push_str(&format!(" AND {} = {}", spec.domain, q.arg(Arg::Text(d.into()))));
+            }
+            for c in conds {
+                sql.push_str(" AND ");
+                sql.push_str(&q.fill(&c.sql, &c.args));
+            }
+            if let Some(after) = &after {
+                let marks: Vec<String> = after.iter().map(|a| q.arg(a.clone())).collect();
+                sql.push_str(&format!(" AND ({}) > ({})", spec.key_columns(), marks.join(", ")));
+            }
+            sql.push_str(&format!(
+                " ORDER BY {} LIMIT {}",
+                spec.key_columns(),
+                q.arg(Arg::Int(limit + 1))
+            ));
+            let found = bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), q.args)
+                .fetch_all(&self.pool)
+                .await?;
+            for r in &found {
+                let mut key = Vec::with_capacity(spec.keys.len() + 1);
+                key.push(Arg::Text(r.try_get::<String, _>(1)?));
+                for (i, (_, kind)) in spec.keys.iter().enumerate() {
+                    key.push(match kind {
+                        KeyKind::Text => Arg::Text(r.try_get::<String, _>(i + 2)?),
+                        KeyKind::Int => Arg::Int(r.try_get::<i64, _>(i + 2)?),
+                    });
+                }
+                rows.push((key, r.try_get::<String, _>(0)?));
+            }
+        }
+        rows.sort_by(|a, b| crate::cmp_keys(&a.0, &b.0));
+        rows.dedup_by(|a, b| crate::cmp_keys(&a.0, &b.0).is_eq());
+        let next = if rows.len() as i64 > limit {
+            rows.truncate(limit as usize);
+            rows.last().map(|(k, _)| crate::encode_cursor(k))
+        } else {
+            None
+        };
+        Ok(List {
+            items: rows
+                .iter()
+                .map(|(_, d)| decode(d))
+                .collect::<Result<Vec<T>>>()?,
+            next,
+        })
     }
 
+    /// Counts of the counters (`counts`) summed over the agencies in scope (through the path
+    /// index): `kind`, optionally one agency and a range of days (inclusive).
+    pub(crate) async fn scoped_count(
+        &self,
+        scope: &Scope,
+        kind: &str,
+        agency_id: Option<Uuid>,
+        days: Option<(&str, &str)>,
+    ) -> Result<i64> {
+        let mut args: Vec<Arg> = scope_args(scope).into_iter().collect();
+        args.push(Arg::Text(kind.into()));
+        let mut sql = format!(
+            "SELECT COALESCE(SUM(c.n), 0) FROM agencies a JOIN counts c ON c.agency_id = a.id AND c.kind = ${}",
+            args.len()
+        );
+        if let Some((from, to)) = days {
+            args.push(Arg::Text(from.into()));
+            args.push(Arg::Text(to.into()));
+            sql.push_str(&format!(" AND c.day >= ${} AND c.day <= ${}", args.len() - 1, args.len()));
+        }
+        sql.push_str(&format!(" WHERE {SCOPE_SQL}"));
+        if let Some(id) = agency_id {
+            args.push(Arg::Text(id.to_string()));
+            sql.push_str(&format!(" AND a.id = ${}", args.len()));
+        }
+        let n: i64 = if IS_PG {
+            // SUM(BIGINT) is NUMERIC on PostgreSQL.
+            self.count(&sql.replacen("COALESCE(SUM(c.n), 0)", "COALESCE(SUM(c.n), 0)::BIGINT", 1), &args)
+                .await?
+        } else {
+            self.count(&sql, &args).await?
+        };
+        Ok(n)
+    }
 
+    /// Adds `delta` to an agency's counter (the row goes when it reaches 0, so counters hold
+    /// exactly what a recount would). Called by the projections, in the command's transaction.
+    async fn bump_count(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        agency_id: &str,
+        kind: &str,
+        day: &str,
+        delta: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO counts (agency_id, kind, day, n) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (agency_id, kind, day) DO UPDATE SET n = counts.n + excluded.n",
+        )
+        .bind(agency_id)
+        .bind(kind)
+        .bind(day)
+        .bind(delta)
+        .execute(&mut **tx)
+        .await?;
+        if delta < 0 {
+            sqlx::query("DELETE FROM counts WHERE agency_id = $1 AND kind = $2 AND day = $3 AND n = 0")
+                .bind(agency_id)
+                .bind(kind)
+                .bind(day)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
 
+    /// The names of these agencies (for the rows of a page), by primary key.
+    pub(crate) async fn agency_names(&self, ids: &[Uuid]) -> Result<std::collections::HashMap<Uuid, String>> {
+        let mut ids: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut out = std::collections::HashMap::new();
+        for chunk in ids.chunks(100) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!("SELECT id, name FROM agencies WHERE id IN ({})", marks.join(", "));
+            let args: Vec<Arg> = chunk.iter().cloned().map(Arg::Text).collect();
+            for r in bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
+                .fetch_all(&self.pool)
+                .await?
+            {
+                out.insert(uuid_of(&r.try_get::<String, _>(0)?)?, r.try_get(1)?);
+            }
+        }
+        Ok(out)
+    }
 
+    /// The text filter of a list: 3 characters or more through the trigram index (`search`
+    /// column: pg_trgm GIN on PostgreSQL, the FTS5 trigram table `{table}_fts` on SQLite); 1–2
+    /// characters (e.g. a two-character name, 张伟) match the start of `name_col` through its
+    /// index, or — for a table without one — filter the scope's range scan.
+    fn search_cond(table: &str, name_col: Option<&str>, q: Option<&str>) -> Option<Cond> {
+        let q: String = q.map(str::trim).unwrap_or("").replace(['%', '_'], "");
+        if q.is_empty() {
+            return None;
+        }
+        if q.chars().count() >= 3 {
+            let pat = Arg::Text(format!("%{q}%"));
+            return Some(if IS_PG {
+                Cond::new("x.search LIKE ?", vec![pat])
+            } else {
+                Cond::new(
+                    &format!("x.rowid IN (SELECT rowid FROM {table}_fts WHERE search LIKE ?)"),
+                    vec![pat],
+                )
+            });
+        }
+        match (name_col, crate::prefix_upper_bound(&q)) {
+            (Some(col), Some(hi)) => Some(Cond::new(
+                &format!("{col} >= ? AND {col} < ?"),
+                vec![Arg::Text(q), Arg::Text(hi)],
+            )),
+            _ => Some(Cond::new("x.search LIKE ?", vec![Arg::Text(format!("%{q}%"))])),
+        }
+    }
+
+    /// Brings the agency's path and domain copied onto the listed tables up to date (the path
+    /// never changes after registration; the domain may).
+    async fn copy_agency_scope(tx: &mut sqlx::Transaction<'static, Db>, a: &Agency) -> Result<()> {
+        for t in SCOPED_TABLES {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE {t} SET agency_path = $1, agency_domain = $2 WHERE agency_id = $3 \
+                 AND (agency_path <> $1 OR agency_domain <> $2)"
+            )))
+            .bind(a.path.as_str())
+            .bind(a.domain.as_str())
+            .bind(a.id.to_string())
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
 
     // ───────────────────────── credentials, sessions, access log ─────────────────────────
 

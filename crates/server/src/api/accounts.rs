@@ -38,8 +38,7 @@ pub async fn list_users(
     u.actor
         .require_any(&[Role::SecurityAdmin, Role::Auditor], "查看用户")?;
     let page = p.page();
-    let (items, total) = st.store.users(&u.scope, &page).await?;
-    Ok(paged(items, total, &page))
+    Ok(paged(st.store.users(&u.scope, &page).await?))
 }
 
 /// Create a user (security administrator; 三员分立).

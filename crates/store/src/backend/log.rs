@@ -56,7 +56,7 @@ impl Backend {
     pub(crate) async fn recent_events(&self, scope: &Scope, limit: i64) -> Result<Vec<Recorded>> {
         let sql = format!(
             "SELECT e.seq, e.id, e.stream, e.version, e.kind, e.payload, e.actor_id, e.actor_name, e.agency_id, e.recorded_at \
-             FROM events e JOIN agencies a ON a.id = e.agency_id WHERE {SCOPE_SQL} ORDER BY e.seq DESC LIMIT $4"
+             FROM events e JOIN agencies a ON a.id = e.agency_id WHERE {SCOPE_SQL} ORDER BY e.seq DESC LIMIT $6"
         );
         let args = scope_args(scope);
         let rows = bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
@@ -114,7 +114,13 @@ impl Backend {
     pub(crate) async fn dump_projections(&self) -> Result<Vec<String>> {
         let mut out = Vec::new();
         for t in PROJECTIONS.iter().copied().flatten() {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT doc FROM {t}")))
+            // The counters have no document: their row, as text.
+            let doc = if *t == "counts" {
+                "agency_id || ' ' || kind || ' ' || day || ' ' || CAST(n AS TEXT)"
+            } else {
+                "doc"
+            };
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {doc} FROM {t}")))
                 .fetch_all(&self.pool)
                 .await?;
             for r in rows {
