@@ -863,32 +863,7 @@ impl Backend {
         }
         let mut rows: Vec<(Vec<Arg>, String)> = Vec::new();
         for (domain, prefix) in branches {
-            let mut q = SqlBuf::default();
-            let hi = crate::prefix_upper_bound(prefix).unwrap_or_else(|| "\u{10FFFF}".into());
-            let mut sql = format!(
-                "SELECT x.doc, {} FROM {} x WHERE {p} >= {} AND {p} < {}",
-                spec.key_columns(),
-                spec.table,
-                q.arg(Arg::Text(prefix.to_string())),
-                q.arg(Arg::Text(hi)),
-                p = spec.path,
-            );
-            if let Some(d) = domain {
-                sql.push_str(&format!(" AND {} = {}", spec.domain, q.arg(Arg::Text(d.into()))));
-            }
-            for c in conds {
-                sql.push_str(" AND ");
-                sql.push_str(&q.fill(&c.sql, &c.args));
-            }
-            if let Some(after) = &after {
-                let marks: Vec<String> = after.iter().map(|a| q.arg(a.clone())).collect();
-                sql.push_str(&format!(" AND ({}) > ({})", spec.key_columns(), marks.join(", ")));
-            }
-            sql.push_str(&format!(
-                " ORDER BY {} LIMIT {}",
-                spec.key_columns(),
-                q.arg(Arg::Int(limit + 1))
-            ));
+            let (sql, q) = Self::branch_sql(spec, domain, prefix, conds, after.as_deref(), limit);
             let found = bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), q.args)
                 .fetch_all(&self.pool)
                 .await?;
@@ -919,6 +894,114 @@ impl Backend {
                 .collect::<Result<Vec<T>>>()?,
             next,
         })
+    }
+
+    /// One scope branch of a keyset page: the rows of `spec` under `prefix` (and of `domain`),
+    /// after the cursor, in key order, `limit + 1` of them.
+    fn branch_sql(
+        spec: &ListSpec<'_>,
+        domain: Option<&str>,
+        prefix: &str,
+        conds: &[Cond],
+        after: Option<&[Arg]>,
+        limit: i64,
+    ) -> (String, SqlBuf) {
+        let mut q = SqlBuf::default();
+        let hi = crate::prefix_upper_bound(prefix).unwrap_or_else(|| "\u{10FFFF}".into());
+        // After a cursor inside the range, the cursor is the range's lower bound (so the index
+        // seeks to it instead of skipping the rows before it); the scope's own lower bound is
+        // then implied, and kept only against a cursor from before the range.
+        let cursor_inside = after.is_some_and(|a| {
+            matches!(a.first(), Some(Arg::Text(p)) if p.as_bytes() >= prefix.as_bytes())
+        });
+        let mut sql = format!(
+            "SELECT x.doc, {} FROM {} x WHERE {p} < {}",
+            spec.key_columns(),
+            spec.table,
+            q.arg(Arg::Text(hi)),
+            p = spec.path,
+        );
+        if !cursor_inside {
+            sql.push_str(&format!(" AND {} >= {}", spec.path, q.arg(Arg::Text(prefix.to_string()))));
+        }
+        if let Some(d) = domain {
+            sql.push_str(&format!(" AND {} = {}", spec.domain, q.arg(Arg::Text(d.into()))));
+        }
+        for c in conds {
+            sql.push_str(" AND ");
+            sql.push_str(&q.fill(&c.sql, &c.args));
+        }
+        if let Some(after) = after {
+            let marks: Vec<String> = after.iter().map(|a| q.arg(a.clone())).collect();
+            sql.push_str(&format!(" AND ({}) > ({})", spec.key_columns(), marks.join(", ")));
+        }
+        sql.push_str(&format!(
+            " ORDER BY {} LIMIT {}",
+            spec.key_columns(),
+            q.arg(Arg::Int(limit + 1))
+        ));
+        (sql, q)
+    }
+
+    /// The query plans of the list queries for `scope` (each branch, first page and a page
+    /// after a cursor, and a text search): `EXPLAIN QUERY PLAN` lines on SQLite, `EXPLAIN
+    /// (FORMAT JSON)` on PostgreSQL. For the plan tests and `examples/plans.rs`.
+    pub(crate) async fn list_plans(&self, scope: &Scope) -> Result<Vec<(String, String)>> {
+        let open = [Cond::new(if IS_PG { "x.status IN (?, ?)" } else { "+x.status IN (?, ?)" }, vec![Arg::Text("open".into()), Arg::Text("missed".into())])];
+        let not_repealed = [Cond::new(if IS_PG { "NOT x.repealed" } else { "x.repealed = 0" }, vec![])];
+        let lists: Vec<(&str, &ListSpec<'_>, Vec<Cond>)> = vec![
+            ("agencies", &AGENCIES_LIST, vec![]),
+            ("officers", &OFFICERS_LIST, vec![]),
+            ("items", &ITEMS_LIST, not_repealed.iter().map(|c| Cond::new(&c.sql, c.args.clone())).collect()),
+            ("inspection_items", &INSPECTION_LIST, vec![]),
+            ("deadlines", &DEADLINES_LIST, open.iter().map(|c| Cond::new(&c.sql, c.args.clone())).collect()),
+            ("evidence", &EVIDENCE_LIST, vec![]),
+            ("users", &USERS_LIST, vec![]),
+        ];
+        let mut branches = vec![(None, scope.subtree.as_str())];
+        if let Some((domain, gov)) = &scope.same_domain_under {
+            branches.push((Some(domain.as_str()), gov.as_str()));
+        }
+        let mut out = Vec::new();
+        for (name, spec, conds) in &lists {
+            let mut cursor: Vec<Arg> = vec![Arg::Text(scope.subtree.clone())];
+            for (_, k) in spec.keys {
+                cursor.push(match k {
+                    KeyKind::Text => Arg::Text("0".into()),
+                    KeyKind::Int => Arg::Int(0),
+                });
+            }
+            for (domain, prefix) in &branches {
+                for (page, after) in [("first", None), ("after", Some(cursor.as_slice()))] {
+                    let (sql, q) = Self::branch_sql(spec, *domain, prefix, conds, after, 50);
+                    let label = format!("{name} {} {page}", if domain.is_some() { "domain" } else { "subtree" });
+                    out.push((label, self.explain(&sql, &q.args).await?));
+                }
+            }
+        }
+        for (name, table) in [("officers", "officers"), ("agencies", "agencies")] {
+            let spec = if name == "officers" { &OFFICERS_LIST } else { &AGENCIES_LIST };
+            let conds: Vec<Cond> = Self::search_cond(table, Some("x.name"), Some("zzzq")).into_iter().collect();
+            let (sql, q) = Self::branch_sql(spec, None, &scope.subtree, &conds, None, 50);
+            out.push((format!("{name} search"), self.explain(&sql, &q.args).await?));
+        }
+        Ok(out)
+    }
+
+    async fn explain(&self, sql: &str, args: &[Arg]) -> Result<String> {
+        let prefix = if IS_PG { "EXPLAIN (FORMAT JSON) " } else { "EXPLAIN QUERY PLAN " };
+        let rows = bind_args!(sqlx::query(sqlx::AssertSqlSafe(format!("{prefix}{sql}"))), args)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut lines = Vec::new();
+        for r in rows {
+            if IS_PG {
+                lines.push(r.try_get_unchecked::<String, _>(0)?);
+            } else {
+                lines.push(r.try_get::<String, _>(3)?);
+            }
+        }
+        Ok(lines.join("\n"))
     }
 
     /// Counts of the counters (`counts`) summed over the agencies in scope (through the path

@@ -123,6 +123,34 @@ pub struct List<T> {
 /// point order): the prefix with its last character incremented (a trailing `char::MAX` is
 /// dropped first). `None` when no such bound exists (empty prefix, or only `char::MAX`).
 /// For the `/id/…/` paths of scopes this is the last byte incremented (`/` → `0`).
+#[cfg(test)]
+mod prefix_tests {
+    use super::prefix_upper_bound;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The range [prefix, upper) holds exactly the strings that start with the prefix.
+        #[test]
+        fn range_is_the_prefix(prefix in "(/[a-f0-9]{0,3}|[张伟王a-z\u{10FFFF}\u{D7FF}]){1,4}", s in "(/[a-f0-9]{0,3}|[张伟王a-z\u{10FFFF}\u{D7FF}\u{E000}]){0,6}") {
+            let hi = prefix_upper_bound(&prefix);
+            let in_range = s.as_bytes() >= prefix.as_bytes()
+                && hi.as_ref().is_none_or(|h| s.as_bytes() < h.as_bytes());
+            prop_assert_eq!(in_range, s.starts_with(&prefix), "prefix {:?} hi {:?} s {:?}", prefix, hi, s);
+            let joined = format!("{prefix}{s}");
+            let in_range_joined = hi.as_ref().is_none_or(|h| joined.as_bytes() < h.as_bytes());
+            prop_assert!(in_range_joined, "every extension of the prefix is below the bound");
+        }
+    }
+
+    #[test]
+    fn scope_paths_increment_the_last_byte() {
+        assert_eq!(prefix_upper_bound("/a1/b2/").as_deref(), Some("/a1/b20"));
+        assert_eq!(prefix_upper_bound("张").as_deref(), Some("弡"));
+        assert_eq!(prefix_upper_bound(""), None);
+        assert_eq!(prefix_upper_bound("a\u{10FFFF}").as_deref(), Some("b"));
+    }
+}
+
 pub fn prefix_upper_bound(prefix: &str) -> Option<String> {
     let mut chars: Vec<char> = prefix.chars().collect();
     while let Some(last) = chars.pop() {
@@ -165,8 +193,7 @@ pub(crate) fn encode_cursor(key: &[Arg]) -> String {
             Arg::Int(i) => serde_json::Value::from(*i),
         })
         .collect();
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(serde_json::Value::Array(v).to_string())
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::Value::Array(v).to_string())
 }
 
 /// Parses a cursor of a list whose key has these column kinds; anything else is
@@ -185,7 +212,9 @@ pub(crate) fn decode_cursor<K: KeyShape>(cursor: &str, kinds: &[K]) -> Result<Ve
         .zip(kinds)
         .map(|(v, k)| match (v, k.is_int()) {
             (serde_json::Value::String(s), false) => Ok(Arg::Text(s)),
-            (serde_json::Value::Number(n), true) => n.as_i64().map(Arg::Int).ok_or(StoreError::BadCursor),
+            (serde_json::Value::Number(n), true) => {
+                n.as_i64().map(Arg::Int).ok_or(StoreError::BadCursor)
+            }
             _ => Err(StoreError::BadCursor),
         })
         .collect()
@@ -715,6 +744,8 @@ forward! {
     /// `inspection_items`) summed over the scope.
     fn scoped_count(&self, scope: &Scope, kind: &str, agency_id: Option<Uuid>, days: Option<(&str, &str)>) -> i64;
     fn agency_children(&self, id: Uuid) -> Vec<Agency>;
+    /// The plans of the list queries for `scope` (label, plan text): see `examples/plans.rs`.
+    fn list_plans(&self, scope: &Scope) -> Vec<(String, String)>;
     fn officer(&self, id: Uuid) -> Option<(Officer, i64)>;
     fn officers(&self, scope: &Scope, filter: &OfficerFilter, page: &Page) -> List<Officer>;
     fn item(&self, id: Uuid) -> Option<(ItemVersion, i64)>;

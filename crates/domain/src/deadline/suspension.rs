@@ -233,7 +233,8 @@ pub fn decide_extend(
         .rule(spec));
     }
     // The statutory cap (强制法第二十五条: up to 30 days; each rule its own) is the calendar's.
-    rule.approve_extension(days).map_err(|e| refuse("days", "out_of_range", spec, e.to_string()))?;
+    rule.approve_extension(days)
+        .map_err(|e| refuse("days", "out_of_range", spec, e.to_string()))?;
     let approval = required("approval", approval, 200).map_err(|e| e.rule(spec))?;
     let reason = required("reason", reason, 500).map_err(|e| e.rule(spec))?;
     if has_passed(d, now) {

@@ -335,7 +335,11 @@ pub async fn list_deadlines(
     let page = super::page_of(None, p.per_page.or(p.limit), p.after);
     let list = st.store.deadlines(&u.scope, &f, &page).await?;
     Ok(Json(Paged {
-        items: list.items.into_iter().map(|d| deadline_view(&st, d)).collect(),
+        items: list
+            .items
+            .into_iter()
+            .map(|d| deadline_view(&st, d))
+            .collect(),
         next: list.next,
     }))
 }

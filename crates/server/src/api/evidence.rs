@@ -197,7 +197,9 @@ pub async fn list_evidence(
 ) -> ApiResult<Json<Paged<Evidence>>> {
     let f = evidence_filter(p.agency_id, p.kind.as_deref(), p.late.unwrap_or(false))?;
     let page = super::page_of(p.q, p.per_page.or(p.limit), p.after);
-    Ok(super::paged(st.store.evidence_list(&u.scope, &f, &page).await?))
+    Ok(super::paged(
+        st.store.evidence_list(&u.scope, &f, &page).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/evidence/{id}", tag = "evidence", params(("id" = Uuid, Path)),

@@ -104,7 +104,11 @@ pub struct ListParams {
 
 impl ListParams {
     pub(crate) fn page(&self) -> Page {
-        page_of(self.q.clone(), self.per_page.or(self.limit), self.after.clone())
+        page_of(
+            self.q.clone(),
+            self.per_page.or(self.limit),
+            self.after.clone(),
+        )
     }
 }
 

@@ -75,7 +75,11 @@ pub async fn list_officers(
     let filter = officer_filter(p.agency_id, p.expiring_within_days)?;
     let list = st.store.officers(&u.scope, &filter, &page).await?;
     Ok(paged(zhifa_store::List {
-        items: list.items.into_iter().map(|o| mask_officer(o, &u)).collect(),
+        items: list
+            .items
+            .into_iter()
+            .map(|o| mask_officer(o, &u))
+            .collect(),
         next: list.next,
     }))
 }

@@ -51,11 +51,19 @@ async fn inspection_page(
     let page = page_of(p);
     let list = st.store.inspection_items(&u.scope, &page).await?;
     let can_create = u.has(Role::SystemAdmin) || u.has(Role::AgencyHead);
-    let options = if can_create { agency_options(st, u).await? } else { vec![] };
+    let options = if can_create {
+        agency_options(st, u).await?
+    } else {
+        vec![]
+    };
     let names = agency_names(st, list.items.iter().map(|i| i.agency_id)).await?;
     let name_of = |id: Uuid| names.get(&id).cloned().unwrap_or_default();
     let counted = match page.q {
-        None => Some(st.store.scoped_count(&u.scope, "inspection_items", None, None).await?),
+        None => Some(
+            st.store
+                .scoped_count(&u.scope, "inspection_items", None, None)
+                .await?,
+        ),
         Some(_) => None,
     };
     let total = super::count_label(counted, &page, list.items.len(), list.next.is_some(), "项");

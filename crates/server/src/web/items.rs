@@ -76,12 +76,20 @@ async fn items_page(
     )?;
     let list = st.store.items(&u.scope, &filter, &page).await?;
     let can_create = u.has(Role::SystemAdmin) || u.has(Role::AgencyHead);
-    let options = if can_create { agency_options(st, u).await? } else { vec![] };
+    let options = if can_create {
+        agency_options(st, u).await?
+    } else {
+        vec![]
+    };
     let names = agency_names(st, list.items.iter().map(|i| i.agency_id)).await?;
     let name_of = |id: Uuid| names.get(&id).cloned().unwrap_or_default();
     // The counter knows the items in force per agency: the total without other filters.
     let counted = if page.q.is_none() && filter.category.is_none() && filter.as_of.is_none() {
-        Some(st.store.scoped_count(&u.scope, "items", agency_id, None).await?)
+        Some(
+            st.store
+                .scoped_count(&u.scope, "items", agency_id, None)
+                .await?,
+        )
     } else {
         None
     };

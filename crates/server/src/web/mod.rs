@@ -18,13 +18,13 @@ mod ledger;
 mod officers;
 mod session;
 
-use zhifa_store::Page;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
 use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use zhifa_domain::auth::Role;
+use zhifa_store::Page;
 
 /// Every console page: the registration list of the feature routers.
 pub fn routes() -> Router<crate::AppState> {
@@ -284,7 +284,10 @@ pub fn pager(path: &str, params: &[(&str, String)], page: &Page, next: Option<&s
         s.push_str(&format!("<a href=\"{}\">回到第一页</a> ", link(None)));
     }
     if let Some(n) = next {
-        s.push_str(&format!("<a href=\"{}\" rel=\"next\">下一页</a>", link(Some(n))));
+        s.push_str(&format!(
+            "<a href=\"{}\" rel=\"next\">下一页</a>",
+            link(Some(n))
+        ));
     }
     s.push_str("</nav>");
     s
@@ -292,7 +295,13 @@ pub fn pager(path: &str, params: &[(&str, String)], page: &Page, next: Option<&s
 
 /// The count line of a list: 「共 N 人」 when the total is known (a counter, or a first page that
 /// is also the last), otherwise how many this page shows.
-pub fn count_label(total: Option<i64>, page: &Page, shown: usize, more: bool, unit: &str) -> String {
+pub fn count_label(
+    total: Option<i64>,
+    page: &Page,
+    shown: usize,
+    more: bool,
+    unit: &str,
+) -> String {
     match total {
         Some(n) => format!("共 {n} {unit}"),
         None if page.after.is_none() && !more => format!("共 {shown} {unit}"),

@@ -67,13 +67,21 @@ async fn officers_page(
     let list = st.store.officers(&u.scope, &filter, &page).await?;
     let today = service::today_cst();
     let can_create = u.has(Role::SystemAdmin) || u.has(Role::AgencyHead);
-    let options = if can_create { agency_options(st, u).await? } else { vec![] };
+    let options = if can_create {
+        agency_options(st, u).await?
+    } else {
+        vec![]
+    };
     let names = agency_names(st, list.items.iter().map(|o| o.agency_id)).await?;
     let name_of = |id: Uuid| names.get(&id).cloned().unwrap_or_default();
     // Without a text filter the total comes from the per-agency counters.
     let counted = match (&page.q, &filter.expiring) {
         (Some(_), _) => None,
-        (None, None) => Some(st.store.scoped_count(&u.scope, "officers", agency_id, None).await?),
+        (None, None) => Some(
+            st.store
+                .scoped_count(&u.scope, "officers", agency_id, None)
+                .await?,
+        ),
         (None, Some((from, to))) => Some(
             st.store
                 .scoped_count(&u.scope, "officers_valid", agency_id, Some((from, to)))

@@ -3,6 +3,13 @@
 
 const ACCOUNTS_TABLES: &[&str] = &["users", "api_tokens"];
 
+const USERS_LIST: ListSpec<'static> = ListSpec {
+    table: "users",
+    path: "x.agency_path",
+    domain: "x.agency_domain",
+    keys: &[("x.username", KeyKind::Text)],
+};
+
 impl Backend {
     /// Projects the account (users, passwords, API tokens) events; `false` for events of other features.
     async fn project_accounts(
@@ -113,12 +120,7 @@ impl Backend {
 
     /// Users in scope, by agency and then username (`q` is not offered for users).
     pub(crate) async fn users(&self, scope: &Scope, page: &Page) -> Result<List<User>> {
-        let spec = ListSpec {
-            table: "users",
-            path: "x.agency_path",
-            domain: "x.agency_domain",
-            keys: &[("x.username", KeyKind::Text)],
-        };
+        let spec = USERS_LIST;
         self.keyset(scope, &spec, &[], page).await
     }
 

@@ -3,6 +3,13 @@
 
 const DEADLINE_TABLES: &[&str] = &["deadlines", "calendar_notices", "annual_reports"];
 
+const DEADLINES_LIST: ListSpec<'static> = ListSpec {
+    table: "deadlines",
+    path: "x.agency_path",
+    domain: "x.agency_domain",
+    keys: &[("x.due_key", KeyKind::Text), ("x.id", KeyKind::Text)],
+};
+
 impl Backend {
     /// Projects the deadline, holiday-notice and annual-report events; `false` for events of
     /// other features.
@@ -115,20 +122,17 @@ impl Backend {
         }
         if !filter.statuses.is_empty() {
             let marks = vec!["?"; filter.statuses.len()].join(", ");
+            // `+x.status` on SQLite: the status index (for the sweep) must not displace the
+            // scope index, which also gives the page's order.
             conds.push(Cond::new(
-                &format!("x.status IN ({marks})"),
+                &format!("{}x.status IN ({marks})", if IS_PG { "" } else { "+" }),
                 filter.statuses.iter().cloned().map(Arg::Text).collect(),
             ));
         }
         if let Some(day) = &filter.due_on_or_before {
             conds.push(Cond::new("x.due_date <= ?", vec![Arg::Text(day.clone())]));
         }
-        let spec = ListSpec {
-            table: "deadlines",
-            path: "x.agency_path",
-            domain: "x.agency_domain",
-            keys: &[("x.due_key", KeyKind::Text), ("x.id", KeyKind::Text)],
-        };
+        let spec = DEADLINES_LIST;
         self.keyset(scope, &spec, &conds, page).await
     }
 

@@ -3,6 +3,13 @@
 
 const EVIDENCE_TABLES: &[&str] = &["evidence"];
 
+const EVIDENCE_LIST: ListSpec<'static> = ListSpec {
+    table: "evidence",
+    path: "x.agency_path",
+    domain: "x.agency_domain",
+    keys: &[("x.received_rank", KeyKind::Int), ("x.id", KeyKind::Text)],
+};
+
 impl Backend {
     /// Projects the evidence events; `false` for events of other features.
     async fn project_evidence(
@@ -58,12 +65,7 @@ impl Backend {
             conds.push(Cond::new("x.late", vec![]));
         }
         conds.extend(Self::search_cond("evidence", None, page.q.as_deref()));
-        let spec = ListSpec {
-            table: "evidence",
-            path: "x.agency_path",
-            domain: "x.agency_domain",
-            keys: &[("x.received_rank", KeyKind::Int), ("x.id", KeyKind::Text)],
-        };
+        let spec = EVIDENCE_LIST;
         self.keyset(scope, &spec, &conds, page).await
     }
 }

@@ -11,6 +11,31 @@ const REGISTRY_TABLES: &[&str] = &["agencies",
     "discretion_benchmarks",
     "counts",];
 
+const AGENCIES_LIST: ListSpec<'static> = ListSpec {
+    table: "agencies",
+    path: "x.path",
+    domain: "x.domain",
+    keys: &[],
+};
+const OFFICERS_LIST: ListSpec<'static> = ListSpec {
+    table: "officers",
+    path: "x.agency_path",
+    domain: "x.agency_domain",
+    keys: &[("x.certificate_no", KeyKind::Text)],
+};
+const ITEMS_LIST: ListSpec<'static> = ListSpec {
+    table: "items",
+    path: "x.agency_path",
+    domain: "x.agency_domain",
+    keys: &[("x.code", KeyKind::Text)],
+};
+const INSPECTION_LIST: ListSpec<'static> = ListSpec {
+    table: "inspection_items",
+    path: "x.agency_path",
+    domain: "x.agency_domain",
+    keys: &[("x.id", KeyKind::Text)],
+};
+
 impl Backend {
     /// Projects the registry (agencies, officers, power list, inspection, guides, benchmarks) events; `false` for events of other features.
     async fn project_registry(
@@ -194,12 +219,7 @@ impl Backend {
     }
 
     pub(crate) async fn agencies(&self, scope: &Scope, page: &Page) -> Result<List<Agency>> {
-        let spec = ListSpec {
-            table: "agencies",
-            path: "x.path",
-            domain: "x.domain",
-            keys: &[],
-        };
+        let spec = AGENCIES_LIST;
         let conds: Vec<Cond> =
             Self::search_cond("agencies", Some("x.name"), page.q.as_deref()).into_iter().collect();
         self.keyset(scope, &spec, &conds, page).await
@@ -301,12 +321,7 @@ impl Backend {
             ));
         }
         conds.extend(Self::search_cond("officers", Some("x.name"), page.q.as_deref()));
-        let spec = ListSpec {
-            table: "officers",
-            path: "x.agency_path",
-            domain: "x.agency_domain",
-            keys: &[("x.certificate_no", KeyKind::Text)],
-        };
+        let spec = OFFICERS_LIST;
         self.keyset(scope, &spec, &conds, page).await
     }
 
@@ -366,12 +381,7 @@ impl Backend {
             None => {
                 conds.push(Cond::new(not_repealed, vec![]));
                 conds.extend(Self::search_cond("items", Some("x.name"), page.q.as_deref()));
-                let spec = ListSpec {
-                    table: "items",
-                    path: "x.agency_path",
-                    domain: "x.agency_domain",
-                    keys: &[("x.code", KeyKind::Text)],
-                };
+                let spec = ITEMS_LIST;
                 self.keyset(scope, &spec, &conds, page).await
             }
         }
@@ -384,12 +394,7 @@ impl Backend {
     ) -> Result<List<InspectionItem>> {
         let conds: Vec<Cond> =
             Self::search_cond("inspection_items", None, page.q.as_deref()).into_iter().collect();
-        let spec = ListSpec {
-            table: "inspection_items",
-            path: "x.agency_path",
-            domain: "x.agency_domain",
-            keys: &[("x.id", KeyKind::Text)],
-        };
+        let spec = INSPECTION_LIST;
         self.keyset(scope, &spec, &conds, page).await
     }
 
