@@ -190,6 +190,17 @@ test('officer sees the 工作台 and every registry page from the side navigatio
       const total = await page.locator('#results p.muted').innerText();
       const count = Number(/共\s*(\d+)/.exec(total)?.[1]);
       assert.ok(count >= n, `${p.label}: 共 ${count} matches the ${n} rows shown`);
+      // Keyset paging: a list longer than a page links 「下一页」; that page links back to the first.
+      assert.equal(await page.locator('#results nav.pager a', { hasText: '回到第一页' }).count(), 0, `${p.label}: first page has no 回到第一页`);
+      const next = page.locator('#results nav.pager a', { hasText: '下一页' });
+      assert.equal(await next.count(), count > n ? 1 : 0, `${p.label}: 下一页 exactly when 共 ${count} > ${n} shown`);
+      if (count > n) {
+        await submit(page, next);
+        assert.ok(new URL(page.url()).searchParams.get('after'), `${p.label}: the next page is addressed by its cursor`);
+        assert.notEqual((await bodyRows(page).first().innerText()).trim(), firstRow, `${p.label}: the next page shows other rows`);
+        await submit(page, page.locator('#results nav.pager a', { hasText: '回到第一页' }));
+        assert.equal(new URL(page.url()).searchParams.get('after'), null, `${p.label}: back on the first page`);
+      }
       await shot(page, p.file);
 
       if (p.path === '/officers') {

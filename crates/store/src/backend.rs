@@ -784,20 +784,6 @@ impl Backend {
         }
     }
 
-    /// REC-6 erasure: replaces every personal value equal to `subject` by the leaf's salted
-    /// commitment and deletes the salt, so the leaf — and every proof — is unchanged while the
-    /// value is gone. Returns the affected sequence numbers. The caller records the erasure and
-    /// rebuilds the projections.
-
-    /// A command's secrets (password and token hashes): written with its events, never events.
-
-
-    /// Events on an item's stream that do not change the item itself still advance the version
-    /// the next command must expect.
-
-
-
-
     // ───────────────────────── projection reads ─────────────────────────
 
     async fn docs<T: serde::de::DeserializeOwned>(

@@ -49,10 +49,6 @@ impl Backend {
         Ok(Some((rec, input)))
     }
 
-    /// A self-verifying package of the events `seqs` (REC-5): each leaf with its inclusion
-    /// proof against the latest signed checkpoint, and the evidence files they received.
-
-
     pub(crate) async fn recent_events(&self, scope: &Scope, limit: i64) -> Result<Vec<Recorded>> {
         let sql = format!(
             "SELECT e.seq, e.id, e.stream, e.version, e.kind, e.payload, e.actor_id, e.actor_name, e.agency_id, e.recorded_at \
