@@ -289,6 +289,32 @@ async fn counters_equal_counts_and_pages_walk_the_scope() {
                 keys.windows(2).all(|w| w[0] < w[1]),
                 "in (agency path, certificate) order"
             );
+            // The latest events in scope, against the whole log filtered here.
+            let all = raw_rows(
+                &raw,
+                "SELECT CAST(1000000000 - seq AS TEXT) || ' ' || agency_id FROM events",
+            )
+            .await;
+            let want: Vec<i64> = all
+                .iter()
+                .filter_map(|l| {
+                    let (k, agency) = l.split_once(' ').unwrap();
+                    let a = agencies.iter().find(|a| a.id.to_string() == agency)?;
+                    scope
+                        .contains(&a.path, &a.domain)
+                        .then(|| 1_000_000_000 - k.parse::<i64>().unwrap())
+                })
+                .take(9)
+                .collect();
+            let got: Vec<i64> = store
+                .recent_events(&scope, 9)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.seq)
+                .collect();
+            assert_eq!(got.len(), 9);
+            assert_eq!(got, want, "the latest events in scope, newest first");
             let counted = store
                 .scoped_count(&scope, "officers", None, None)
                 .await
