@@ -365,7 +365,7 @@ async fn province_overrides_change_the_catalog(engine: Engine) {
         .unwrap()
         .clone();
     assert_eq!(rev["rule"]["period"]["length"], 7, "{rev}");
-    assert_eq!(rev["rule"]["extension"]["length"], 3, "{rev}");
+    assert_eq!(rev["rule"]["extension"]["max_length"], 3, "{rev}");
     assert!(
         rev["basis"]
             .as_str()
