@@ -221,9 +221,38 @@ fn data_dir_with_evidence(dir: &std::path::Path) -> (String, Vec<u8>) {
             .unwrap();
         let id = uuid::Uuid::now_v7();
         let now = time::OffsetDateTime::now_utc();
+        // Evidence belongs to a registered body (its reads are scoped by the body's path).
+        let agency = zhifa_domain::registry::Agency {
+            id: uuid::Uuid::now_v7(),
+            name: "瑶海区市场监督管理局".into(),
+            credit_code: "11340102MB0000000X".into(),
+            credit_code_override: None,
+            kind: zhifa_domain::registry::AgencyKind::AdministrativeOrgan,
+            level: zhifa_domain::registry::Level::County,
+            division_code: "340102".into(),
+            parent_id: None,
+            domain: "市场监管".into(),
+            legal_basis: String::new(),
+            path: String::new(),
+        };
+        let agency = zhifa_domain::registry::Agency {
+            path: format!("/{}/", agency.id),
+            ..agency
+        };
+        store
+            .append(zhifa_domain::NewEvent {
+                stream: zhifa_domain::StreamId::agency(agency.id),
+                expected: zhifa_domain::event::Expected::NoStream,
+                agency_id: agency.id,
+                actor: zhifa_domain::auth::Actor::system(),
+                events: vec![zhifa_domain::Event::AgencyRegistered((&agency).into())],
+                side_effects: vec![],
+            })
+            .await
+            .unwrap();
         let e = zhifa_domain::evidence::Evidence {
             id,
-            agency_id: uuid::Uuid::now_v7(),
+            agency_id: agency.id,
             kind: zhifa_domain::evidence::EvidenceKind::Video,
             file_name: "现场执法记录.mp4".into(),
             media_type: "video/mp4".into(),
@@ -325,12 +354,12 @@ fn export_a_package_and_verify_it_offline() {
     let (code, _, err) = zhifa(&["verify", p]);
     assert_eq!(code, 2);
     assert!(
-        err.contains("(leaf 0)") && err.contains("was changed"),
+        err.contains("(leaf 1)") && err.contains("was changed"),
         "names the file and its leaf: {err}"
     );
     std::fs::write(&file_path, &bytes).unwrap();
 
-    // A record edited in the manifest.
+    // A record edited in the manifest (the evidence is leaf 1: its body was registered first).
     let text = std::fs::read_to_string(pkg.join("manifest.json")).unwrap();
     std::fs::write(
         pkg.join("manifest.json"),
@@ -339,7 +368,7 @@ fn export_a_package_and_verify_it_offline() {
     .unwrap();
     let (code, _, err) = zhifa(&["verify", p]);
     assert_eq!(code, 2);
-    assert!(err.contains("record at leaf 0"), "{err}");
+    assert!(err.contains("record at leaf 1"), "{err}");
     std::fs::write(pkg.join("manifest.json"), &text).unwrap();
     // The manifest alone: records proven, the file reported as not supplied.
     std::fs::remove_file(&file_path).unwrap();
@@ -366,6 +395,6 @@ fn export_a_package_and_verify_it_offline() {
     std::fs::write(&stored, &changed).unwrap();
     let (code, _, err) = zhifa(&["verify", "--data-dir", d]);
     assert_eq!(code, 2);
-    assert!(err.contains("evidence file of leaf 0"), "{err}");
+    assert!(err.contains("evidence file of leaf 1"), "{err}");
     let _ = std::fs::remove_dir_all(&base);
 }

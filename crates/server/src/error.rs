@@ -111,6 +111,12 @@ impl From<StoreError> for ApiError {
                 "记录已被他人修改，请刷新后重试",
                 None,
             ),
+            StoreError::BadCursor => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_cursor",
+                "翻页参数 after 无效：请使用上一页返回的 next 值，或去掉它从第一页开始",
+                Some("after"),
+            ),
             other => ApiError::internal(other),
         }
     }

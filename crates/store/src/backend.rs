@@ -26,6 +26,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../migrations/0004_witness.sql")),
     (5, include_str!("../migrations/0005_evidence.sql")),
     (6, include_str!("../migrations/0006_witness_projection.sql")),
+    (7, include_str!("../migrations/0007_reads.sql")),
 ];
 
 /// The projection tables of every feature, in the order `rebuild` clears them (each feature
@@ -37,8 +38,6 @@ const PROJECTIONS: &[&[&str]] = &[
     EVIDENCE_TABLES,
     LEDGER_TABLES,
 ];
-
-const SCOPE_SQL: &str = "(a.path LIKE $1 OR (a.domain = $2 AND a.path LIKE $3))";
 
 pub(crate) struct Backend {
     pub(crate) pool: sqlx::Pool<Db>,
@@ -56,7 +55,24 @@ pub(crate) struct Backend {
     pub(crate) isolated_batches: std::sync::atomic::AtomicU64,
 }
 
+/// A migration's text for this engine: `{{…}}` placeholders replaced, and the lines starting with
+/// `--pg: ` / `--sqlite: ` kept (without the marker) only on that engine.
 fn migration_sql(sql: &str) -> String {
+    let (mine, other) = if IS_PG {
+        ("--pg: ", "--sqlite: ")
+    } else {
+        ("--sqlite: ", "--pg: ")
+    };
+    let sql: String = sql
+        .lines()
+        .filter(|l| !l.starts_with(other))
+        .map(|l| l.strip_prefix(mine).unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let sql = sql.replace(
+        "{{PATH}}",
+        if IS_PG { "TEXT COLLATE \"C\"" } else { "TEXT" },
+    );
     if IS_PG {
         sql.replace("{{SEQ}}", "BIGINT PRIMARY KEY")
             .replace("{{BYTES}}", "BYTEA")
@@ -679,88 +695,10 @@ impl Backend {
         }
     }
 
-    // ───────────────────────── projection reads ─────────────────────────
-
-    async fn docs<T: serde::de::DeserializeOwned>(
-        &self,
-        sql: &str,
-        args: &[Arg],
-    ) -> Result<Vec<T>> {
-        let rows = bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.to_string())), args)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| decode(&r.try_get::<String, _>("doc")?))
-            .collect()
-    }
-
-    async fn count(&self, sql: &str, args: &[Arg]) -> Result<i64> {
-        Ok(
-            bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.to_string())), args)
-                .fetch_one(&self.pool)
-                .await?
-                .try_get(0)?,
-        )
-    }
-
-    async fn doc_with_version<T: serde::de::DeserializeOwned>(
-        &self,
-        sql: &str,
-        id: Uuid,
-    ) -> Result<Option<(T, i64)>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
-        match row {
-            None => Ok(None),
-            Some(r) => Ok(Some((
-                decode(&r.try_get::<String, _>("doc")?)?,
-                r.try_get("version")?,
-            ))),
-        }
-    }
-
-    /// A scoped, paged list: `from_where` is `FROM … JOIN agencies a … WHERE {scope} [AND …]`
-    /// using $1..$3 for the scope and $4.. for `extra`; returns the page and the total.
-    async fn paged<T: serde::de::DeserializeOwned>(
-        &self,
-        scope: &Scope,
-        from_where: &str,
-        extra: Vec<Arg>,
-        order: &str,
-        page: &Page,
-    ) -> Result<(Vec<T>, i64)> {
-        let mut args: Vec<Arg> = scope_args(scope).into_iter().chain(extra).collect();
-        let mut fw = from_where.to_string();
-        if let Some(q) = page.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            args.push(Arg::Text(format!("%{}%", q.replace(['%', '_'], ""))));
-            fw.push_str(&format!(" AND x.search LIKE ${}", args.len()));
-        }
-        let total = self.count(&format!("SELECT COUNT(*) {fw}"), &args).await?;
-        let n = args.len();
-        args.push(Arg::Int(page.limit.clamp(1, 1000)));
-        args.push(Arg::Int(page.offset.max(0)));
-        let sql = format!(
-            "SELECT x.doc {fw} ORDER BY {order} LIMIT ${} OFFSET ${}",
-            n + 1,
-            n + 2
-        );
-        Ok((self.docs(&sql, &args).await?, total))
-    }
-
-
-
-
-
-    // ───────────────────────── credentials, sessions, access log ─────────────────────────
 
     pub(crate) fn ledger_alg(&self) -> zhifa_ledger::HashAlg {
         self.ledger.lock().expect("ledger lock").alg
     }
-
-
-
 
     /// Applies one event to the projections: the registration list of features, each projecting
     /// the events it owns with pure upserts keyed by the entity, so applying the log from the
@@ -801,6 +739,7 @@ mod erased {
 
 // Features, each with its projections and reads (a new feature adds its file here, its tables
 // to PROJECTIONS and its `project_*` to `project`).
+include!("backend/query.rs");
 include!("backend/log.rs");
 include!("backend/registry.rs");
 include!("backend/accounts.rs");

@@ -55,6 +55,9 @@ pub enum StoreError {
     Closed,
     #[error("ledger: {0}")]
     Ledger(String),
+    /// A list's `after` cursor is not one this list returned.
+    #[error("bad list cursor")]
+    BadCursor,
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -89,12 +92,13 @@ pub enum Arg {
     Int(i64),
 }
 
-/// Paging and text filter shared by list queries.
+/// Paging and text filter shared by list queries: keyset pagination, `after` being the opaque
+/// cursor a previous page returned as `next`.
 #[derive(Debug, Clone, Default)]
 pub struct Page {
     pub q: Option<String>,
     pub limit: i64,
-    pub offset: i64,
+    pub after: Option<String>,
 }
 
 impl Page {
@@ -102,9 +106,123 @@ impl Page {
         Page {
             q: None,
             limit,
-            offset: 0,
+            after: None,
         }
     }
+}
+
+/// One page of a list and the cursor of the next one (`None` on the last page).
+#[derive(Debug, Clone, PartialEq)]
+pub struct List<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+}
+
+/// The smallest string greater than every string starting with `prefix`, so that
+/// `s.starts_with(prefix)` ⇔ `prefix <= s < upper` in byte order (UTF-8 byte order is code
+/// point order): the prefix with its last character incremented (a trailing `char::MAX` is
+/// dropped first). `None` when no such bound exists (empty prefix, or only `char::MAX`).
+/// For the `/id/…/` paths of scopes this is the last byte incremented (`/` → `0`).
+#[cfg(test)]
+mod prefix_tests {
+    use super::prefix_upper_bound;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The range [prefix, upper) holds exactly the strings that start with the prefix.
+        #[test]
+        fn range_is_the_prefix(prefix in "(/[a-f0-9]{0,3}|[张伟王a-z\u{10FFFF}\u{D7FF}]){1,4}", s in "(/[a-f0-9]{0,3}|[张伟王a-z\u{10FFFF}\u{D7FF}\u{E000}]){0,6}") {
+            let hi = prefix_upper_bound(&prefix);
+            let in_range = s.as_bytes() >= prefix.as_bytes()
+                && hi.as_ref().is_none_or(|h| s.as_bytes() < h.as_bytes());
+            prop_assert_eq!(in_range, s.starts_with(&prefix), "prefix {:?} hi {:?} s {:?}", prefix, hi, s);
+            let joined = format!("{prefix}{s}");
+            let in_range_joined = hi.as_ref().is_none_or(|h| joined.as_bytes() < h.as_bytes());
+            prop_assert!(in_range_joined, "every extension of the prefix is below the bound");
+        }
+    }
+
+    #[test]
+    fn scope_paths_increment_the_last_byte() {
+        assert_eq!(prefix_upper_bound("/a1/b2/").as_deref(), Some("/a1/b20"));
+        assert_eq!(prefix_upper_bound("张").as_deref(), Some("弡"));
+        assert_eq!(prefix_upper_bound(""), None);
+        assert_eq!(prefix_upper_bound("a\u{10FFFF}").as_deref(), Some("b"));
+    }
+}
+
+pub fn prefix_upper_bound(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let mut next = last as u32 + 1;
+        if (0xD800..0xE000).contains(&next) {
+            next = 0xE000;
+        }
+        if let Some(c) = char::from_u32(next) {
+            chars.push(c);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
+/// Orders two list keys as the database does (text byte-wise: `COLLATE "C"` on PostgreSQL,
+/// BINARY on SQLite).
+pub(crate) fn cmp_keys(a: &[Arg], b: &[Arg]) -> std::cmp::Ordering {
+    for (x, y) in a.iter().zip(b) {
+        let o = match (x, y) {
+            (Arg::Text(x), Arg::Text(y)) => x.as_bytes().cmp(y.as_bytes()),
+            (Arg::Int(x), Arg::Int(y)) => x.cmp(y),
+            (Arg::Text(_), Arg::Int(_)) => std::cmp::Ordering::Less,
+            (Arg::Int(_), Arg::Text(_)) => std::cmp::Ordering::Greater,
+        };
+        if o.is_ne() {
+            return o;
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+/// A list cursor: base64url (no padding) of the JSON array of the last row's key.
+pub(crate) fn encode_cursor(key: &[Arg]) -> String {
+    use base64::Engine;
+    let v: Vec<serde_json::Value> = key
+        .iter()
+        .map(|a| match a {
+            Arg::Text(s) => serde_json::Value::from(s.as_str()),
+            Arg::Int(i) => serde_json::Value::from(*i),
+        })
+        .collect();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::Value::Array(v).to_string())
+}
+
+/// Parses a cursor of a list whose key has these column kinds; anything else is
+/// [`StoreError::BadCursor`].
+pub(crate) fn decode_cursor<K: KeyShape>(cursor: &str, kinds: &[K]) -> Result<Vec<Arg>> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor.trim())
+        .map_err(|_| StoreError::BadCursor)?;
+    let v: Vec<serde_json::Value> =
+        serde_json::from_slice(&bytes).map_err(|_| StoreError::BadCursor)?;
+    if v.len() != kinds.len() {
+        return Err(StoreError::BadCursor);
+    }
+    v.into_iter()
+        .zip(kinds)
+        .map(|(v, k)| match (v, k.is_int()) {
+            (serde_json::Value::String(s), false) => Ok(Arg::Text(s)),
+            (serde_json::Value::Number(n), true) => {
+                n.as_i64().map(Arg::Int).ok_or(StoreError::BadCursor)
+            }
+            _ => Err(StoreError::BadCursor),
+        })
+        .collect()
+}
+
+/// What a cursor's parser needs of a key column: whether it is an integer.
+pub(crate) trait KeyShape {
+    fn is_int(&self) -> bool;
 }
 
 #[derive(Debug, Clone, Default)]
@@ -424,16 +542,26 @@ pub(crate) fn decode<T: DeserializeOwned>(doc: &str) -> Result<T> {
     serde_json::from_str(doc).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-pub(crate) fn scope_args(scope: &Scope) -> [Arg; 3] {
+/// The five arguments of a backend's `SCOPE_SQL`: the subtree's path range, then the domain and
+/// the path range of its government for a department's same-domain line.
+pub(crate) fn scope_args(scope: &Scope) -> [Arg; 5] {
+    let range = |p: &str| {
+        (
+            Arg::Text(p.to_string()),
+            Arg::Text(prefix_upper_bound(p).unwrap_or_else(|| "\u{10FFFF}".into())),
+        )
+    };
+    let (lo, hi) = range(&scope.subtree);
     match &scope.same_domain_under {
-        Some((domain, gov)) => [
-            Arg::Text(format!("{}%", scope.subtree)),
-            Arg::Text(domain.clone()),
-            Arg::Text(format!("{gov}%")),
-        ],
+        Some((domain, gov)) => {
+            let (glo, ghi) = range(gov);
+            [lo, hi, Arg::Text(domain.clone()), glo, ghi]
+        }
+        // No agency has an empty domain, so the second branch never matches.
         None => [
-            Arg::Text(format!("{}%", scope.subtree)),
-            // No agency has an empty domain, so the second branch never matches.
+            lo,
+            hi,
+            Arg::Text(String::new()),
             Arg::Text(String::new()),
             Arg::Text(String::new()),
         ],
@@ -632,25 +760,34 @@ forward! {
     fn dump_projections(&self) -> Vec<String>;
 
     fn agency(&self, id: Uuid) -> Option<(Agency, i64)>;
-    fn agencies(&self, scope: &Scope, page: &Page) -> (Vec<Agency>, i64);
+    fn agencies(&self, scope: &Scope, page: &Page) -> List<Agency>;
+    /// How many agencies the scope holds (an index range count).
+    fn agency_count(&self, scope: &Scope) -> i64;
+    /// The names of these agencies (for a page's rows).
+    fn agency_names(&self, ids: &[Uuid]) -> std::collections::HashMap<Uuid, String>;
+    /// A per-agency counter (`officers`, `officers_valid` by last valid day, `items`,
+    /// `inspection_items`) summed over the scope.
+    fn scoped_count(&self, scope: &Scope, kind: &str, agency_id: Option<Uuid>, days: Option<(&str, &str)>) -> i64;
     fn agency_children(&self, id: Uuid) -> Vec<Agency>;
+    /// The plans of the list queries for `scope` (label, plan text): see `examples/plans.rs`.
+    fn list_plans(&self, scope: &Scope) -> Vec<(String, String)>;
     fn officer(&self, id: Uuid) -> Option<(Officer, i64)>;
-    fn officers(&self, scope: &Scope, filter: &OfficerFilter, page: &Page) -> (Vec<Officer>, i64);
+    fn officers(&self, scope: &Scope, filter: &OfficerFilter, page: &Page) -> List<Officer>;
     fn item(&self, id: Uuid) -> Option<(ItemVersion, i64)>;
     fn item_versions(&self, id: Uuid) -> Vec<ItemVersion>;
-    fn items(&self, scope: &Scope, filter: &ItemFilter, page: &Page) -> (Vec<ItemVersion>, i64);
-    fn inspection_items(&self, scope: &Scope, page: &Page) -> (Vec<InspectionItem>, i64);
+    fn items(&self, scope: &Scope, filter: &ItemFilter, page: &Page) -> List<ItemVersion>;
+    fn inspection_items(&self, scope: &Scope, page: &Page) -> List<InspectionItem>;
     fn guide(&self, item_id: Uuid) -> Option<ServiceGuide>;
     fn benchmark(&self, item_id: Uuid) -> Option<DiscretionBenchmark>;
     fn user(&self, id: Uuid) -> Option<(User, i64)>;
     fn user_by_username(&self, username: &str) -> Option<User>;
-    fn users(&self, scope: &Scope, page: &Page) -> (Vec<User>, i64);
+    fn users(&self, scope: &Scope, page: &Page) -> List<User>;
     fn tokens(&self, scope: &Scope) -> Vec<ApiToken>;
     fn token_by_hash(&self, hash: &str) -> Option<ApiToken>;
     fn overview(&self, scope: &Scope, today: &str, soon: &str) -> Overview;
 
     fn deadline(&self, id: Uuid) -> Option<(Deadline, i64)>;
-    fn deadlines(&self, scope: &Scope, filter: &DeadlineFilter, page: &Page) -> (Vec<Deadline>, i64);
+    fn deadlines(&self, scope: &Scope, filter: &DeadlineFilter, page: &Page) -> List<Deadline>;
     fn deadlines_depending_on(&self, year: i32) -> Vec<(Deadline, i64)>;
     /// Deadlines a notice import may change: provisional over `year`, or computed over any of
     /// `changed_years` (DL-1, amended notices).
@@ -684,7 +821,7 @@ forward! {
     fn audit(&self, trusted: Option<String>, evidence: Option<zhifa_evidence::EvidenceStore>) -> std::result::Result<zhifa_ledger::AuditReport, zhifa_ledger::AuditError>;
 
     fn evidence(&self, id: Uuid) -> Option<(Evidence, i64)>;
-    fn evidence_list(&self, scope: &Scope, filter: &EvidenceFilter, page: &Page) -> (Vec<Evidence>, i64);
+    fn evidence_list(&self, scope: &Scope, filter: &EvidenceFilter, page: &Page) -> List<Evidence>;
     fn witness_pushes(&self) -> Vec<WitnessPushRow>;
     fn record_witness_push(&self, witness: &str, outcome: &WitnessPushOutcome) -> ();
 

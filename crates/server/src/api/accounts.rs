@@ -37,8 +37,7 @@ pub async fn list_users(
 ) -> ApiResult<Json<Paged<User>>> {
     u.actor.require(Permission::ViewUsers)?;
     let page = p.page();
-    let (items, total) = st.store.users(&u.scope, &page).await?;
-    Ok(paged(items, total, &page))
+    Ok(paged(st.store.users(&u.scope, &page).await?))
 }
 
 /// Create a user (security administrator; 三员分立).

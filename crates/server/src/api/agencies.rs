@@ -28,8 +28,7 @@ pub async fn list_agencies(
     Query(p): Query<ListParams>,
 ) -> ApiResult<Json<Paged<Agency>>> {
     let page = p.page();
-    let (items, total) = st.store.agencies(&u.scope, &page).await?;
-    Ok(paged(items, total, &page))
+    Ok(paged(st.store.agencies(&u.scope, &page).await?))
 }
 
 /// Register an enforcement body (REG-1, REG-7).

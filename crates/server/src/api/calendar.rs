@@ -16,7 +16,7 @@ use zhifa_calendar::DayKind;
 use zhifa_domain::DomainError;
 use zhifa_domain::deadline::{AnnualReport, Deadline};
 use zhifa_domain::registry::format_date;
-use zhifa_store::{DeadlineFilter, Page};
+use zhifa_store::DeadlineFilter;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -264,8 +264,12 @@ pub struct DeadlineParams {
     /// For `due_soon`: how many days ahead (default 7).
     pub within_days: Option<i64>,
     pub agency_id: Option<Uuid>,
+    /// Page size, 1–100 (default 50).
+    pub per_page: Option<i64>,
+    /// Deprecated alias of `per_page`.
     pub limit: Option<i64>,
-    pub offset: Option<i64>,
+    /// Cursor: the `next` of the previous page (absent for the first page).
+    pub after: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -340,17 +344,15 @@ pub async fn list_deadlines(
     Query(p): Query<DeadlineParams>,
 ) -> ApiResult<Json<Paged<DeadlineView>>> {
     let f = deadline_filter(p.status.as_deref(), p.within_days, p.agency_id)?;
-    let page = Page {
-        q: None,
-        limit: p.limit.unwrap_or(50).clamp(1, 1000),
-        offset: p.offset.unwrap_or(0).max(0),
-    };
-    let (items, total) = st.store.deadlines(&u.scope, &f, &page).await?;
+    let page = super::page_of(None, p.per_page.or(p.limit), p.after);
+    let list = st.store.deadlines(&u.scope, &f, &page).await?;
     Ok(Json(Paged {
-        items: items.into_iter().map(|d| deadline_view(&st, d)).collect(),
-        total,
-        limit: page.limit,
-        offset: page.offset,
+        items: list
+            .items
+            .into_iter()
+            .map(|d| deadline_view(&st, d))
+            .collect(),
+        next: list.next,
     }))
 }
 

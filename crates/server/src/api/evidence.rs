@@ -18,7 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use zhifa_domain::DomainError;
 use zhifa_domain::evidence::{Evidence, EvidenceDraft, EvidenceKind};
-use zhifa_store::{EvidenceFilter, Page};
+use zhifa_store::EvidenceFilter;
 
 use super::Paged;
 
@@ -165,8 +165,12 @@ pub struct EvidenceParams {
     /// Only audio/video handed in more than 24 hours after recording (REC-4).
     pub late: Option<bool>,
     pub q: Option<String>,
+    /// Page size, 1–100 (default 50).
+    pub per_page: Option<i64>,
+    /// Deprecated alias of `per_page`.
     pub limit: Option<i64>,
-    pub offset: Option<i64>,
+    /// Cursor: the `next` of the previous page (absent for the first page).
+    pub after: Option<String>,
 }
 
 pub fn evidence_filter(
@@ -194,18 +198,10 @@ pub async fn list_evidence(
     Query(p): Query<EvidenceParams>,
 ) -> ApiResult<Json<Paged<Evidence>>> {
     let f = evidence_filter(p.agency_id, p.kind.as_deref(), p.late.unwrap_or(false))?;
-    let page = Page {
-        q: p.q,
-        limit: p.limit.unwrap_or(50).clamp(1, 1000),
-        offset: p.offset.unwrap_or(0).max(0),
-    };
-    let (items, total) = st.store.evidence_list(&u.scope, &f, &page).await?;
-    Ok(Json(Paged {
-        items,
-        total,
-        limit: page.limit,
-        offset: page.offset,
-    }))
+    let page = super::page_of(p.q, p.per_page.or(p.limit), p.after);
+    Ok(super::paged(
+        st.store.evidence_list(&u.scope, &f, &page).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/evidence/{id}", tag = "evidence", params(("id" = Uuid, Path)),

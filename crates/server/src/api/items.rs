@@ -48,8 +48,12 @@ pub struct ItemParams {
     /// YYYY-MM-DD: the list as it stood that day.
     pub as_of: Option<String>,
     pub q: Option<String>,
+    /// Page size, 1–100 (default 50).
+    pub per_page: Option<i64>,
+    /// Deprecated alias of `per_page`.
     pub limit: Option<i64>,
-    pub offset: Option<i64>,
+    /// Cursor: the `next` of the previous page (absent for the first page).
+    pub after: Option<String>,
 }
 
 /// The power list (REG-3), optionally as it stood on a date.
@@ -61,14 +65,8 @@ pub async fn list_items(
     Query(p): Query<ItemParams>,
 ) -> ApiResult<Json<Paged<ItemVersion>>> {
     let filter = item_filter(p.category.as_deref(), p.agency_id, p.as_of.as_deref())?;
-    let page = ListParams {
-        q: p.q,
-        limit: p.limit,
-        offset: p.offset,
-    }
-    .page();
-    let (items, total) = st.store.items(&u.scope, &filter, &page).await?;
-    Ok(paged(items, total, &page))
+    let page = super::page_of(p.q, p.per_page.or(p.limit), p.after);
+    Ok(paged(st.store.items(&u.scope, &filter, &page).await?))
 }
 
 pub fn item_filter(
@@ -249,8 +247,7 @@ pub async fn list_inspection(
     Query(p): Query<ListParams>,
 ) -> ApiResult<Json<Paged<InspectionItem>>> {
     let page = p.page();
-    let (items, total) = st.store.inspection_items(&u.scope, &page).await?;
-    Ok(paged(items, total, &page))
+    Ok(paged(st.store.inspection_items(&u.scope, &page).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/inspection-items", tag = "registry", request_body = InspectionDraft,

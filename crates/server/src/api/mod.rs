@@ -92,29 +92,40 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ListParams {
-    /// Text filter (name, code…).
+    /// Text filter (name, code…): 3 characters or more match anywhere (trigram index); 1–2
+    /// characters match the start of the name.
     pub q: Option<String>,
-    /// Page size, 1–1000 (default 50).
+    /// Page size, 1–100 (default 50).
+    pub per_page: Option<i64>,
+    /// Deprecated alias of `per_page`.
     pub limit: Option<i64>,
-    pub offset: Option<i64>,
+    /// Cursor: the `next` of the previous page (absent for the first page).
+    pub after: Option<String>,
 }
 
 impl ListParams {
     pub(crate) fn page(&self) -> Page {
-        Page {
-            q: self.q.clone(),
-            limit: self.limit.unwrap_or(50).clamp(1, 1000),
-            offset: self.offset.unwrap_or(0).max(0),
-        }
+        page_of(
+            self.q.clone(),
+            self.per_page.or(self.limit),
+            self.after.clone(),
+        )
     }
 }
 
-pub(crate) fn paged<T>(items: Vec<T>, total: i64, page: &Page) -> Json<Paged<T>> {
+/// A list page request: `per_page` clamped to 1–100 (default 50), an empty `after` is none.
+pub(crate) fn page_of(q: Option<String>, per_page: Option<i64>, after: Option<String>) -> Page {
+    Page {
+        q,
+        limit: per_page.unwrap_or(50).clamp(1, 100),
+        after: after.filter(|a| !a.trim().is_empty()),
+    }
+}
+
+pub(crate) fn paged<T>(list: zhifa_store::List<T>) -> Json<Paged<T>> {
     Json(Paged {
-        items,
-        total,
-        limit: page.limit,
-        offset: page.offset,
+        items: list.items,
+        next: list.next,
     })
 }
 
@@ -122,13 +133,12 @@ pub(crate) fn uuid_param(field: &str, s: &str) -> ApiResult<Uuid> {
     Uuid::parse_str(s).map_err(|_| ApiError::bad_request(field, format!("{field} 应为 UUID")))
 }
 
-/// A page of a list.
+/// A page of a list, in the list's stable order (keyset pagination).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Paged<T> {
     pub items: Vec<T>,
-    pub total: i64,
-    pub limit: i64,
-    pub offset: i64,
+    /// Pass as `after` for the next page; `null` on the last page.
+    pub next: Option<String>,
 }
 
 #[derive(OpenApi)]

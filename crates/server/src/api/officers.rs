@@ -1,6 +1,6 @@
 //! Enforcement officers and their certificates (REG-2).
 
-use super::{ApiJson, ListParams, Paged, paged, uuid_param};
+use super::{ApiJson, Paged, paged, uuid_param};
 use crate::AppState;
 use crate::auth::{ApiUser, CurrentUser};
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -40,8 +40,12 @@ pub struct OfficerParams {
     /// Only valid certificates expiring within this many days from today (China Standard Time).
     pub expiring_within_days: Option<i64>,
     pub q: Option<String>,
+    /// Page size, 1–100 (default 50).
+    pub per_page: Option<i64>,
+    /// Deprecated alias of `per_page`.
     pub limit: Option<i64>,
-    pub offset: Option<i64>,
+    /// Cursor: the `next` of the previous page (absent for the first page).
+    pub after: Option<String>,
 }
 
 /// Officers visible to the caller (REG-2). ID numbers are masked unless the caller administers them.
@@ -52,19 +56,17 @@ pub async fn list_officers(
     ApiUser(u): ApiUser,
     Query(p): Query<OfficerParams>,
 ) -> ApiResult<Json<Paged<Officer>>> {
-    let page = ListParams {
-        q: p.q,
-        limit: p.limit,
-        offset: p.offset,
-    }
-    .page();
+    let page = super::page_of(p.q, p.per_page.or(p.limit), p.after);
     let filter = officer_filter(p.agency_id, p.expiring_within_days)?;
-    let (items, total) = st.store.officers(&u.scope, &filter, &page).await?;
-    Ok(paged(
-        items.into_iter().map(|o| mask_officer(o, &u)).collect(),
-        total,
-        &page,
-    ))
+    let list = st.store.officers(&u.scope, &filter, &page).await?;
+    Ok(paged(zhifa_store::List {
+        items: list
+            .items
+            .into_iter()
+            .map(|o| mask_officer(o, &u))
+            .collect(),
+        next: list.next,
+    }))
 }
 
 pub fn officer_filter(

@@ -37,7 +37,7 @@ struct UserRow {
 #[template(path = "accounts/users.html")]
 struct UsersT {
     chrome: Chrome,
-    total: i64,
+    total: String,
     rows: Vec<UserRow>,
     pager: String,
     tokens: Vec<(String, String, String, &'static str)>,
@@ -59,20 +59,21 @@ async fn users_page(
 ) -> ApiResult<Response> {
     u.actor.require(Permission::ViewUsers)?;
     let page = page_of(p);
-    let (list, total) = st.store.users(&u.scope, &page).await?;
+    let list = st.store.users(&u.scope, &page).await?;
     let options = agency_options(st, u).await?;
-    let name_of = |id: Uuid| {
-        options
+    let tokens = st.store.tokens(&u.scope).await?;
+    let names = agency_names(
+        st,
+        list.items
             .iter()
-            .find(|(i, _)| *i == id.to_string())
-            .map(|(_, n)| n.clone())
-            .unwrap_or_default()
-    };
+            .map(|x| x.agency_id)
+            .chain(tokens.iter().map(|t| t.agency_id)),
+    )
+    .await?;
+    let name_of = |id: Uuid| names.get(&id).cloned().unwrap_or_default();
+    let total = super::count_label(None, &page, list.items.len(), list.next.is_some(), "个账号");
     let label_roles = |rs: &[Role]| rs.iter().map(|r| r.label()).collect::<Vec<_>>().join("、");
-    let tokens = st
-        .store
-        .tokens(&u.scope)
-        .await?
+    let tokens = tokens
         .into_iter()
         .map(|t| {
             (
@@ -87,6 +88,7 @@ async fn users_page(
         chrome,
         total,
         rows: list
+            .items
             .into_iter()
             .map(|x| UserRow {
                 id: x.id,
@@ -97,7 +99,7 @@ async fn users_page(
                 active: x.active,
             })
             .collect(),
-        pager: pager("/users", &[], total, page.limit, page.offset),
+        pager: pager("/users", &[], &page, list.next.as_deref()),
         tokens,
         secret,
         can_manage: u.can(Permission::CreateUser),
@@ -146,7 +148,7 @@ async fn user_create(
     let officer_id = match f.get("certificate_no").trim() {
         "" => None,
         cert => {
-            let (found, _) = match st
+            let found = match st
                 .store
                 .officers(
                     &u.scope,
@@ -154,7 +156,7 @@ async fn user_create(
                     &Page {
                         q: Some(cert.to_string()),
                         limit: 5,
-                        offset: 0,
+                        after: None,
                     },
                 )
                 .await
@@ -163,6 +165,7 @@ async fn user_create(
                 Err(e) => return error_page(Some(&u), e.into()),
             };
             match found
+                .items
                 .into_iter()
                 .find(|o| o.certificate_no.eq_ignore_ascii_case(cert))
             {

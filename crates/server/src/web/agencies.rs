@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 use zhifa_domain::auth::Permission;
 use zhifa_domain::registry::*;
-use zhifa_store::{OfficerFilter, Page};
+use zhifa_store::Page;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -40,7 +40,7 @@ struct AgencyRow {
 struct AgenciesT {
     chrome: Chrome,
     q: String,
-    total: i64,
+    total: String,
     rows: Vec<AgencyRow>,
     pager: String,
     can_create: bool,
@@ -59,13 +59,19 @@ async fn agencies_page(
     chrome: Chrome,
 ) -> ApiResult<Response> {
     let page = page_of(p);
-    let (list, total) = st.store.agencies(&u.scope, &page).await?;
+    let list = st.store.agencies(&u.scope, &page).await?;
+    let counted = match page.q {
+        None => Some(st.store.agency_count(&u.scope).await?),
+        Some(_) => None,
+    };
+    let total = super::count_label(counted, &page, list.items.len(), list.next.is_some(), "个");
     let can_create = u.can(Permission::RegisterAgency);
     let t = AgenciesT {
         chrome,
         q: param(p, "q").to_string(),
         total,
         rows: list
+            .items
             .into_iter()
             .map(|a| AgencyRow {
                 id: a.id,
@@ -80,9 +86,8 @@ async fn agencies_page(
         pager: pager(
             "/agencies",
             &[("q", param(p, "q").to_string())],
-            total,
-            page.limit,
-            page.offset,
+            &page,
+            list.next.as_deref(),
         ),
         can_create,
         form,
@@ -169,9 +174,9 @@ async fn agency_page(
         None => None,
     };
     let children = st.store.agency_children(a.id).await?;
-    let (_, officer_total) = st
+    let officer_total = st
         .store
-        .officers(&u.scope, &OfficerFilter::of_agency(a.id), &Page::first(1))
+        .scoped_count(&u.scope, "officers", Some(a.id), None)
         .await?;
     let reports = st.store.annual_reports(a.id).await?;
     let duties = st
@@ -185,7 +190,7 @@ async fn agency_page(
             &Page::first(20),
         )
         .await?
-        .0
+        .items
         .into_iter()
         .map(|d| {
             (

@@ -18,17 +18,13 @@ pub(super) fn param<'a>(p: &'a HashMap<String, String>, k: &str) -> &'a str {
     p.get(k).map(|s| s.trim()).unwrap_or("")
 }
 
-pub(super) fn offset(p: &HashMap<String, String>) -> i64 {
-    param(p, "offset").parse().unwrap_or(0).max(0)
-}
-
 pub(super) const PAGE: i64 = 50;
 
 pub(super) fn page_of(p: &HashMap<String, String>) -> Page {
     Page {
         q: Some(param(p, "q").to_string()).filter(|q| !q.is_empty()),
         limit: PAGE,
-        offset: offset(p),
+        after: Some(param(p, "after").to_string()).filter(|a| !a.is_empty()),
     }
 }
 
@@ -72,16 +68,29 @@ pub(super) fn error_page(u: Option<&CurrentUser>, e: ApiError) -> Response {
         .into_response()
 }
 
-/// Agencies the user may pick in a form (its scope), as (id, name).
+/// Agencies offered in a form's picker, as (id, name): the user's own agency and the agencies
+/// directly below it (those it registers and administers) — never the whole scope, which is
+/// thousands of agencies for a province.
 pub(super) async fn agency_options(
     st: &AppState,
     u: &CurrentUser,
 ) -> ApiResult<Vec<(String, String)>> {
-    let (list, _) = st.store.agencies(&u.scope, &Page::first(5000)).await?;
-    Ok(list
-        .into_iter()
-        .map(|a| (a.id.to_string(), a.name))
-        .collect())
+    let mut out = vec![(u.agency.id.to_string(), u.agency.name.clone())];
+    for a in st.store.agency_children(u.agency.id).await? {
+        if u.scope.contains(&a.path, &a.domain) {
+            out.push((a.id.to_string(), a.name));
+        }
+    }
+    Ok(out)
+}
+
+/// The names of the agencies of a page's rows (one primary-key look-up for the page).
+pub(super) async fn agency_names(
+    st: &AppState,
+    ids: impl IntoIterator<Item = uuid::Uuid>,
+) -> ApiResult<HashMap<uuid::Uuid, String>> {
+    let ids: Vec<uuid::Uuid> = ids.into_iter().collect();
+    Ok(st.store.agency_names(&ids).await?)
 }
 
 pub(super) fn division_label(code: &str) -> String {

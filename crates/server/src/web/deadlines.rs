@@ -45,7 +45,7 @@ struct DeadlinesT {
     status: String,
     within_days: String,
     statuses: Vec<(&'static str, &'static str)>,
-    total: i64,
+    total: String,
     rows: Vec<DeadlineRow>,
     pager: String,
 }
@@ -62,16 +62,13 @@ async fn deadlines(State(st): State<AppState>, WebUser(u): WebUser, Query(p): Pa
         };
         let filter = crate::api::deadline_filter(Some(&status), within, None)?;
         let page = page_of(&p);
-        let (list, total) = st.store.deadlines(&u.scope, &filter, &page).await?;
-        let options = agency_options(&st, &u).await?;
-        let name_of = |id: Uuid| {
-            options
-                .iter()
-                .find(|(i, _)| *i == id.to_string())
-                .map(|(_, n)| n.clone())
-                .unwrap_or_default()
-        };
+        let list = st.store.deadlines(&u.scope, &filter, &page).await?;
+        let names = agency_names(&st, list.items.iter().map(|d| d.agency_id)).await?;
+        let name_of = |id: Uuid| names.get(&id).cloned().unwrap_or_default();
+        let total = super::count_label(None, &page, list.items.len(), list.next.is_some(), "项");
+        let next = list.next.clone();
         let rows = list
+            .items
             .into_iter()
             .map(|d| {
                 let v = crate::api::deadline_view(&st, d);
@@ -118,9 +115,8 @@ async fn deadlines(State(st): State<AppState>, WebUser(u): WebUser, Query(p): Pa
                     ("status", status.clone()),
                     ("within_days", param(&p, "within_days").to_string()),
                 ],
-                total,
-                page.limit,
-                page.offset,
+                &page,
+                next.as_deref(),
             ),
             status,
         }))
@@ -135,7 +131,7 @@ async fn deadlines(State(st): State<AppState>, WebUser(u): WebUser, Query(p): Pa
                 status: String::new(),
                 within_days: String::new(),
                 statuses: vec![("", "未完成（进行中及逾期）")],
-                total: 0,
+                total: String::new(),
                 rows: vec![],
                 pager: String::new(),
             };

@@ -83,7 +83,7 @@ fn row(e: &Evidence) -> Row {
 struct ListT {
     chrome: Chrome,
     rows: Vec<Row>,
-    total: i64,
+    total: String,
     pager: String,
     kinds: Vec<(&'static str, &'static str)>,
     kind: String,
@@ -110,11 +110,11 @@ async fn list_page(
     let q = param(p, "q").to_string();
     let filter = crate::api::evidence_filter(None, Some(&kind), late)?;
     let page = page_of(p);
-    let (items, total) = st.store.evidence_list(&u.scope, &filter, &page).await?;
+    let list = st.store.evidence_list(&u.scope, &filter, &page).await?;
     Ok(render(&ListT {
         chrome,
-        rows: items.iter().map(row).collect(),
-        total,
+        rows: list.items.iter().map(row).collect(),
+        total: super::count_label(None, &page, list.items.len(), list.next.is_some(), "份"),
         pager: pager(
             "/evidence",
             &[
@@ -122,9 +122,8 @@ async fn list_page(
                 ("late", if late { "1".into() } else { String::new() }),
                 ("q", q.clone()),
             ],
-            total,
-            PAGE,
-            offset(p),
+            &page,
+            list.next.as_deref(),
         ),
         kinds: EvidenceKind::ALL
             .iter()

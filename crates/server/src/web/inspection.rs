@@ -33,7 +33,7 @@ struct InspectionRow {
 struct InspectionT {
     chrome: Chrome,
     q: String,
-    total: i64,
+    total: String,
     rows: Vec<InspectionRow>,
     pager: String,
     can_create: bool,
@@ -49,17 +49,26 @@ async fn inspection_page(
     chrome: Chrome,
 ) -> ApiResult<Response> {
     let page = page_of(p);
-    let (list, total) = st.store.inspection_items(&u.scope, &page).await?;
-    let options = agency_options(st, u).await?;
-    let name_of = |id: Uuid| {
-        options
-            .iter()
-            .find(|(i, _)| *i == id.to_string())
-            .map(|(_, n)| n.clone())
-            .unwrap_or_default()
-    };
+    let list = st.store.inspection_items(&u.scope, &page).await?;
     let can_create = u.can(Permission::ListInspectionItem);
+    let options = if can_create {
+        agency_options(st, u).await?
+    } else {
+        vec![]
+    };
+    let names = agency_names(st, list.items.iter().map(|i| i.agency_id)).await?;
+    let name_of = |id: Uuid| names.get(&id).cloned().unwrap_or_default();
+    let counted = match page.q {
+        None => Some(
+            st.store
+                .scoped_count(&u.scope, "inspection_items", None, None)
+                .await?,
+        ),
+        Some(_) => None,
+    };
+    let total = super::count_label(counted, &page, list.items.len(), list.next.is_some(), "项");
     let rows = list
+        .items
         .into_iter()
         .map(|r| InspectionRow {
             agency: name_of(r.agency_id),
@@ -77,13 +86,12 @@ async fn inspection_page(
         pager: pager(
             "/inspection",
             &[("q", param(p, "q").to_string())],
-            total,
-            page.limit,
-            page.offset,
+            &page,
+            list.next.as_deref(),
         ),
         can_create,
         form,
-        agencies: if can_create { options } else { vec![] },
+        agencies: options,
     }))
 }
 

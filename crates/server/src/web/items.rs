@@ -43,7 +43,7 @@ struct ItemsT {
     category: String,
     as_of: String,
     agency_id: Option<String>,
-    total: i64,
+    total: String,
     rows: Vec<ItemRow>,
     pager: String,
     can_create: bool,
@@ -74,16 +74,26 @@ async fn items_page(
         agency_id,
         Some(param(p, "as_of")),
     )?;
-    let (list, total) = st.store.items(&u.scope, &filter, &page).await?;
-    let options = agency_options(st, u).await?;
-    let name_of = |id: Uuid| {
-        options
-            .iter()
-            .find(|(i, _)| *i == id.to_string())
-            .map(|(_, n)| n.clone())
-            .unwrap_or_default()
-    };
+    let list = st.store.items(&u.scope, &filter, &page).await?;
     let can_create = u.can(Permission::CreateItem);
+    let options = if can_create {
+        agency_options(st, u).await?
+    } else {
+        vec![]
+    };
+    let names = agency_names(st, list.items.iter().map(|i| i.agency_id)).await?;
+    let name_of = |id: Uuid| names.get(&id).cloned().unwrap_or_default();
+    // The counter knows the items in force per agency: the total without other filters.
+    let counted = if page.q.is_none() && filter.category.is_none() && filter.as_of.is_none() {
+        Some(
+            st.store
+                .scoped_count(&u.scope, "items", agency_id, None)
+                .await?,
+        )
+    } else {
+        None
+    };
+    let total = super::count_label(counted, &page, list.items.len(), list.next.is_some(), "项");
     let t = ItemsT {
         chrome,
         q: param(p, "q").to_string(),
@@ -92,6 +102,7 @@ async fn items_page(
         agency_id: agency_id.map(|a| a.to_string()),
         total,
         rows: list
+            .items
             .into_iter()
             .map(|i| ItemRow {
                 id: i.item_id,
@@ -111,13 +122,12 @@ async fn items_page(
                 ("as_of", param(p, "as_of").to_string()),
                 ("agency_id", param(p, "agency_id").to_string()),
             ],
-            total,
-            page.limit,
-            page.offset,
+            &page,
+            list.next.as_deref(),
         ),
         can_create,
         form,
-        agencies: if can_create { options } else { vec![] },
+        agencies: options,
         categories: categories(),
         domains: &DOMAINS,
     };

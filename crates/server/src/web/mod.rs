@@ -24,6 +24,7 @@ use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use zhifa_domain::auth::Permission;
+use zhifa_store::Page;
 
 /// Every console page: the registration list of the feature routers.
 pub fn routes() -> Router<crate::AppState> {
@@ -263,35 +264,34 @@ pub fn cst(micros: i64) -> String {
         .unwrap_or_default()
 }
 
-/// Previous/next links that keep the other query parameters.
-pub fn pager(path: &str, params: &[(&str, String)], total: i64, limit: i64, offset: i64) -> String {
-    let link = |off: i64| {
+/// Keyset paging links that keep the other query parameters: 「回到第一页」 when this is not the
+/// first page, 「下一页」 (the cursor of this page's last row) when there is one.
+pub fn pager(path: &str, params: &[(&str, String)], page: &Page, next: Option<&str>) -> String {
+    let link = |after: Option<&str>| {
         let mut p: Vec<(&str, String)> = params
             .iter()
             .filter(|(_, v)| !v.is_empty())
             .cloned()
             .collect();
-        p.push(("offset", off.to_string()));
-        crate::flowchart::xml_escape(&format!(
-            "{path}?{}",
-            serde_urlencoded::to_string(&p).unwrap_or_default()
-        ))
+        if let Some(a) = after {
+            p.push(("after", a.to_string()));
+        }
+        let qs = serde_urlencoded::to_string(&p).unwrap_or_default();
+        crate::flowchart::xml_escape(&if qs.is_empty() {
+            path.to_string()
+        } else {
+            format!("{path}?{qs}")
+        })
     };
     let mut s = String::from("<nav class=\"pager\" aria-label=\"分页\">");
-    if offset > 0 {
-        s.push_str(&format!(
-            "<a href=\"{}\">上一页</a>",
-            link((offset - limit).max(0))
-        ));
+    if page.after.is_some() {
+        s.push_str(&format!("<a href=\"{}\">回到第一页</a> ", link(None)));
     }
-    let pages = (total + limit - 1) / limit.max(1);
-    s.push_str(&format!(
-        " 第 {} / {} 页 ",
-        offset / limit.max(1) + 1,
-        pages.max(1)
-    ));
-    if offset + limit < total {
-        s.push_str(&format!("<a href=\"{}\">下一页</a>", link(offset + limit)));
+    if let Some(n) = next {
+        s.push_str(&format!(
+            "<a href=\"{}\" rel=\"next\">下一页</a>",
+            link(Some(n))
+        ));
     }
     s.push_str("</nav>");
     s
@@ -301,4 +301,21 @@ pub fn pager(path: &str, params: &[(&str, String)], total: i64, limit: i64, offs
 /// method, oversized form), shown to browsers instead of the API's JSON.
 pub(crate) fn bare_error_page(e: crate::error::ApiError) -> axum::response::Response {
     common::error_page(None, e)
+}
+
+/// The count line of a list: 「共 N 人」 when the total is known (a counter, or a first page that
+/// is also the last), otherwise how many this page shows.
+pub fn count_label(
+    total: Option<i64>,
+    page: &Page,
+    shown: usize,
+    more: bool,
+    unit: &str,
+) -> String {
+    match total {
+        Some(n) => format!("共 {n} {unit}"),
+        None if page.after.is_none() && !more => format!("共 {shown} {unit}"),
+        None if more => format!("本页 {shown} {unit}，下一页还有"),
+        None => format!("本页 {shown} {unit}"),
+    }
 }

@@ -43,7 +43,7 @@ struct OfficersT {
     q: String,
     expiring: bool,
     agency_id: Option<String>,
-    total: i64,
+    total: String,
     rows: Vec<OfficerRow>,
     pager: String,
     can_create: bool,
@@ -64,17 +64,31 @@ async fn officers_page(
     let expiring = param(p, "expiring") == "1";
     let filter =
         crate::api::officer_filter(agency_id, expiring.then_some(CERTIFICATE_EXPIRING_DAYS))?;
-    let (list, total) = st.store.officers(&u.scope, &filter, &page).await?;
+    let list = st.store.officers(&u.scope, &filter, &page).await?;
     let today = service::today_cst();
-    let options = agency_options(st, u).await?;
-    let name_of = |id: Uuid| {
-        options
-            .iter()
-            .find(|(i, _)| *i == id.to_string())
-            .map(|(_, n)| n.clone())
-            .unwrap_or_default()
-    };
     let can_create = u.can(Permission::RegisterOfficer);
+    let options = if can_create {
+        agency_options(st, u).await?
+    } else {
+        vec![]
+    };
+    let names = agency_names(st, list.items.iter().map(|o| o.agency_id)).await?;
+    let name_of = |id: Uuid| names.get(&id).cloned().unwrap_or_default();
+    // Without a text filter the total comes from the per-agency counters.
+    let counted = match (&page.q, &filter.expiring) {
+        (Some(_), _) => None,
+        (None, None) => Some(
+            st.store
+                .scoped_count(&u.scope, "officers", agency_id, None)
+                .await?,
+        ),
+        (None, Some((from, to))) => Some(
+            st.store
+                .scoped_count(&u.scope, "officers_valid", agency_id, Some((from, to)))
+                .await?,
+        ),
+    };
+    let total = super::count_label(counted, &page, list.items.len(), list.next.is_some(), "人");
     let t = OfficersT {
         chrome,
         q: param(p, "q").to_string(),
@@ -82,6 +96,7 @@ async fn officers_page(
         agency_id: agency_id.map(|a| a.to_string()),
         total,
         rows: list
+            .items
             .into_iter()
             .map(|o| OfficerRow {
                 id: o.id,
@@ -101,13 +116,12 @@ async fn officers_page(
                 ("agency_id", param(p, "agency_id").to_string()),
                 ("expiring", param(p, "expiring").to_string()),
             ],
-            total,
-            page.limit,
-            page.offset,
+            &page,
+            list.next.as_deref(),
         ),
         can_create,
         form,
-        agencies: if can_create { options } else { vec![] },
+        agencies: options,
         domains: &DOMAINS,
     };
     Ok(render(&t))

@@ -3,6 +3,13 @@
 
 const ACCOUNTS_TABLES: &[&str] = &["users", "api_tokens"];
 
+const USERS_LIST: ListSpec<'static> = ListSpec {
+    table: "users",
+    path: "x.agency_path",
+    domain: "x.agency_domain",
+    keys: &[("x.username", KeyKind::Text)],
+};
+
 impl Backend {
     /// Projects the account (users, passwords, API tokens) events; `false` for events of other features.
     async fn project_accounts(
@@ -15,9 +22,11 @@ impl Backend {
             Event::UserCreated(u) | Event::UserUpdated(u) => {
                 let u = &User::from(u.clone());
                 sqlx::query(
-                    "INSERT INTO users (id, username, agency_id, active, version, doc) VALUES ($1, $2, $3, $4, $5, $6) \
+                    "INSERT INTO users (id, username, agency_id, active, version, doc, agency_path, agency_domain) \
+                     VALUES ($1, $2, $3, $4, $5, $6, (SELECT path FROM agencies WHERE id = $3), (SELECT domain FROM agencies WHERE id = $3)) \
                      ON CONFLICT (id) DO UPDATE SET username = excluded.username, agency_id = excluded.agency_id, \
-                     active = excluded.active, version = excluded.version, doc = excluded.doc",
+                     active = excluded.active, version = excluded.version, doc = excluded.doc, \
+                     agency_path = excluded.agency_path, agency_domain = excluded.agency_domain",
                 )
                 .bind(u.id.to_string())
                 .bind(u.username.as_str())
@@ -119,15 +128,10 @@ impl Backend {
             .pop())
     }
 
-    pub(crate) async fn users(&self, scope: &Scope, page: &Page) -> Result<(Vec<User>, i64)> {
-        self.paged(
-            scope,
-            &format!("FROM (SELECT users.*, doc AS search FROM users) x JOIN agencies a ON a.id = x.agency_id WHERE {SCOPE_SQL}"),
-            vec![],
-            "x.username",
-            page,
-        )
-        .await
+    /// Users in scope, by agency and then username (`q` is not offered for users).
+    pub(crate) async fn users(&self, scope: &Scope, page: &Page) -> Result<List<User>> {
+        let spec = USERS_LIST;
+        self.keyset(scope, &spec, &[], page).await
     }
 
     pub(crate) async fn tokens(&self, scope: &Scope) -> Result<Vec<ApiToken>> {

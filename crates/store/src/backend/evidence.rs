@@ -3,6 +3,13 @@
 
 const EVIDENCE_TABLES: &[&str] = &["evidence"];
 
+const EVIDENCE_LIST: ListSpec<'static> = ListSpec {
+    table: "evidence",
+    path: "x.agency_path",
+    domain: "x.agency_domain",
+    keys: &[("x.received_rank", KeyKind::Int), ("x.id", KeyKind::Text)],
+};
+
 impl Backend {
     /// Projects the evidence events; `false` for events of other features.
     async fn project_evidence(
@@ -15,8 +22,10 @@ impl Backend {
             Event::EvidenceReceived(e) => {
                 let e = &Evidence::from(e.clone());
                 sqlx::query(
-                    "INSERT INTO evidence (id, agency_id, kind, hash, late, received_at, version, doc) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    "INSERT INTO evidence (id, agency_id, kind, hash, late, received_at, version, doc, \
+                     agency_path, agency_domain, received_rank, search) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT path FROM agencies WHERE id = $2), \
+                     (SELECT domain FROM agencies WHERE id = $2), -$6, $8)",
                 )
                 .bind(e.id.to_string())
                 .bind(e.agency_id.to_string())
@@ -39,32 +48,25 @@ impl Backend {
             .await
     }
 
+    /// Evidence in scope, by agency and then newest first.
     pub(crate) async fn evidence_list(
         &self,
         scope: &Scope,
         filter: &EvidenceFilter,
         page: &Page,
-    ) -> Result<(Vec<Evidence>, i64)> {
-        let mut cond = String::new();
-        let mut extra = Vec::new();
+    ) -> Result<List<Evidence>> {
+        let mut conds = Vec::new();
         if let Some(id) = filter.agency_id {
-            extra.push(Arg::Text(id.to_string()));
-            cond.push_str(&format!(" AND x.agency_id = ${}", 3 + extra.len()));
+            conds.push(Cond::new("x.agency_id = ?", vec![Arg::Text(id.to_string())]));
         }
         if let Some(kind) = &filter.kind {
-            extra.push(Arg::Text(kind.clone()));
-            cond.push_str(&format!(" AND x.kind = ${}", 3 + extra.len()));
+            conds.push(Cond::new("x.kind = ?", vec![Arg::Text(kind.clone())]));
         }
         if filter.late_only {
-            cond.push_str(" AND x.late");
+            conds.push(Cond::new("x.late", vec![]));
         }
-        self.paged(
-            scope,
-            &format!("FROM (SELECT evidence.*, doc AS search FROM evidence) x JOIN agencies a ON a.id = x.agency_id WHERE {SCOPE_SQL}{cond}"),
-            extra,
-            "x.received_at DESC, x.id",
-            page,
-        )
-        .await
+        conds.extend(Self::search_cond("evidence", None, page.q.as_deref()));
+        let spec = EVIDENCE_LIST;
+        self.keyset(scope, &spec, &conds, page).await
     }
 }

@@ -49,16 +49,53 @@ impl Backend {
         Ok(Some((rec, input)))
     }
 
+    /// The latest events in scope. A scope of a few agencies (a county department) reads each
+    /// agency's newest events through `events_agency (agency_id, seq)` and merges them; a wide
+    /// scope walks the log from its end, where its events are dense.
     pub(crate) async fn recent_events(&self, scope: &Scope, limit: i64) -> Result<Vec<Recorded>> {
-        let sql = format!(
-            "SELECT e.seq, e.id, e.stream, e.version, e.kind, e.payload, e.actor_id, e.actor_name, e.agency_id, e.recorded_at \
-             FROM events e JOIN agencies a ON a.id = e.agency_id WHERE {SCOPE_SQL} ORDER BY e.seq DESC LIMIT $4"
-        );
-        let args = scope_args(scope);
-        let rows = bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
+        const FEW: usize = 64;
+        let ids: Vec<String> = bind_args!(
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT a.id FROM agencies a WHERE {SCOPE_SQL} LIMIT {}",
+                FEW + 1
+            ))),
+            scope_args(scope)
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<String, _>(0))
+        .collect::<std::result::Result<_, _>>()?;
+        let rows = if ids.len() <= FEW {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let one = |i: usize| {
+                format!(
+                    "SELECT * FROM (SELECT {EVENT_COLUMNS} FROM events WHERE agency_id = ${} ORDER BY seq DESC LIMIT $1) t{i}",
+                    i + 2
+                )
+            };
+            let sql = format!(
+                "SELECT * FROM ({}) u ORDER BY seq DESC LIMIT $1",
+                (0..ids.len()).map(one).collect::<Vec<_>>().join(" UNION ALL ")
+            );
+            let args: Vec<Arg> = std::iter::once(Arg::Int(limit))
+                .chain(ids.into_iter().map(Arg::Text))
+                .collect();
+            bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
+                .fetch_all(&self.pool)
+                .await?
+        } else {
+            let sql = format!(
+                "SELECT e.seq, e.id, e.stream, e.version, e.kind, e.payload, e.actor_id, e.actor_name, e.agency_id, e.recorded_at \
+                 FROM events e JOIN agencies a ON a.id = e.agency_id WHERE {SCOPE_SQL} ORDER BY e.seq DESC LIMIT $6"
+            );
+            bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), scope_args(scope))
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+        };
         rows.iter().map(row_to_recorded).collect()
     }
 
@@ -117,7 +154,13 @@ impl Backend {
     pub(crate) async fn dump_projections(&self) -> Result<Vec<String>> {
         let mut out = Vec::new();
         for t in PROJECTIONS.iter().copied().flatten() {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT doc FROM {t}")))
+            // The counters have no document: their row, as text.
+            let doc = if *t == "counts" {
+                "agency_id || ' ' || kind || ' ' || day || ' ' || CAST(n AS TEXT)"
+            } else {
+                "doc"
+            };
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {doc} FROM {t}")))
                 .fetch_all(&self.pool)
                 .await?;
             for r in rows {

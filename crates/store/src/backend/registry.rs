@@ -8,7 +8,33 @@ const REGISTRY_TABLES: &[&str] = &["agencies",
     "item_versions",
     "inspection_items",
     "service_guides",
-    "discretion_benchmarks",];
+    "discretion_benchmarks",
+    "counts",];
+
+const AGENCIES_LIST: ListSpec<'static> = ListSpec {
+    table: "agencies",
+    path: "x.path",
+    domain: "x.domain",
+    keys: &[],
+};
+const OFFICERS_LIST: ListSpec<'static> = ListSpec {
+    table: "officers",
+    path: "x.agency_path",
+    domain: "x.agency_domain",
+    keys: &[("x.certificate_no", KeyKind::Text)],
+};
+const ITEMS_LIST: ListSpec<'static> = ListSpec {
+    table: "items",
+    path: "x.agency_path",
+    domain: "x.agency_domain",
+    keys: &[("x.code", KeyKind::Text)],
+};
+const INSPECTION_LIST: ListSpec<'static> = ListSpec {
+    table: "inspection_items",
+    path: "x.agency_path",
+    domain: "x.agency_domain",
+    keys: &[("x.id", KeyKind::Text)],
+};
 
 impl Backend {
     /// Projects the registry (agencies, officers, power list, inspection, guides, benchmarks) events; `false` for events of other features.
@@ -22,10 +48,11 @@ impl Backend {
             Event::AgencyRegistered(a) | Event::AgencyUpdated(a) => {
                 let a = &Agency::from(a.clone());
                 sqlx::query(
-                    "INSERT INTO agencies (id, name, credit_code, level, division_code, parent_id, domain, path, version, doc) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                    "INSERT INTO agencies (id, name, credit_code, level, division_code, parent_id, domain, path, version, doc, search) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $2 || ' ' || $3 || ' ' || $5) \
                      ON CONFLICT (id) DO UPDATE SET name = excluded.name, credit_code = excluded.credit_code, level = excluded.level, \
-                     division_code = excluded.division_code, domain = excluded.domain, version = excluded.version, doc = excluded.doc",
+                     division_code = excluded.division_code, domain = excluded.domain, version = excluded.version, doc = excluded.doc, \
+                     search = excluded.search",
                 )
                 .bind(a.id.to_string())
                 .bind(a.name.as_str())
@@ -40,6 +67,7 @@ impl Backend {
                 .execute(&mut **tx)
                 .await
                 .map_err(map_unique)?;
+                Self::copy_agency_scope(tx, a).await?;
             }
             Event::OfficerRegistered(o) | Event::OfficerUpdated(o) => {
                 Self::put_officer(tx, &Officer::from(o.clone()), version).await?;
@@ -68,11 +96,14 @@ impl Backend {
                 .bind(d.clone())
                 .execute(&mut **tx)
                 .await?;
+                Self::count_item(tx, v.item_id, Some((v.agency_id, v.repealed))).await?;
                 sqlx::query(
-                    "INSERT INTO items (item_id, agency_id, code, name, category, repealed, version, doc) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                    "INSERT INTO items (item_id, agency_id, code, name, category, repealed, version, doc, agency_path, agency_domain, search) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT path FROM agencies WHERE id = $2), \
+                     (SELECT domain FROM agencies WHERE id = $2), $3 || ' ' || $4) \
                      ON CONFLICT (item_id) DO UPDATE SET agency_id = excluded.agency_id, code = excluded.code, name = excluded.name, \
-                     category = excluded.category, repealed = excluded.repealed, version = excluded.version, doc = excluded.doc",
+                     category = excluded.category, repealed = excluded.repealed, version = excluded.version, doc = excluded.doc, \
+                     agency_path = excluded.agency_path, agency_domain = excluded.agency_domain, search = excluded.search",
                 )
                 .bind(v.item_id.to_string())
                 .bind(v.agency_id.to_string())
@@ -88,9 +119,12 @@ impl Backend {
             }
             Event::InspectionItemListed(i) => {
                 let i = &InspectionItem::from(i.clone());
+                Self::count_inspection_item(tx, i.id, i.agency_id).await?;
                 sqlx::query(
-                    "INSERT INTO inspection_items (id, agency_id, doc) VALUES ($1, $2, $3) \
-                     ON CONFLICT (id) DO UPDATE SET agency_id = excluded.agency_id, doc = excluded.doc",
+                    "INSERT INTO inspection_items (id, agency_id, doc, agency_path, agency_domain, search) VALUES ($1, $2, $3, \
+                     (SELECT path FROM agencies WHERE id = $2), (SELECT domain FROM agencies WHERE id = $2), $3) \
+                     ON CONFLICT (id) DO UPDATE SET agency_id = excluded.agency_id, doc = excluded.doc, \
+                     agency_path = excluded.agency_path, agency_domain = excluded.agency_domain, search = excluded.search",
                 )
                 .bind(i.id.to_string())
                 .bind(i.agency_id.to_string())
@@ -155,12 +189,15 @@ impl Backend {
         o: &Officer,
         version: i64,
     ) -> Result<()> {
+        Self::count_officer(tx, o).await?;
         sqlx::query(
-            "INSERT INTO officers (id, agency_id, name, certificate_no, status, valid_to, version, doc) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+            "INSERT INTO officers (id, agency_id, name, certificate_no, status, valid_to, version, doc, agency_path, agency_domain, search) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT path FROM agencies WHERE id = $2), \
+             (SELECT domain FROM agencies WHERE id = $2), $3 || ' ' || $4) \
              ON CONFLICT (id) DO UPDATE SET agency_id = excluded.agency_id, name = excluded.name, \
              certificate_no = excluded.certificate_no, status = excluded.status, valid_to = excluded.valid_to, \
-             version = excluded.version, doc = excluded.doc",
+             version = excluded.version, doc = excluded.doc, agency_path = excluded.agency_path, \
+             agency_domain = excluded.agency_domain, search = excluded.search",
         )
         .bind(o.id.to_string())
         .bind(o.agency_id.to_string())
@@ -181,15 +218,77 @@ impl Backend {
             .await
     }
 
-    pub(crate) async fn agencies(&self, scope: &Scope, page: &Page) -> Result<(Vec<Agency>, i64)> {
-        self.paged(
-            scope,
-            &format!("FROM (SELECT agencies.*, name || ' ' || credit_code || ' ' || division_code AS search FROM agencies) x JOIN agencies a ON a.id = x.id WHERE {SCOPE_SQL}"),
-            vec![],
-            "x.path",
-            page,
-        )
-        .await
+    pub(crate) async fn agencies(&self, scope: &Scope, page: &Page) -> Result<List<Agency>> {
+        let spec = AGENCIES_LIST;
+        let conds: Vec<Cond> =
+            Self::search_cond("agencies", Some("x.name"), page.q.as_deref()).into_iter().collect();
+        self.keyset(scope, &spec, &conds, page).await
+    }
+
+    pub(crate) async fn agency_count(&self, scope: &Scope) -> Result<i64> {
+        self.count(&format!("SELECT COUNT(*) FROM agencies a WHERE {SCOPE_SQL}"), &scope_args(scope))
+            .await
+    }
+
+    /// Keeps the `officers` and `officers_valid` counters: the officer's previous row counted
+    /// out, `o` counted in.
+    async fn count_officer(tx: &mut sqlx::Transaction<'static, Db>, o: &Officer) -> Result<()> {
+        let old = sqlx::query("SELECT agency_id, status, valid_to FROM officers WHERE id = $1")
+            .bind(o.id.to_string())
+            .fetch_optional(&mut **tx)
+            .await?;
+        if let Some(r) = old {
+            let (agency, status, valid_to): (String, String, String) =
+                (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+            Self::bump_count(tx, &agency, "officers", "", -1).await?;
+            if status == "valid" {
+                Self::bump_count(tx, &agency, "officers_valid", &valid_to, -1).await?;
+            }
+        }
+        let agency = o.agency_id.to_string();
+        Self::bump_count(tx, &agency, "officers", "", 1).await?;
+        if o.status.as_str() == "valid" {
+            let day = zhifa_domain::registry::format_date(o.valid_to);
+            Self::bump_count(tx, &agency, "officers_valid", &day, 1).await?;
+        }
+        Ok(())
+    }
+
+    /// Keeps the `items` counter (items in force): the item's previous row out, `now` in.
+    async fn count_item(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        item_id: Uuid,
+        now: Option<(Uuid, bool)>,
+    ) -> Result<()> {
+        let old = sqlx::query("SELECT agency_id, repealed FROM items WHERE item_id = $1")
+            .bind(item_id.to_string())
+            .fetch_optional(&mut **tx)
+            .await?;
+        if let Some(r) = old
+            && !r.try_get::<bool, _>(1)?
+        {
+            Self::bump_count(tx, &r.try_get::<String, _>(0)?, "items", "", -1).await?;
+        }
+        if let Some((agency, false)) = now {
+            Self::bump_count(tx, &agency.to_string(), "items", "", 1).await?;
+        }
+        Ok(())
+    }
+
+    /// Keeps the `inspection_items` counter.
+    async fn count_inspection_item(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        id: Uuid,
+        agency_id: Uuid,
+    ) -> Result<()> {
+        let old = sqlx::query("SELECT agency_id FROM inspection_items WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&mut **tx)
+            .await?;
+        if let Some(r) = old {
+            Self::bump_count(tx, &r.try_get::<String, _>(0)?, "inspection_items", "", -1).await?;
+        }
+        Self::bump_count(tx, &agency_id.to_string(), "inspection_items", "", 1).await
     }
 
     pub(crate) async fn agency_children(&self, id: Uuid) -> Result<Vec<Agency>> {
@@ -210,30 +309,20 @@ impl Backend {
         scope: &Scope,
         filter: &OfficerFilter,
         page: &Page,
-    ) -> Result<(Vec<Officer>, i64)> {
-        let mut cond = String::new();
-        let mut extra = Vec::new();
+    ) -> Result<List<Officer>> {
+        let mut conds = Vec::new();
         if let Some(id) = filter.agency_id {
-            extra.push(Arg::Text(id.to_string()));
-            cond.push_str(&format!(" AND x.agency_id = ${}", 3 + extra.len()));
+            conds.push(Cond::new("x.agency_id = ?", vec![Arg::Text(id.to_string())]));
         }
         if let Some((from, to)) = &filter.expiring {
-            extra.push(Arg::Text(from.clone()));
-            extra.push(Arg::Text(to.clone()));
-            cond.push_str(&format!(
-                " AND x.status = 'valid' AND x.valid_to >= ${} AND x.valid_to <= ${}",
-                2 + extra.len(),
-                3 + extra.len()
+            conds.push(Cond::new(
+                "x.status = 'valid' AND x.valid_to >= ? AND x.valid_to <= ?",
+                vec![Arg::Text(from.clone()), Arg::Text(to.clone())],
             ));
         }
-        self.paged(
-            scope,
-            &format!("FROM (SELECT officers.*, name || ' ' || certificate_no AS search FROM officers) x JOIN agencies a ON a.id = x.agency_id WHERE {SCOPE_SQL}{cond}"),
-            extra,
-            if filter.expiring.is_some() { "x.valid_to, x.certificate_no" } else { "x.certificate_no" },
-            page,
-        )
-        .await
+        conds.extend(Self::search_cond("officers", Some("x.name"), page.q.as_deref()));
+        let spec = OFFICERS_LIST;
+        self.keyset(scope, &spec, &conds, page).await
     }
 
     pub(crate) async fn item(&self, id: Uuid) -> Result<Option<(ItemVersion, i64)>> {
@@ -254,54 +343,59 @@ impl Backend {
         scope: &Scope,
         filter: &ItemFilter,
         page: &Page,
-    ) -> Result<(Vec<ItemVersion>, i64)> {
-        let mut extra = Vec::new();
-        let mut cond = String::new();
+    ) -> Result<List<ItemVersion>> {
+        let mut conds = Vec::new();
         if let Some(c) = &filter.category {
-            extra.push(Arg::Text(c.clone()));
-            cond.push_str(&format!(" AND x.category = ${}", 3 + extra.len()));
+            conds.push(Cond::new("x.category = ?", vec![Arg::Text(c.clone())]));
         }
         if let Some(a) = filter.agency_id {
-            extra.push(Arg::Text(a.to_string()));
-            cond.push_str(&format!(" AND x.agency_id = ${}", 3 + extra.len()));
+            conds.push(Cond::new("x.agency_id = ?", vec![Arg::Text(a.to_string())]));
         }
-        let source = match &filter.as_of {
+        let not_repealed = if IS_PG { "NOT x.repealed" } else { "x.repealed = 0" };
+        match &filter.as_of {
             // The version in force on a date: the latest version effective on or before it,
-            // unless that version repealed the item.
+            // unless that version repealed the item. Keyed by (agency path, item id).
             Some(day) => {
-                extra.push(Arg::Text(day.clone()));
-                let p = 3 + extra.len();
-                format!(
-                    "(SELECT v.*, v.doc AS search FROM item_versions v WHERE v.effective_from <= ${p} AND v.version = \
-                     (SELECT MAX(w.version) FROM item_versions w WHERE w.item_id = v.item_id AND w.effective_from <= ${p})) x"
-                )
+                conds.push(Cond::new(
+                    &format!(
+                        "{not_repealed} AND x.effective_from <= ? AND x.version = \
+                         (SELECT MAX(w.version) FROM item_versions w WHERE w.item_id = x.item_id AND w.effective_from <= ?)"
+                    ),
+                    vec![Arg::Text(day.clone()), Arg::Text(day.clone())],
+                ));
+                if let Some(q) = page.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+                    conds.push(Cond::new(
+                        "x.doc LIKE ?",
+                        vec![Arg::Text(format!("%{}%", q.replace(['%', '_'], "")))],
+                    ));
+                }
+                let spec = ListSpec {
+                    table: "(SELECT v.*, a.path AS agency_path, a.domain AS agency_domain FROM item_versions v \
+                            JOIN agencies a ON a.id = v.agency_id)",
+                    path: "x.agency_path",
+                    domain: "x.agency_domain",
+                    keys: &[("x.item_id", KeyKind::Text)],
+                };
+                self.keyset(scope, &spec, &conds, page).await
             }
-            None => "(SELECT items.*, code || ' ' || name AS search FROM items) x".to_string(),
-        };
-        self.paged(
-            scope,
-            &format!("FROM {source} JOIN agencies a ON a.id = x.agency_id WHERE {SCOPE_SQL} AND x.repealed = $0{cond}")
-                .replace("$0", if IS_PG { "FALSE" } else { "0" }),
-            extra,
-            "x.category, x.item_id",
-            page,
-        )
-        .await
+            None => {
+                conds.push(Cond::new(not_repealed, vec![]));
+                conds.extend(Self::search_cond("items", Some("x.name"), page.q.as_deref()));
+                let spec = ITEMS_LIST;
+                self.keyset(scope, &spec, &conds, page).await
+            }
+        }
     }
 
     pub(crate) async fn inspection_items(
         &self,
         scope: &Scope,
         page: &Page,
-    ) -> Result<(Vec<InspectionItem>, i64)> {
-        self.paged(
-            scope,
-            &format!("FROM (SELECT inspection_items.*, doc AS search FROM inspection_items) x JOIN agencies a ON a.id = x.agency_id WHERE {SCOPE_SQL}"),
-            vec![],
-            "a.path, x.id",
-            page,
-        )
-        .await
+    ) -> Result<List<InspectionItem>> {
+        let conds: Vec<Cond> =
+            Self::search_cond("inspection_items", None, page.q.as_deref()).into_iter().collect();
+        let spec = INSPECTION_LIST;
+        self.keyset(scope, &spec, &conds, page).await
     }
 
     pub(crate) async fn guide(&self, item_id: Uuid) -> Result<Option<ServiceGuide>> {
@@ -324,36 +418,24 @@ impl Backend {
             .pop())
     }
 
+    /// The home page's counts, from the per-agency counters (no table is counted).
     pub(crate) async fn overview(
         &self,
         scope: &Scope,
         today: &str,
         soon: &str,
     ) -> Result<Overview> {
-        let s = scope_args(scope);
-        let with = |extra: &[Arg]| {
-            s.iter()
-                .cloned()
-                .chain(extra.iter().cloned())
-                .collect::<Vec<_>>()
-        };
         Ok(Overview {
-            agencies: self.count(&format!("SELECT COUNT(*) FROM agencies a WHERE {SCOPE_SQL}"), &s).await?,
-            officers: self.count(&format!("SELECT COUNT(*) FROM officers x JOIN agencies a ON a.id = x.agency_id WHERE {SCOPE_SQL}"), &s).await?,
+            agencies: self.agency_count(scope).await?,
+            officers: self.scoped_count(scope, "officers", None, None).await?,
             officers_valid: self
-                .count(
-                    &format!("SELECT COUNT(*) FROM officers x JOIN agencies a ON a.id = x.agency_id WHERE {SCOPE_SQL} AND x.status = 'valid' AND x.valid_to >= $4"),
-                    &with(&[Arg::Text(today.to_string())]),
-                )
+                .scoped_count(scope, "officers_valid", None, Some((today, "9999-12-31")))
                 .await?,
             certificates_expiring: self
-                .count(
-                    &format!("SELECT COUNT(*) FROM officers x JOIN agencies a ON a.id = x.agency_id WHERE {SCOPE_SQL} AND x.status = 'valid' AND x.valid_to >= $4 AND x.valid_to <= $5"),
-                    &with(&[Arg::Text(today.to_string()), Arg::Text(soon.to_string())]),
-                )
+                .scoped_count(scope, "officers_valid", None, Some((today, soon)))
                 .await?,
-            items: self.count(&format!("SELECT COUNT(*) FROM items x JOIN agencies a ON a.id = x.agency_id WHERE {SCOPE_SQL}"), &s).await?,
-            inspection_items: self.count(&format!("SELECT COUNT(*) FROM inspection_items x JOIN agencies a ON a.id = x.agency_id WHERE {SCOPE_SQL}"), &s).await?,
+            items: self.scoped_count(scope, "items", None, None).await?,
+            inspection_items: self.scoped_count(scope, "inspection_items", None, None).await?,
         })
     }
 }
