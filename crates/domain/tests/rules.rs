@@ -101,6 +101,35 @@ proptest! {
         prop_assert_eq!(version_in_force(&versions, d).map(|v| v.version), expected);
         if let Some(v) = version_in_force(&versions, d) { prop_assert!(v.effective_from <= d); }
     }
+
+    /// REG-3: the stored in-force ranges say the same as the rule on every day, even when a
+    /// later version takes effect before an earlier one (a correction published afterwards).
+    #[test]
+    fn in_force_periods_agree_with_the_rule_on_every_day(
+        offsets in proptest::collection::vec((0i64..600, any::<bool>()), 1..6),
+        probe in 0i64..700,
+    ) {
+        let start = Date::from_calendar_date(2020, Month::January, 1).unwrap();
+        let versions: Vec<ItemVersion> = offsets.iter().enumerate().map(|(i, (off, repealed))| {
+            let mut v = penalty_item();
+            v.version = i as i64 + 1;
+            v.effective_from = start + time::Duration::days(*off);
+            v.repealed = *repealed;
+            v
+        }).collect();
+        let d = start + time::Duration::days(probe);
+        let periods = zhifa_domain::registry::in_force_periods(&versions);
+        let by_periods = periods.iter()
+            .filter(|(_, from, until)| *from <= d && until.is_none_or(|u| d < u))
+            .map(|(v, _, _)| *v)
+            .collect::<Vec<_>>();
+        // At most one range covers a day, and it is the rule's version unless that repeals.
+        prop_assert!(by_periods.len() <= 1, "{periods:?}");
+        let rule = version_in_force(&versions, d).map(|v| v.version);
+        let from_periods = by_periods.first().copied()
+            .filter(|v| !versions[(*v - 1) as usize].repealed);
+        prop_assert_eq!(from_periods, rule);
+    }
 }
 
 fn penalty_item() -> ItemVersion {

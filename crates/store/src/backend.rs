@@ -27,6 +27,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../migrations/0005_evidence.sql")),
     (6, include_str!("../migrations/0006_witness_projection.sql")),
     (7, include_str!("../migrations/0007_reads.sql")),
+    (8, include_str!("../migrations/0008_rule_columns.sql")),
 ];
 
 /// The projection tables of every feature, in the order `rebuild` clears them (each feature
@@ -219,6 +220,12 @@ impl Backend {
             sqlx::raw_sql(sqlx::AssertSqlSafe(migration_sql(sql)))
                 .execute(&mut *tx)
                 .await?;
+            // A migration adding columns that the domain's rules fill asks for the projections
+            // to be rebuilt from the log in its own transaction, rather than restating a rule
+            // in SQL to backfill them.
+            if sql.starts_with("-- zhifa: rebuild projections") {
+                Self::replay_all(&mut tx).await?;
+            }
             sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
                 .bind(*version)
                 .bind(now_micros())

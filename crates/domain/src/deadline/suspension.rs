@@ -210,19 +210,26 @@ pub fn decide_extend(
     } else {
         "DL-3"
     };
-    let Some(ext) = rule.extension.as_ref() else {
+    // Who may act is checked first, as for suspensions: a caller without the permission learns
+    // nothing about the rule. The approver the statute names is the agency head; the
+    // permission table says who that is.
+    let approval_text = rule
+        .extension
+        .as_ref()
+        .map(|e| e.approval.clone())
+        .unwrap_or_else(|| "经行政机关负责人批准".into());
+    require_own(actor, d, Permission::ExtendDeadline).map_err(|mut e| {
+        e.message = format!("延长期限须{approval_text}：{}", e.message);
+        e
+    })?;
+    if rule.extension.is_none() {
         return Err(refuse(
             "deadline_id",
             "no_extension",
             spec,
             format!("「{}」的期限依法不能延长（{}）", rule.name, rule.basis),
         ));
-    };
-    // The approver the statute names is the agency head; the permission table says who that is.
-    require_own(actor, d, Permission::ExtendDeadline).map_err(|mut e| {
-        e.message = format!("延长期限须{}：{}", ext.approval, e.message);
-        e
-    })?;
+    }
     require_open(d, spec)?;
     if d.extended {
         return Err(DomainError::conflict(

@@ -264,6 +264,27 @@ pub fn decide_revise_item(
     Ok(next)
 }
 
+/// REG-3: the days on which each version is the one [`version_in_force`] picks, as a half-open
+/// range `[from, until)` (`until` None: still in force); a version superseded before it took
+/// effect has no range and is absent. A repealing version keeps its range (the rule then yields
+/// no version for those days). The store keeps these ranges beside each version, so "the list as
+/// it stood on day D" is an indexed range query that cannot drift from the rule.
+pub fn in_force_periods(versions: &[ItemVersion]) -> Vec<(i64, Date, Option<Date>)> {
+    let mut out = Vec::new();
+    for v in versions {
+        // Superseded on the first day a higher version is effective.
+        let until = versions
+            .iter()
+            .filter(|w| w.version > v.version)
+            .map(|w| w.effective_from)
+            .min();
+        if until.is_none_or(|u| v.effective_from < u) {
+            out.push((v.version, v.effective_from, until));
+        }
+    }
+    out
+}
+
 /// REG-3: which version of an item was in force on `day` (None before it existed or once repealed).
 pub fn version_in_force(versions: &[ItemVersion], day: Date) -> Option<&ItemVersion> {
     versions

@@ -250,7 +250,15 @@ impl Officer {
     /// REG-2: a certificate recorded as valid whose validity ended before `day` has expired,
     /// whatever its recorded status says.
     pub fn is_expired_on(&self, day: Date) -> bool {
-        self.status == CertificateStatus::Valid && day > self.valid_to
+        self.acting_until().is_some_and(|last| day > last)
+    }
+
+    /// REG-2: the last day this certificate lets its holder act, while it is in force: a
+    /// suspended or revoked certificate lets no one act, whatever its printed dates. The store
+    /// keeps this beside each officer so lists can ask "valid until when" by index without
+    /// restating the rule in SQL.
+    pub fn acting_until(&self) -> Option<Date> {
+        (self.status == CertificateStatus::Valid).then_some(self.valid_to)
     }
 
     /// The enforcement domains the certificate covers, typed (entries that are not a known

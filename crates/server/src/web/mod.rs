@@ -148,6 +148,7 @@ pub fn field_label(field: &str) -> String {
     let base = field.split(['.', '[']).next().unwrap_or(field);
     let label = match base {
         "name" => "名称",
+        "deadline_id" => "期限",
         "credit_code" => "统一社会信用代码",
         "kind" => "主体类型",
         "level" => "层级",

@@ -96,6 +96,7 @@ impl Backend {
                 .bind(d.clone())
                 .execute(&mut **tx)
                 .await?;
+                Self::put_in_force_periods(tx, v.item_id).await?;
                 Self::count_item(tx, v.item_id, Some((v.agency_id, v.repealed))).await?;
                 sqlx::query(
                     "INSERT INTO items (item_id, agency_id, code, name, category, repealed, version, doc, agency_path, agency_domain, search) \
@@ -184,6 +185,36 @@ impl Backend {
         decode(&row.try_get::<String, _>("doc")?)
     }
 
+    /// Stores each version's in-force range as the domain computes it (REG-3): a new version
+    /// can end an earlier one's range, so every version of the item is rewritten.
+    async fn put_in_force_periods(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        item_id: Uuid,
+    ) -> Result<()> {
+        let rows = sqlx::query("SELECT doc FROM item_versions WHERE item_id = $1 ORDER BY version")
+            .bind(item_id.to_string())
+            .fetch_all(&mut **tx)
+            .await?;
+        let versions = rows
+            .iter()
+            .map(|r| decode::<ItemVersion>(&r.try_get::<String, _>(0)?))
+            .collect::<Result<Vec<_>>>()?;
+        let periods = zhifa_domain::registry::in_force_periods(&versions);
+        for v in &versions {
+            let range = periods.iter().find(|(n, _, _)| *n == v.version);
+            sqlx::query(
+                "UPDATE item_versions SET in_force_from = $1, in_force_until = $2 WHERE item_id = $3 AND version = $4",
+            )
+            .bind(range.map(|(_, from, _)| zhifa_domain::registry::format_date(*from)))
+            .bind(range.and_then(|(_, _, until)| until.map(zhifa_domain::registry::format_date)))
+            .bind(item_id.to_string())
+            .bind(v.version)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
+
     async fn put_officer(
         tx: &mut sqlx::Transaction<'static, Db>,
         o: &Officer,
@@ -191,13 +222,13 @@ impl Backend {
     ) -> Result<()> {
         Self::count_officer(tx, o).await?;
         sqlx::query(
-            "INSERT INTO officers (id, agency_id, name, certificate_no, status, valid_to, version, doc, agency_path, agency_domain, search) \
+            "INSERT INTO officers (id, agency_id, name, certificate_no, status, valid_to, version, doc, agency_path, agency_domain, search, acting_until) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT path FROM agencies WHERE id = $2), \
-             (SELECT domain FROM agencies WHERE id = $2), $3 || ' ' || $4) \
+             (SELECT domain FROM agencies WHERE id = $2), $3 || ' ' || $4, $9) \
              ON CONFLICT (id) DO UPDATE SET agency_id = excluded.agency_id, name = excluded.name, \
              certificate_no = excluded.certificate_no, status = excluded.status, valid_to = excluded.valid_to, \
              version = excluded.version, doc = excluded.doc, agency_path = excluded.agency_path, \
-             agency_domain = excluded.agency_domain, search = excluded.search",
+             agency_domain = excluded.agency_domain, search = excluded.search, acting_until = excluded.acting_until",
         )
         .bind(o.id.to_string())
         .bind(o.agency_id.to_string())
@@ -207,6 +238,7 @@ impl Backend {
         .bind(zhifa_domain::registry::format_date(o.valid_to))
         .bind(version)
         .bind(erased::Doc::doc(o))
+        .bind(o.acting_until().map(zhifa_domain::registry::format_date))
         .execute(&mut **tx)
         .await
         .map_err(map_unique)?;
@@ -233,22 +265,22 @@ impl Backend {
     /// Keeps the `officers` and `officers_valid` counters: the officer's previous row counted
     /// out, `o` counted in.
     async fn count_officer(tx: &mut sqlx::Transaction<'static, Db>, o: &Officer) -> Result<()> {
-        let old = sqlx::query("SELECT agency_id, status, valid_to FROM officers WHERE id = $1")
+        let old = sqlx::query("SELECT agency_id, acting_until FROM officers WHERE id = $1")
             .bind(o.id.to_string())
             .fetch_optional(&mut **tx)
             .await?;
         if let Some(r) = old {
-            let (agency, status, valid_to): (String, String, String) =
-                (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+            let (agency, until): (String, Option<String>) = (r.try_get(0)?, r.try_get(1)?);
             Self::bump_count(tx, &agency, "officers", "", -1).await?;
-            if status == "valid" {
-                Self::bump_count(tx, &agency, "officers_valid", &valid_to, -1).await?;
+            if let Some(until) = until {
+                Self::bump_count(tx, &agency, "officers_valid", &until, -1).await?;
             }
         }
         let agency = o.agency_id.to_string();
         Self::bump_count(tx, &agency, "officers", "", 1).await?;
-        if o.status.as_str() == "valid" {
-            let day = zhifa_domain::registry::format_date(o.valid_to);
+        // Counted by the last day the certificate lets its holder act (the domain's rule).
+        if let Some(until) = o.acting_until() {
+            let day = zhifa_domain::registry::format_date(until);
             Self::bump_count(tx, &agency, "officers_valid", &day, 1).await?;
         }
         Ok(())
@@ -316,7 +348,8 @@ impl Backend {
         }
         if let Some((from, to)) = &filter.expiring {
             conds.push(Cond::new(
-                "x.status = 'valid' AND x.valid_to >= ? AND x.valid_to <= ?",
+                // Officer::acting_until, stored by the projection: REG-2's rule, not restated.
+                "x.acting_until >= ? AND x.acting_until <= ?",
                 vec![Arg::Text(from.clone()), Arg::Text(to.clone())],
             ));
         }
@@ -353,13 +386,13 @@ impl Backend {
         }
         let not_repealed = if IS_PG { "NOT x.repealed" } else { "x.repealed = 0" };
         match &filter.as_of {
-            // The version in force on a date: the latest version effective on or before it,
-            // unless that version repealed the item. Keyed by (agency path, item id).
+            // The version in force on a date: the version whose in-force range (the domain's
+            // `in_force_periods`, stored by the projection) covers it, unless it repealed the
+            // item. Keyed by (agency path, item id).
             Some(day) => {
                 conds.push(Cond::new(
                     &format!(
-                        "{not_repealed} AND x.effective_from <= ? AND x.version = \
-                         (SELECT MAX(w.version) FROM item_versions w WHERE w.item_id = x.item_id AND w.effective_from <= ?)"
+                        "{not_repealed} AND x.in_force_from <= ? AND (x.in_force_until IS NULL OR x.in_force_until > ?)"
                     ),
                     vec![Arg::Text(day.clone()), Arg::Text(day.clone())],
                 ));
