@@ -9,9 +9,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 fail() { echo "tests/browser/install.sh: $*" >&2; exit 1; }
 
 have_chromium() { [ -x /usr/bin/chromium ]; }
-# No `fc-list | grep -q` here: under pipefail grep -q exits at the first match and fc-list dies of
-# SIGPIPE (status 141) whenever it has more to print, so the check failed on machines with many
-# fonts. Capture the whole list, then match.
+# The font list is captured whole and matched in the shell: a pipeline into a reader that
+# exits at its first match would kill fc-list with SIGPIPE (status 141) under pipefail.
 have_cjk_font() {
     command -v fc-list >/dev/null 2>&1 || return 1
     local families
