@@ -106,6 +106,10 @@ enum Command {
         /// Hash of the tamper-evident log: sm3 (default) or sha256.
         #[arg(long, value_parser = parse_hash)]
         ledger_hash: Option<zhifa_ledger::HashAlg>,
+        /// Keep the demo's data in this PostgreSQL database instead of the embedded SQLite
+        /// file (evidence files stay under --data-dir), e.g. to compare the engines.
+        #[arg(long)]
+        database_url: Option<String>,
     },
     /// Drop every projection table and rebuild it from the event log.
     Rebuild {
@@ -423,9 +427,15 @@ async fn main() -> Result<()> {
             listen,
             seed,
             ledger_hash,
+            database_url,
         } => {
             init_logging();
-            let store = Store::open_sqlite_dir_with(&data_dir, ledger_hash).await?;
+            let store = match &database_url {
+                Some(url) => Store::open_with(url, ledger_hash)
+                    .await
+                    .with_context(|| "opening the PostgreSQL database".to_string())?,
+                None => Store::open_sqlite_dir_with(&data_dir, ledger_hash).await?,
+            };
             let fresh = store.event_count().await? == 0;
             let accounts = seed_demo(&store, seed, &data_dir).await?;
             let evidence = evidence_store(None, &data_dir)?;

@@ -8,7 +8,8 @@
 //!
 //! ```text
 //! CARGO_TARGET_DIR=/work/target-bench cargo run --release -p zhifa-store --example bench_append -- \
-//!     [--engine sqlite|postgres|both] [--events N] [--writers 1,8,64] [--pg URL]
+//!     [--engine sqlite|postgres|both] [--events N] [--writers 1,8,64] [--pg URL] \
+//!     [--without-read-indexes]
 //! ```
 //!
 //! PostgreSQL: `URL` is a server URL without a database (default `$ZHIFA_TEST_PG`, else
@@ -48,16 +49,26 @@ impl Engine {
 }
 
 struct Args {
+    /// Drop the officer table's read indexes (scope, domain, name, text search) before the run:
+    /// attributes the append rate between the read indexes and the rest of the write path.
+    without_read_indexes: bool,
     engines: Vec<Engine>,
     events: u32,
     writers: Vec<usize>,
     pg: String,
 }
 
-const USAGE: &str = "usage: bench_append [--engine sqlite|postgres|both] [--events N] [--writers 1,8,64] [--pg URL]";
+const USAGE: &str = "usage: bench_append [--engine sqlite|postgres|both] [--events N] [--writers 1,8,64] [--pg URL] [--without-read-indexes]";
+
+/// What `--without-read-indexes` drops, per engine (migration 7's officer indexes).
+const SQLITE_READ_INDEXES: &str = "DROP TRIGGER officers_fts_ins; DROP INDEX officers_scope; \
+    DROP INDEX officers_scope_domain; DROP INDEX officers_name";
+const PG_READ_INDEXES: &str = "DROP INDEX officers_search; DROP INDEX officers_scope; \
+    DROP INDEX officers_scope_domain; DROP INDEX officers_name";
 
 fn parse_args() -> Res<Args> {
     let mut args = Args {
+        without_read_indexes: false,
         engines: vec![Engine::Sqlite, Engine::Postgres],
         events: 50_000,
         writers: vec![1, 8, 64],
@@ -68,6 +79,10 @@ fn parse_args() -> Res<Args> {
         if flag == "-h" || flag == "--help" {
             println!("{USAGE}");
             std::process::exit(0);
+        }
+        if flag == "--without-read-indexes" {
+            args.without_read_indexes = true;
+            continue;
         }
         let value = it
             .next()
@@ -282,9 +297,17 @@ async fn run(engine: Engine, store: &Store, writers: usize, n: u32) -> Res<RunRe
     })
 }
 
-async fn run_sqlite(writers: usize, n: u32) -> Res<RunResult> {
+async fn run_sqlite(writers: usize, n: u32, without_read_indexes: bool) -> Res<RunResult> {
     let dir = tempfile::tempdir()?;
     let store = Store::open_sqlite_dir(dir.path()).await?;
+    if without_read_indexes {
+        let url = format!("sqlite://{}", dir.path().join("zhifa.db").display());
+        let pool = sqlx::SqlitePool::connect(&url).await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(SQLITE_READ_INDEXES))
+            .execute(&pool)
+            .await?;
+        pool.close().await;
+    }
     let r = run(Engine::Sqlite, &store, writers, n).await;
     store.close().await;
     r
@@ -313,10 +336,22 @@ async fn pg_settings(base: &str) -> Res<String> {
     Ok(out.join(", "))
 }
 
-async fn run_postgres(base: &str, writers: usize, n: u32) -> Res<RunResult> {
+async fn run_postgres(
+    base: &str,
+    writers: usize,
+    n: u32,
+    without_read_indexes: bool,
+) -> Res<RunResult> {
     let pg = common::FreshPg::create(base).await?;
     let result = async {
         let store = Store::open(&pg.url).await?;
+        if without_read_indexes {
+            let pool = sqlx::PgPool::connect(&pg.url).await?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(PG_READ_INDEXES))
+                .execute(&pool)
+                .await?;
+            pool.close().await;
+        }
         let r = run(Engine::Postgres, &store, writers, n).await;
         store.close().await;
         r
@@ -339,6 +374,9 @@ async fn main() -> Res<()> {
         args.writers,
         args.engines.iter().map(|e| e.name()).collect::<Vec<_>>()
     );
+    if args.without_read_indexes {
+        println!("without the officer read indexes (attribution run; not a configuration)");
+    }
 
     // The machine's durable-write limit, measured where SQLite's temp dirs live.
     let probe_dir = tempfile::tempdir()?;
@@ -358,8 +396,10 @@ async fn main() -> Res<()> {
     for &engine in &args.engines {
         for &w in &args.writers {
             let r = match engine {
-                Engine::Sqlite => run_sqlite(w, args.events).await,
-                Engine::Postgres => run_postgres(&args.pg, w, args.events).await,
+                Engine::Sqlite => run_sqlite(w, args.events, args.without_read_indexes).await,
+                Engine::Postgres => {
+                    run_postgres(&args.pg, w, args.events, args.without_read_indexes).await
+                }
             }
             .map_err(|e| format!("{} with {w} writers: {e}", engine.name()))?;
             println!(

@@ -28,6 +28,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../migrations/0006_witness_projection.sql")),
     (7, include_str!("../migrations/0007_reads.sql")),
     (8, include_str!("../migrations/0008_rule_columns.sql")),
+    (9, include_str!("../migrations/0009_count_triggers.sql")),
 ];
 
 /// The projection tables of every feature, in the order `rebuild` clears them (each feature
@@ -364,18 +365,22 @@ impl Backend {
             .collect();
         let written: Result<()> = async {
             <Db as crate::bulk::Bulk>::insert_events(&mut tx, &rows).await?;
+            let mut staged = StagedRows::default();
             for (parts, result) in jobs.iter().zip(&results) {
                 let Ok(recs) = result else { continue };
                 let mut recs = recs.iter();
                 for part in parts.iter() {
                     for event in &part.events {
                         let rec = recs.next().expect("one record per event");
-                        Self::project(&mut tx, event, rec.version).await?;
+                        Self::project_staged(&mut tx, &mut staged, event, rec.version).await?;
                     }
-                    Self::apply_side_effects(&mut tx, &part.side_effects).await?;
+                    if !part.side_effects.is_empty() {
+                        Self::flush(&mut tx, &mut staged).await?;
+                        Self::apply_side_effects(&mut tx, &part.side_effects).await?;
+                    }
                 }
             }
-            Ok(())
+            Self::flush(&mut tx, &mut staged).await
         }
         .await;
         if let Err(e) = written {
@@ -707,6 +712,30 @@ impl Backend {
         self.ledger.lock().expect("ledger lock").alg
     }
 
+    /// Projects `event`, or stages it when its feature writes such rows in bulk: a batch of
+    /// registrations then costs one statement per table instead of one per event (each
+    /// statement is a hop to SQLite's worker thread or a round trip to PostgreSQL, and the
+    /// single writer waits for each). Staged rows are written (`flush`) before any event that is
+    /// projected on its own, so every projection sees the tables exactly as the events before
+    /// it left them.
+    async fn project_staged(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        staged: &mut StagedRows,
+        event: &Event,
+        version: i64,
+    ) -> Result<()> {
+        if Self::stage_registry(&mut staged.registry, event, version) {
+            return Ok(());
+        }
+        Self::flush(tx, staged).await?;
+        Self::project(tx, event, version).await
+    }
+
+    /// Writes every staged row (the registration list of features that stage).
+    async fn flush(tx: &mut sqlx::Transaction<'static, Db>, staged: &mut StagedRows) -> Result<()> {
+        Self::flush_registry(tx, &mut staged.registry).await
+    }
+
     /// Applies one event to the projections: the registration list of features, each projecting
     /// the events it owns with pure upserts keyed by the entity, so applying the log from the
     /// start reproduces the tables exactly. An event no feature claims is a corrupt log.
@@ -730,6 +759,12 @@ impl Backend {
         }
     }
 
+}
+
+/// Rows staged for bulk writing, per feature that stages (see `Backend::project_staged`).
+#[derive(Default)]
+struct StagedRows {
+    registry: RegistryStaged,
 }
 
 mod erased {

@@ -15,6 +15,7 @@
 //! - every projection row is derivable from `events` (`Store::rebuild` proves it);
 //! - secrets (password and token hashes) and sessions are not events and are never rebuilt.
 
+mod access;
 mod bulk;
 mod leaf;
 mod paging;
@@ -329,6 +330,7 @@ enum Inner {
 pub struct Store {
     inner: Inner,
     writer: writer::Writer,
+    access: access::AccessWriter,
 }
 
 macro_rules! dispatch {
@@ -385,7 +387,12 @@ impl Store {
             Inner::Sqlite(Arc::new(sqlite::Backend::connect(url, ledger_hash).await?))
         };
         let writer = writer::Writer::start(inner.clone());
-        Ok(Store { inner, writer })
+        let access = access::AccessWriter::start(inner.clone());
+        Ok(Store {
+            inner,
+            writer,
+            access,
+        })
     }
 
     pub fn engine(&self) -> &'static str {
@@ -410,6 +417,13 @@ impl Store {
     /// The ledger's hash, fixed when the log was created; evidence files are hashed with it too.
     pub fn ledger_alg(&self) -> zhifa_ledger::HashAlg {
         dispatch!(self, b => b.ledger_alg())
+    }
+
+    /// Records one access (SYS: every read of records is logged). Returns when the entry is
+    /// durable: the access writer commits every entry waiting at that moment in one
+    /// transaction, so concurrent requests share one commit instead of one each.
+    pub async fn log_access(&self, entry: &AccessEntry) -> Result<()> {
+        self.access.log(entry.clone()).await
     }
 
     pub fn group_commit_stats(&self) -> GroupCommitStats {
@@ -542,7 +556,6 @@ forward! {
     fn touch_session(&self, id_hash: &str) -> ();
     fn delete_session(&self, id_hash: &str) -> ();
     fn delete_user_sessions(&self, user_id: Uuid) -> ();
-    fn log_access(&self, entry: &AccessEntry) -> ();
     fn access_log(&self, limit: i64) -> Vec<AccessEntry>;
 }
 

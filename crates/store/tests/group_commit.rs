@@ -45,11 +45,19 @@ async fn concurrent_batches_refuse_exactly_as_before_sqlite() {
     ignore = "SKIPPED: PostgreSQL (ZHIFA_TEST_PG is not set; ./scripts/test sets it)"
 )]
 async fn concurrent_batches_refuse_exactly_as_before_postgres() {
+    let (store, drop) = pg_store().await;
+    concurrent_batches(&store).await;
+    store.close().await;
+    drop.await;
+}
+
+/// A store on a fresh database of `ZHIFA_TEST_PG`, and the future that drops that database.
+async fn pg_store() -> (Store, impl std::future::Future<Output = ()>) {
     let base = std::env::var("ZHIFA_TEST_PG")
         .ok()
         .filter(|u| !u.is_empty())
         .expect("the PostgreSQL tests need ZHIFA_TEST_PG; ./scripts/test sets it");
-    let base = base.trim_end_matches('/');
+    let base = base.trim_end_matches('/').to_string();
     let prefix = std::env::var("ZHIFA_TEST_DB_PREFIX").unwrap_or_else(|_| "zhifa_t_".into());
     let db = format!("{prefix}{}", Uuid::now_v7().simple());
     let admin = sqlx::PgPool::connect(&format!("{base}/postgres"))
@@ -60,14 +68,79 @@ async fn concurrent_batches_refuse_exactly_as_before_postgres() {
         .await
         .unwrap();
     let store = Store::open(&format!("{base}/{db}")).await.unwrap();
-    concurrent_batches(&store).await;
+    let drop = async move {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {db} WITH (FORCE)"
+        )))
+        .execute(&admin)
+        .await
+        .unwrap();
+    };
+    (store, drop)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_access_entries_are_each_recorded_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_sqlite_dir(dir.path()).await.unwrap();
+    concurrent_access_entries(&store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    skip_pg,
+    ignore = "SKIPPED: PostgreSQL (ZHIFA_TEST_PG is not set; ./scripts/test sets it)"
+)]
+async fn concurrent_access_entries_are_each_recorded_postgres() {
+    let (store, drop) = pg_store().await;
+    concurrent_access_entries(&store).await;
     store.close().await;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {db} WITH (FORCE)"
-    )))
-    .execute(&admin)
-    .await
-    .unwrap();
+    drop.await;
+}
+
+/// The access log's group commit (SYS: every read logged): 300 concurrent requests' entries,
+/// each answered only once durable, are all there exactly once with their own values, while
+/// commands keep committing beside them.
+async fn concurrent_access_entries(store: &Store) {
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..300i64 {
+        let store = store.clone();
+        set.spawn(async move {
+            store
+                .log_access(&zhifa_store::AccessEntry {
+                    at: 1_700_000_000_000_000 + i,
+                    user_id: (i % 2 == 0).then(Uuid::now_v7),
+                    username: format!("user{i}"),
+                    action: "read".into(),
+                    target: format!("GET /officers?page={i}"),
+                    status: 200 + i % 3,
+                })
+                .await
+                .unwrap();
+            if i % 50 == 0 {
+                store
+                    .append(cmd(&format!("s{i}"), Expected::NoStream, 1))
+                    .await
+                    .unwrap();
+            }
+        });
+    }
+    while let Some(r) = set.join_next().await {
+        r.unwrap();
+    }
+    let log = store.access_log(1000).await.unwrap();
+    assert_eq!(log.len(), 300);
+    let mut seen: Vec<i64> = log.iter().map(|e| e.at - 1_700_000_000_000_000).collect();
+    seen.sort_unstable();
+    assert_eq!(seen, (0..300).collect::<Vec<_>>(), "each entry once");
+    for e in &log {
+        let i = e.at - 1_700_000_000_000_000;
+        assert_eq!(e.username, format!("user{i}"));
+        assert_eq!(e.target, format!("GET /officers?page={i}"));
+        assert_eq!(e.status, 200 + i % 3);
+        assert_eq!(e.user_id.is_some(), i % 2 == 0);
+    }
+    assert_eq!(store.event_count().await.unwrap(), 6);
 }
 
 async fn concurrent_batches(store: &Store) {

@@ -393,6 +393,259 @@ async fn counters_equal_counts_and_pages_walk_the_scope() {
 
 /// At 20,000 rows per listed table, every list query is an index range scan: no full scan of
 /// the table and no sort of the page (`examples/plans.rs` runs the same at 1,000,000).
+/// Registrations of a batch are written together (`Backend::project_staged`): 120 concurrent
+/// registrations land in shared batches with their agency's path and counters; a duplicate
+/// certificate number among them is refused alone, naming the field; a command registering
+/// and then updating one officer leaves the updated row; and a rebuild reproduces it all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staged_registrations_commit_together_and_refuse_alone() {
+    for (store, raw, tag, _dir) in engines().await {
+        let gov = agency(None, "某县人民政府", "政府");
+        let market = agency(Some(&gov), "某县市场监督管理局", "市场监管");
+        for a in [&gov, &market] {
+            store
+                .append(cmd(
+                    format!("agency-{}", a.id),
+                    a.id,
+                    Event::AgencyRegistered((a).into()),
+                ))
+                .await
+                .unwrap();
+        }
+        let officer = |n: usize, a: &Agency| Officer {
+            id: Uuid::now_v7(),
+            agency_id: a.id,
+            name: format!("执法员{n}"),
+            id_number: String::new(),
+            certificate_no: format!("CERT{n:05}"),
+            categories: vec![],
+            region: "340102".into(),
+            valid_from: time::macros::date!(2024 - 01 - 01),
+            valid_to: time::macros::date!(2028 - 01 - 01),
+            status: CertificateStatus::Valid,
+            legal_qualification: None,
+            trainings: vec![],
+        };
+        let first = officer(0, &market);
+        store
+            .append(cmd(
+                format!("officer-{}", first.id),
+                market.id,
+                Event::OfficerRegistered((&first).into()),
+            ))
+            .await
+            .unwrap();
+        let mut set = tokio::task::JoinSet::new();
+        for n in 1..=121 {
+            let store = store.clone();
+            // Officer 121 reuses officer 0's certificate number.
+            let o = officer(
+                if n == 121 { 0 } else { n },
+                if n % 2 == 0 { &gov } else { &market },
+            );
+            set.spawn(async move {
+                let r = store
+                    .append(cmd(
+                        format!("officer-{}", o.id),
+                        o.agency_id,
+                        Event::OfficerRegistered((&o).into()),
+                    ))
+                    .await;
+                (n, r)
+            });
+        }
+        let mut twice = officer(500, &market);
+        let registered = Event::OfficerRegistered((&twice).into());
+        twice.name = "改名后".into();
+        let mut both = cmd(format!("officer-{}", twice.id), market.id, registered);
+        both.events.push(Event::OfficerUpdated((&twice).into()));
+        let both = store.append(both).await.unwrap();
+        assert_eq!(both.len(), 2);
+        while let Some(r) = set.join_next().await {
+            let (n, r) = r.unwrap();
+            match (n, r) {
+                (121, Err(zhifa_store::StoreError::Duplicate { field })) => {
+                    assert_eq!(field, "certificate_no")
+                }
+                (121, other) => panic!("the duplicate certificate was not refused: {other:?}"),
+                (n, r) => assert!(r.is_ok(), "officer {n}: {r:?}"),
+            }
+        }
+        let check = |label: &'static str| {
+            let raw = &raw;
+            let twice_id = twice.id;
+            async move {
+                assert_eq!(
+                    raw_rows(raw, "SELECT CAST(COUNT(*) AS TEXT) FROM officers").await,
+                    vec!["122"],
+                    "{label}"
+                );
+                assert!(
+                    raw_rows(
+                        raw,
+                        "SELECT id FROM officers WHERE agency_path = '' OR agency_domain = ''"
+                    )
+                    .await
+                    .is_empty(),
+                    "{label}: every row carries its agency's path and domain"
+                );
+                assert_eq!(
+                    raw_rows(raw, "SELECT agency_id || ' ' || CAST(COUNT(*) AS TEXT) FROM officers GROUP BY agency_id").await,
+                    raw_rows(raw, "SELECT agency_id || ' ' || CAST(n AS TEXT) FROM counts WHERE kind = 'officers'").await,
+                    "{label}: counters"
+                );
+                assert_eq!(
+                    raw_rows(raw, &format!("SELECT name || ' ' || CAST(version AS TEXT) FROM officers WHERE id = '{twice_id}'")).await,
+                    vec!["改名后 2"],
+                    "{label}: the later event of one command wins"
+                );
+            }
+        };
+        check("appended").await;
+        let before = store.dump_projections().await.unwrap();
+        store.rebuild().await.unwrap();
+        check("rebuilt").await;
+        assert_eq!(before, store.dump_projections().await.unwrap());
+        drop_pg(tag).await;
+    }
+}
+
+/// The item and inspection-item counters (kept by the database's triggers from migration 9)
+/// equal a real COUNT after items are published, moved between agencies, repealed and restored,
+/// and inspection items are listed and moved — and a rebuild reproduces them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn item_counters_follow_versions_repeals_and_moves() {
+    use zhifa_domain::registry::{Category, ChangeKind, InspectionItem, ItemVersion};
+    for (store, raw, tag, _dir) in engines().await {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let gov = agency(None, "某县人民政府", "政府");
+        let market = agency(Some(&gov), "某县市场监督管理局", "市场监管");
+        let env = agency(Some(&gov), "某县生态环境局", "生态环境");
+        let agencies = [gov, market, env];
+        for a in &agencies {
+            store
+                .append(cmd(
+                    format!("agency-{}", a.id),
+                    a.id,
+                    Event::AgencyRegistered((a).into()),
+                ))
+                .await
+                .unwrap();
+        }
+        let mut items: HashMap<Uuid, ItemVersion> = HashMap::new();
+        let mut inspections: HashMap<Uuid, InspectionItem> = HashMap::new();
+        for step in 0..120 {
+            let pick = rng.random_range(0..10);
+            let a = agencies[rng.random_range(0..agencies.len())].id;
+            if pick < 3 || items.is_empty() {
+                let v = ItemVersion {
+                    item_id: Uuid::now_v7(),
+                    version: 1,
+                    code: format!("XK{step:04}"),
+                    name: format!("事项{step}"),
+                    category: Category::License,
+                    domain: "市场监管".into(),
+                    agency_id: a,
+                    legal_bases: vec![],
+                    procedure: vec![],
+                    time_limit: String::new(),
+                    review_body: String::new(),
+                    litigation: String::new(),
+                    effective_from: time::macros::date!(2024 - 01 - 01),
+                    change_kind: ChangeKind::Created,
+                    reason: String::new(),
+                    repealed: false,
+                };
+                items.insert(v.item_id, v.clone());
+                store
+                    .append(cmd(
+                        format!("item-{}", v.item_id),
+                        a,
+                        Event::ItemVersionPublished((&v).into()),
+                    ))
+                    .await
+                    .unwrap();
+            } else if pick < 7 {
+                let ids: Vec<Uuid> = items.keys().copied().collect();
+                let mut v = items[&ids[rng.random_range(0..ids.len())]].clone();
+                v.version += 1;
+                v.effective_from += time::Duration::days(1);
+                match pick {
+                    3 | 4 => v.repealed = !v.repealed,
+                    _ => v.agency_id = a,
+                }
+                items.insert(v.item_id, v.clone());
+                store
+                    .append(cmd(
+                        format!("item-{}", v.item_id),
+                        v.agency_id,
+                        Event::ItemVersionPublished((&v).into()),
+                    ))
+                    .await
+                    .unwrap();
+            } else {
+                let existing: Vec<Uuid> = inspections.keys().copied().collect();
+                let i = if pick == 9 && !existing.is_empty() {
+                    let mut i = inspections[&existing[rng.random_range(0..existing.len())]].clone();
+                    i.agency_id = a;
+                    i
+                } else {
+                    InspectionItem {
+                        id: Uuid::now_v7(),
+                        agency_id: a,
+                        item_id: None,
+                        name: format!("检查{step}"),
+                        basis: String::new(),
+                        target_kind: String::new(),
+                        method: String::new(),
+                    }
+                };
+                inspections.insert(i.id, i.clone());
+                store
+                    .append(cmd(
+                        format!("inspection-{}", i.id),
+                        a,
+                        Event::InspectionItemListed((&i).into()),
+                    ))
+                    .await
+                    .unwrap();
+            }
+        }
+        let pairs = [
+            (
+                "SELECT agency_id || ' ' || CAST(COUNT(*) AS TEXT) FROM items WHERE NOT repealed GROUP BY agency_id",
+                "SELECT agency_id || ' ' || CAST(n AS TEXT) FROM counts WHERE kind = 'items'",
+            ),
+            (
+                "SELECT agency_id || ' ' || CAST(COUNT(*) AS TEXT) FROM inspection_items GROUP BY agency_id",
+                "SELECT agency_id || ' ' || CAST(n AS TEXT) FROM counts WHERE kind = 'inspection_items'",
+            ),
+        ];
+        for label in ["projected", "rebuilt"] {
+            if label == "rebuilt" {
+                store.rebuild().await.unwrap();
+            }
+            for (real, counted) in pairs {
+                let real_rows = raw_rows(&raw, real).await;
+                assert!(!real_rows.is_empty(), "{label}: {real}");
+                assert_eq!(
+                    real_rows,
+                    raw_rows(&raw, counted).await,
+                    "{label}: {counted}"
+                );
+            }
+            // No counter row is left at zero (a recount would not produce one).
+            assert!(
+                raw_rows(&raw, "SELECT kind FROM counts WHERE n = 0")
+                    .await
+                    .is_empty(),
+                "{label}"
+            );
+        }
+        drop_pg(tag).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn list_plans_use_their_indexes_at_20k_rows() {
     for (store, raw, tag, _dir) in engines().await {

@@ -267,16 +267,14 @@ impl Backend {
         Ok(())
     }
 
-    pub(crate) async fn log_access(&self, e: &AccessEntry) -> Result<()> {
-        sqlx::query("INSERT INTO access_log (at, user_id, username, action, target, status) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(e.at)
-            .bind(e.user_id.map(|u| u.to_string()))
-            .bind(e.username.as_str())
-            .bind(e.action.as_str())
-            .bind(e.target.as_str())
-            .bind(e.status)
-            .execute(&self.pool)
-            .await?;
+    /// Appends a batch of access-log entries in one transaction (the access writer's commit).
+    /// On SQLite it takes the write gate like the event writer, so the two queue in process
+    /// instead of spinning on the database lock.
+    pub(crate) async fn log_access_batch(&self, entries: &[AccessEntry]) -> Result<()> {
+        let _gate = self.gate().await;
+        let mut tx = self.begin_write().await?;
+        <Db as crate::bulk::Bulk>::insert_access(&mut tx, entries).await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -139,14 +139,17 @@ impl Backend {
             if rows.is_empty() {
                 break;
             }
+            // Registrations are staged and written together, as in the append path.
+            let mut staged = StagedRows::default();
             for (seq, version, payload) in rows {
                 let value: serde_json::Value = decode(&payload)?;
                 let event = zhifa_domain::event::decode_stored(&value)
                     .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                Self::project(tx, &event, version).await?;
+                Self::project_staged(tx, &mut staged, &event, version).await?;
                 after = seq;
                 n += 1;
             }
+            Self::flush(tx, &mut staged).await?;
         }
         Ok(n)
     }

@@ -336,36 +336,6 @@ impl Backend {
         Ok(n)
     }
 
-    /// Adds `delta` to an agency's counter (the row goes when it reaches 0, so counters hold
-    /// exactly what a recount would). Called by the projections, in the command's transaction.
-    async fn bump_count(
-        tx: &mut sqlx::Transaction<'static, Db>,
-        agency_id: &str,
-        kind: &str,
-        day: &str,
-        delta: i64,
-    ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO counts (agency_id, kind, day, n) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (agency_id, kind, day) DO UPDATE SET n = counts.n + excluded.n",
-        )
-        .bind(agency_id)
-        .bind(kind)
-        .bind(day)
-        .bind(delta)
-        .execute(&mut **tx)
-        .await?;
-        if delta < 0 {
-            sqlx::query("DELETE FROM counts WHERE agency_id = $1 AND kind = $2 AND day = $3 AND n = 0")
-                .bind(agency_id)
-                .bind(kind)
-                .bind(day)
-                .execute(&mut **tx)
-                .await?;
-        }
-        Ok(())
-    }
-
     /// The names of these agencies (for the rows of a page), by primary key.
     pub(crate) async fn agency_names(&self, ids: &[Uuid]) -> Result<std::collections::HashMap<Uuid, String>> {
         let mut ids: Vec<String> = ids.iter().map(|i| i.to_string()).collect();

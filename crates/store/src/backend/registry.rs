@@ -36,6 +36,13 @@ const INSPECTION_LIST: ListSpec<'static> = ListSpec {
     keys: &[("x.id", KeyKind::Text)],
 };
 
+/// Registry rows a batch writes together (see `Backend::project_staged`).
+#[derive(Default)]
+struct RegistryStaged {
+    officers: Vec<(Officer, i64)>,
+    ids: std::collections::HashSet<Uuid>,
+}
+
 impl Backend {
     /// Projects the registry (agencies, officers, power list, inspection, guides, benchmarks) events; `false` for events of other features.
     async fn project_registry(
@@ -97,7 +104,6 @@ impl Backend {
                 .execute(&mut **tx)
                 .await?;
                 Self::put_in_force_periods(tx, v.item_id).await?;
-                Self::count_item(tx, v.item_id, Some((v.agency_id, v.repealed))).await?;
                 sqlx::query(
                     "INSERT INTO items (item_id, agency_id, code, name, category, repealed, version, doc, agency_path, agency_domain, search) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT path FROM agencies WHERE id = $2), \
@@ -120,7 +126,6 @@ impl Backend {
             }
             Event::InspectionItemListed(i) => {
                 let i = &InspectionItem::from(i.clone());
-                Self::count_inspection_item(tx, i.id, i.agency_id).await?;
                 sqlx::query(
                     "INSERT INTO inspection_items (id, agency_id, doc, agency_path, agency_domain, search) VALUES ($1, $2, $3, \
                      (SELECT path FROM agencies WHERE id = $2), (SELECT domain FROM agencies WHERE id = $2), $3) \
@@ -220,28 +225,59 @@ impl Backend {
         o: &Officer,
         version: i64,
     ) -> Result<()> {
-        Self::count_officer(tx, o).await?;
-        sqlx::query(
-            "INSERT INTO officers (id, agency_id, name, certificate_no, status, valid_to, version, doc, agency_path, agency_domain, search, acting_until) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT path FROM agencies WHERE id = $2), \
-             (SELECT domain FROM agencies WHERE id = $2), $3 || ' ' || $4, $9) \
-             ON CONFLICT (id) DO UPDATE SET agency_id = excluded.agency_id, name = excluded.name, \
-             certificate_no = excluded.certificate_no, status = excluded.status, valid_to = excluded.valid_to, \
-             version = excluded.version, doc = excluded.doc, agency_path = excluded.agency_path, \
-             agency_domain = excluded.agency_domain, search = excluded.search, acting_until = excluded.acting_until",
-        )
-        .bind(o.id.to_string())
-        .bind(o.agency_id.to_string())
-        .bind(o.name.as_str())
-        .bind(o.certificate_no.as_str())
-        .bind(o.status.as_str())
-        .bind(zhifa_domain::registry::format_date(o.valid_to))
-        .bind(version)
-        .bind(erased::Doc::doc(o))
-        .bind(o.acting_until().map(zhifa_domain::registry::format_date))
-        .execute(&mut **tx)
-        .await
-        .map_err(map_unique)?;
+        Self::put_officers(tx, &[(o.clone(), version)]).await
+    }
+
+    /// Upserts officer rows in one statement (a batch's registrations, see `stage_registry`;
+    /// the engine-specific statement is in `bulk.rs`). The rows' ids are distinct.
+    async fn put_officers(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        rows: &[(Officer, i64)],
+    ) -> Result<()> {
+        let rows: Vec<crate::bulk::OfficerRow> = rows
+            .iter()
+            .map(|(o, version)| crate::bulk::OfficerRow {
+                id: o.id.to_string(),
+                agency_id: o.agency_id.to_string(),
+                name: o.name.clone(),
+                certificate_no: o.certificate_no.clone(),
+                status: o.status.as_str().to_string(),
+                valid_to: zhifa_domain::registry::format_date(o.valid_to),
+                version: *version,
+                doc: erased::Doc::doc(o),
+                search: format!("{} {}", o.name, o.certificate_no),
+                // Counted by the last day the certificate lets its holder act (the domain's rule).
+                acting_until: o.acting_until().map(zhifa_domain::registry::format_date),
+            })
+            .collect();
+        <Db as crate::bulk::Bulk>::upsert_officers(&mut **tx, &rows)
+            .await
+            .map_err(map_unique)?;
+        Ok(())
+    }
+
+    /// Stages a registry event whose projection needs nothing read back (an officer's whole
+    /// record), to be written with the batch's others by `flush_registry`; `false` if the event
+    /// must be projected on its own (including a second event of an officer already staged).
+    fn stage_registry(staged: &mut RegistryStaged, event: &Event, version: i64) -> bool {
+        match event {
+            Event::OfficerRegistered(o) | Event::OfficerUpdated(o) if staged.ids.insert(o.id) => {
+                staged.officers.push((Officer::from(o.clone()), version));
+                true
+            }
+            _ => false,
+        }
+    }
+
+    async fn flush_registry(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        staged: &mut RegistryStaged,
+    ) -> Result<()> {
+        if !staged.officers.is_empty() {
+            Self::put_officers(tx, &staged.officers).await?;
+            staged.officers.clear();
+            staged.ids.clear();
+        }
         Ok(())
     }
 
@@ -260,67 +296,6 @@ impl Backend {
     pub(crate) async fn agency_count(&self, scope: &Scope) -> Result<i64> {
         self.count(&format!("SELECT COUNT(*) FROM agencies a WHERE {SCOPE_SQL}"), &scope_args(scope))
             .await
-    }
-
-    /// Keeps the `officers` and `officers_valid` counters: the officer's previous row counted
-    /// out, `o` counted in.
-    async fn count_officer(tx: &mut sqlx::Transaction<'static, Db>, o: &Officer) -> Result<()> {
-        let old = sqlx::query("SELECT agency_id, acting_until FROM officers WHERE id = $1")
-            .bind(o.id.to_string())
-            .fetch_optional(&mut **tx)
-            .await?;
-        if let Some(r) = old {
-            let (agency, until): (String, Option<String>) = (r.try_get(0)?, r.try_get(1)?);
-            Self::bump_count(tx, &agency, "officers", "", -1).await?;
-            if let Some(until) = until {
-                Self::bump_count(tx, &agency, "officers_valid", &until, -1).await?;
-            }
-        }
-        let agency = o.agency_id.to_string();
-        Self::bump_count(tx, &agency, "officers", "", 1).await?;
-        // Counted by the last day the certificate lets its holder act (the domain's rule).
-        if let Some(until) = o.acting_until() {
-            let day = zhifa_domain::registry::format_date(until);
-            Self::bump_count(tx, &agency, "officers_valid", &day, 1).await?;
-        }
-        Ok(())
-    }
-
-    /// Keeps the `items` counter (items in force): the item's previous row out, `now` in.
-    async fn count_item(
-        tx: &mut sqlx::Transaction<'static, Db>,
-        item_id: Uuid,
-        now: Option<(Uuid, bool)>,
-    ) -> Result<()> {
-        let old = sqlx::query("SELECT agency_id, repealed FROM items WHERE item_id = $1")
-            .bind(item_id.to_string())
-            .fetch_optional(&mut **tx)
-            .await?;
-        if let Some(r) = old
-            && !r.try_get::<bool, _>(1)?
-        {
-            Self::bump_count(tx, &r.try_get::<String, _>(0)?, "items", "", -1).await?;
-        }
-        if let Some((agency, false)) = now {
-            Self::bump_count(tx, &agency.to_string(), "items", "", 1).await?;
-        }
-        Ok(())
-    }
-
-    /// Keeps the `inspection_items` counter.
-    async fn count_inspection_item(
-        tx: &mut sqlx::Transaction<'static, Db>,
-        id: Uuid,
-        agency_id: Uuid,
-    ) -> Result<()> {
-        let old = sqlx::query("SELECT agency_id FROM inspection_items WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(&mut **tx)
-            .await?;
-        if let Some(r) = old {
-            Self::bump_count(tx, &r.try_get::<String, _>(0)?, "inspection_items", "", -1).await?;
-        }
-        Self::bump_count(tx, &agency_id.to_string(), "inspection_items", "", 1).await
     }
 
     pub(crate) async fn agency_children(&self, id: Uuid) -> Result<Vec<Agency>> {

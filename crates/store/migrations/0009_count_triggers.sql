@@ -1,0 +1,140 @@
+-- zhifa: rebuild projections
+-- Per-agency counters kept by the database itself, in the statement that changes the row.
+--
+-- Migration 7 kept `counts` from the projections: each officer event read the officer's
+-- previous row and upserted two or four counter rows, four round trips to the database where
+-- the projection needs one. The single writer runs statements one after another, so the
+-- append rate fell to a fifth (ARCHITECTURE.md, "Measured"). A trigger sees OLD and NEW in the
+-- same statement: the counter follows the row with no extra round trip and cannot drift from
+-- it. The triggers count stored columns only (`acting_until` is Officer::acting_until, stored
+-- by the projection); no rule of the domain is restated here. Counter rows that fall to zero
+-- are deleted, so `counts` holds exactly what a rebuild produces.
+--
+-- Lines starting with `--pg: ` or `--sqlite: ` are that engine's only (see `migration_sql`).
+
+--pg: CREATE FUNCTION zhifa_bump_count(a TEXT, k TEXT, d TEXT, delta BIGINT) RETURNS void AS $$
+--pg: BEGIN
+--pg:   INSERT INTO counts (agency_id, kind, day, n) VALUES (a, k, d, delta)
+--pg:     ON CONFLICT (agency_id, kind, day) DO UPDATE SET n = counts.n + excluded.n;
+--pg:   IF delta < 0 THEN
+--pg:     DELETE FROM counts WHERE agency_id = a AND kind = k AND day = d AND n = 0;
+--pg:   END IF;
+--pg: END $$ LANGUAGE plpgsql;
+--pg: CREATE FUNCTION zhifa_count_officer() RETURNS trigger AS $$
+--pg: BEGIN
+--pg:   IF TG_OP <> 'INSERT' THEN
+--pg:     PERFORM zhifa_bump_count(OLD.agency_id, 'officers', '', -1);
+--pg:     IF OLD.acting_until IS NOT NULL THEN
+--pg:       PERFORM zhifa_bump_count(OLD.agency_id, 'officers_valid', OLD.acting_until, -1);
+--pg:     END IF;
+--pg:   END IF;
+--pg:   IF TG_OP <> 'DELETE' THEN
+--pg:     PERFORM zhifa_bump_count(NEW.agency_id, 'officers', '', 1);
+--pg:     IF NEW.acting_until IS NOT NULL THEN
+--pg:       PERFORM zhifa_bump_count(NEW.agency_id, 'officers_valid', NEW.acting_until, 1);
+--pg:     END IF;
+--pg:   END IF;
+--pg:   RETURN NULL;
+--pg: END $$ LANGUAGE plpgsql;
+--pg: CREATE TRIGGER officers_count_ins AFTER INSERT OR DELETE ON officers
+--pg:   FOR EACH ROW EXECUTE FUNCTION zhifa_count_officer();
+--pg: CREATE TRIGGER officers_count_upd AFTER UPDATE ON officers FOR EACH ROW
+--pg:   WHEN (OLD.agency_id IS DISTINCT FROM NEW.agency_id OR OLD.acting_until IS DISTINCT FROM NEW.acting_until)
+--pg:   EXECUTE FUNCTION zhifa_count_officer();
+--pg: CREATE FUNCTION zhifa_count_item() RETURNS trigger AS $$
+--pg: BEGIN
+--pg:   IF TG_OP <> 'INSERT' AND NOT OLD.repealed THEN
+--pg:     PERFORM zhifa_bump_count(OLD.agency_id, 'items', '', -1);
+--pg:   END IF;
+--pg:   IF TG_OP <> 'DELETE' AND NOT NEW.repealed THEN
+--pg:     PERFORM zhifa_bump_count(NEW.agency_id, 'items', '', 1);
+--pg:   END IF;
+--pg:   RETURN NULL;
+--pg: END $$ LANGUAGE plpgsql;
+--pg: CREATE TRIGGER items_count_ins AFTER INSERT OR DELETE ON items
+--pg:   FOR EACH ROW EXECUTE FUNCTION zhifa_count_item();
+--pg: CREATE TRIGGER items_count_upd AFTER UPDATE ON items FOR EACH ROW
+--pg:   WHEN (OLD.agency_id IS DISTINCT FROM NEW.agency_id OR OLD.repealed IS DISTINCT FROM NEW.repealed)
+--pg:   EXECUTE FUNCTION zhifa_count_item();
+--pg: CREATE FUNCTION zhifa_count_inspection_item() RETURNS trigger AS $$
+--pg: BEGIN
+--pg:   IF TG_OP <> 'INSERT' THEN
+--pg:     PERFORM zhifa_bump_count(OLD.agency_id, 'inspection_items', '', -1);
+--pg:   END IF;
+--pg:   IF TG_OP <> 'DELETE' THEN
+--pg:     PERFORM zhifa_bump_count(NEW.agency_id, 'inspection_items', '', 1);
+--pg:   END IF;
+--pg:   RETURN NULL;
+--pg: END $$ LANGUAGE plpgsql;
+--pg: CREATE TRIGGER inspection_items_count_ins AFTER INSERT OR DELETE ON inspection_items
+--pg:   FOR EACH ROW EXECUTE FUNCTION zhifa_count_inspection_item();
+--pg: CREATE TRIGGER inspection_items_count_upd AFTER UPDATE ON inspection_items FOR EACH ROW
+--pg:   WHEN (OLD.agency_id IS DISTINCT FROM NEW.agency_id)
+--pg:   EXECUTE FUNCTION zhifa_count_inspection_item();
+
+--sqlite: CREATE TRIGGER officers_count_ins AFTER INSERT ON officers BEGIN
+--sqlite:   INSERT INTO counts (agency_id, kind, day, n) VALUES (new.agency_id, 'officers', '', 1)
+--sqlite:     ON CONFLICT (agency_id, kind, day) DO UPDATE SET n = n + 1;
+--sqlite:   INSERT INTO counts (agency_id, kind, day, n) SELECT new.agency_id, 'officers_valid', new.acting_until, 1
+--sqlite:     WHERE new.acting_until IS NOT NULL ON CONFLICT (agency_id, kind, day) DO UPDATE SET n = n + 1;
+--sqlite: END;
+--sqlite: CREATE TRIGGER officers_count_del AFTER DELETE ON officers BEGIN
+--sqlite:   UPDATE counts SET n = n - 1 WHERE agency_id = old.agency_id AND kind = 'officers' AND day = '';
+--sqlite:   UPDATE counts SET n = n - 1 WHERE old.acting_until IS NOT NULL AND agency_id = old.agency_id
+--sqlite:     AND kind = 'officers_valid' AND day = old.acting_until;
+--sqlite:   DELETE FROM counts WHERE agency_id = old.agency_id AND kind IN ('officers', 'officers_valid') AND n = 0;
+--sqlite: END;
+--sqlite: CREATE TRIGGER officers_count_upd AFTER UPDATE OF agency_id, acting_until ON officers
+--sqlite:   WHEN old.agency_id IS NOT new.agency_id OR old.acting_until IS NOT new.acting_until BEGIN
+--sqlite:   UPDATE counts SET n = n - 1 WHERE agency_id = old.agency_id AND kind = 'officers' AND day = '';
+--sqlite:   UPDATE counts SET n = n - 1 WHERE old.acting_until IS NOT NULL AND agency_id = old.agency_id
+--sqlite:     AND kind = 'officers_valid' AND day = old.acting_until;
+--sqlite:   DELETE FROM counts WHERE agency_id = old.agency_id AND kind IN ('officers', 'officers_valid') AND n = 0;
+--sqlite:   INSERT INTO counts (agency_id, kind, day, n) VALUES (new.agency_id, 'officers', '', 1)
+--sqlite:     ON CONFLICT (agency_id, kind, day) DO UPDATE SET n = n + 1;
+--sqlite:   INSERT INTO counts (agency_id, kind, day, n) SELECT new.agency_id, 'officers_valid', new.acting_until, 1
+--sqlite:     WHERE new.acting_until IS NOT NULL ON CONFLICT (agency_id, kind, day) DO UPDATE SET n = n + 1;
+--sqlite: END;
+--sqlite: CREATE TRIGGER items_count_ins AFTER INSERT ON items WHEN NOT new.repealed BEGIN
+--sqlite:   INSERT INTO counts (agency_id, kind, day, n) VALUES (new.agency_id, 'items', '', 1)
+--sqlite:     ON CONFLICT (agency_id, kind, day) DO UPDATE SET n = n + 1;
+--sqlite: END;
+--sqlite: CREATE TRIGGER items_count_del AFTER DELETE ON items WHEN NOT old.repealed BEGIN
+--sqlite:   UPDATE counts SET n = n - 1 WHERE agency_id = old.agency_id AND kind = 'items' AND day = '';
+--sqlite:   DELETE FROM counts WHERE agency_id = old.agency_id AND kind = 'items' AND day = '' AND n = 0;
+--sqlite: END;
+--sqlite: CREATE TRIGGER items_count_upd AFTER UPDATE OF agency_id, repealed ON items
+--sqlite:   WHEN old.agency_id IS NOT new.agency_id OR old.repealed IS NOT new.repealed BEGIN
+--sqlite:   UPDATE counts SET n = n - 1 WHERE NOT old.repealed AND agency_id = old.agency_id AND kind = 'items' AND day = '';
+--sqlite:   DELETE FROM counts WHERE agency_id = old.agency_id AND kind = 'items' AND day = '' AND n = 0;
+--sqlite:   INSERT INTO counts (agency_id, kind, day, n) SELECT new.agency_id, 'items', '', 1
+--sqlite:     WHERE NOT new.repealed ON CONFLICT (agency_id, kind, day) DO UPDATE SET n = n + 1;
+--sqlite: END;
+--sqlite: CREATE TRIGGER inspection_items_count_ins AFTER INSERT ON inspection_items BEGIN
+--sqlite:   INSERT INTO counts (agency_id, kind, day, n) VALUES (new.agency_id, 'inspection_items', '', 1)
+--sqlite:     ON CONFLICT (agency_id, kind, day) DO UPDATE SET n = n + 1;
+--sqlite: END;
+--sqlite: CREATE TRIGGER inspection_items_count_del AFTER DELETE ON inspection_items BEGIN
+--sqlite:   UPDATE counts SET n = n - 1 WHERE agency_id = old.agency_id AND kind = 'inspection_items' AND day = '';
+--sqlite:   DELETE FROM counts WHERE agency_id = old.agency_id AND kind = 'inspection_items' AND day = '' AND n = 0;
+--sqlite: END;
+--sqlite: CREATE TRIGGER inspection_items_count_upd AFTER UPDATE OF agency_id ON inspection_items
+--sqlite:   WHEN old.agency_id IS NOT new.agency_id BEGIN
+--sqlite:   UPDATE counts SET n = n - 1 WHERE agency_id = old.agency_id AND kind = 'inspection_items' AND day = '';
+--sqlite:   DELETE FROM counts WHERE agency_id = old.agency_id AND kind = 'inspection_items' AND day = '' AND n = 0;
+--sqlite:   INSERT INTO counts (agency_id, kind, day, n) VALUES (new.agency_id, 'inspection_items', '', 1)
+--sqlite:     ON CONFLICT (agency_id, kind, day) DO UPDATE SET n = n + 1;
+--sqlite: END;
+
+-- The text indexes follow `search` only when it changes: every projection upsert names
+-- `search` in its SET list, and an unchanged value re-indexed the row's trigrams each time.
+--sqlite: DROP TRIGGER agencies_fts_upd;
+--sqlite: CREATE TRIGGER agencies_fts_upd AFTER UPDATE OF search ON agencies WHEN old.search IS NOT new.search BEGIN INSERT INTO agencies_fts (agencies_fts, rowid, search) VALUES ('delete', old.rowid, old.search); INSERT INTO agencies_fts (rowid, search) VALUES (new.rowid, new.search); END;
+--sqlite: DROP TRIGGER officers_fts_upd;
+--sqlite: CREATE TRIGGER officers_fts_upd AFTER UPDATE OF search ON officers WHEN old.search IS NOT new.search BEGIN INSERT INTO officers_fts (officers_fts, rowid, search) VALUES ('delete', old.rowid, old.search); INSERT INTO officers_fts (rowid, search) VALUES (new.rowid, new.search); END;
+--sqlite: DROP TRIGGER items_fts_upd;
+--sqlite: CREATE TRIGGER items_fts_upd AFTER UPDATE OF search ON items WHEN old.search IS NOT new.search BEGIN INSERT INTO items_fts (items_fts, rowid, search) VALUES ('delete', old.rowid, old.search); INSERT INTO items_fts (rowid, search) VALUES (new.rowid, new.search); END;
+--sqlite: DROP TRIGGER inspection_items_fts_upd;
+--sqlite: CREATE TRIGGER inspection_items_fts_upd AFTER UPDATE OF search ON inspection_items WHEN old.search IS NOT new.search BEGIN INSERT INTO inspection_items_fts (inspection_items_fts, rowid, search) VALUES ('delete', old.rowid, old.search); INSERT INTO inspection_items_fts (rowid, search) VALUES (new.rowid, new.search); END;
+--sqlite: DROP TRIGGER evidence_fts_upd;
+--sqlite: CREATE TRIGGER evidence_fts_upd AFTER UPDATE OF search ON evidence WHEN old.search IS NOT new.search BEGIN INSERT INTO evidence_fts (evidence_fts, rowid, search) VALUES ('delete', old.rowid, old.search); INSERT INTO evidence_fts (rowid, search) VALUES (new.rowid, new.search); END;
