@@ -48,6 +48,84 @@ pub fn mask_phone(s: &str) -> String {
         .collect()
 }
 
+/// Who may read the events of a kind, on top of the agency scope every read of records applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readers {
+    /// Whoever may read the agency the event's stream belongs to.
+    InScope,
+    /// Account administration (users, their roles, passwords, API tokens): only those who
+    /// administer accounts or audit that administration (三员分立), not the staff of the agency.
+    AccountAdministration,
+}
+
+/// The kinds of account administration ([`Readers::AccountAdministration`]).
+pub const ACCOUNT_KINDS: [&str; 5] = [
+    "UserCreated",
+    "UserUpdated",
+    "PasswordChanged",
+    "ApiTokenIssued",
+    "ApiTokenRevoked",
+];
+
+/// The known kinds `actor` may not read, for a query to leave out (unknown kinds are left out
+/// after it, by [`may_read_event`]).
+pub fn hidden_kinds(actor: &crate::auth::Actor) -> Vec<String> {
+    ACCOUNT_KINDS
+        .iter()
+        .filter(|k| !may_read_event(actor, k))
+        .map(|k| k.to_string())
+        .collect()
+}
+
+/// The readers of each event kind (by its stored `kind`). `None` for a kind this version does
+/// not know, which nobody reads: a new kind is hidden until it is classified here (the test
+/// `every_event_kind_has_its_readers` fails until then).
+pub fn readers_of(kind: &str) -> Option<Readers> {
+    if ACCOUNT_KINDS.contains(&kind) {
+        return Some(Readers::AccountAdministration);
+    }
+    Some(match kind {
+        "AgencyRegistered"
+        | "AgencyUpdated"
+        | "OfficerRegistered"
+        | "OfficerUpdated"
+        | "CertificateStatusChanged"
+        | "TrainingRecorded"
+        | "ItemVersionPublished"
+        | "InspectionItemListed"
+        | "ServiceGuideSet"
+        | "DiscretionBenchmarkSet"
+        | "DeadlineOpened"
+        | "DeadlineRecomputed"
+        | "DeadlineMissed"
+        | "DeadlineMet"
+        | "DeadlineSuspended"
+        | "DeadlineResumed"
+        | "DeadlineExtended"
+        | "HolidayNoticeImported"
+        | "AnnualReportPublished"
+        | "PersonalDataErased"
+        | "EvidenceReceived"
+        | "WitnessedLogRegistered"
+        | "WitnessCheckpointCosigned" => Readers::InScope,
+        _ => return None,
+    })
+}
+
+/// Whether `actor` may read an event of `kind` at all (the agency scope aside): the one rule
+/// every read path of records applies before [`view_payload`] — the events feed, history
+/// panels, the audit page, proof pages and packages.
+pub fn may_read_event(actor: &crate::auth::Actor, kind: &str) -> bool {
+    use crate::auth::Permission;
+    match readers_of(kind) {
+        Some(Readers::InScope) => true,
+        Some(Readers::AccountAdministration) => {
+            actor.can(Permission::ViewUsers) || actor.can(Permission::ViewAuditLog)
+        }
+        None => false,
+    }
+}
+
 /// A stored payload as `actor` may read it (the events feed, history panels): every personal
 /// value (`{"$personal": v}`, see [`crate::event::Personal`]) becomes plain text — in clear for a
 /// role with [`Permission::ViewPersonalData`](crate::auth::Permission::ViewPersonalData), masked
@@ -87,6 +165,58 @@ pub fn view_payload(payload: &serde_json::Value, actor: &crate::auth::Actor) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_event_kind_has_its_readers() {
+        for e in crate::event::samples::all() {
+            assert!(
+                readers_of(e.kind()).is_some(),
+                "{} has no readers",
+                e.kind()
+            );
+            assert_eq!(
+                crate::event::label_of(e.kind()),
+                Some(e.label()),
+                "{}",
+                e.kind()
+            );
+        }
+        assert_eq!(readers_of("SomethingNew"), None);
+    }
+
+    /// Issue 9 finding 1: officers saw the account administration of their agency.
+    #[test]
+    fn account_administration_is_read_only_by_its_administrators_and_auditors() {
+        use crate::auth::{Actor, Role};
+        let as_role = |r: Role| {
+            let mut a = Actor::system();
+            a.roles = vec![r];
+            a
+        };
+        for kind in [
+            "UserCreated",
+            "UserUpdated",
+            "PasswordChanged",
+            "ApiTokenIssued",
+            "ApiTokenRevoked",
+        ] {
+            for role in Role::ALL.iter().copied() {
+                let expected = matches!(role, Role::SecurityAdmin | Role::Auditor);
+                assert_eq!(
+                    may_read_event(&as_role(role), kind),
+                    expected,
+                    "{role:?} {kind}"
+                );
+            }
+        }
+        for role in Role::ALL.iter().copied() {
+            assert!(
+                may_read_event(&as_role(role), "OfficerRegistered"),
+                "{role:?}"
+            );
+            assert!(!may_read_event(&as_role(role), "SomethingNew"), "{role:?}");
+        }
+    }
 
     #[test]
     fn payload_views_mask_or_show_every_personal_value_by_permission() {

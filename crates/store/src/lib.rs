@@ -471,7 +471,8 @@ impl Store {
 forward! {
     fn stream_version(&self, stream: &str) -> i64;
     fn events_of_stream(&self, stream: &str) -> Vec<Recorded>;
-    fn recent_events(&self, scope: &Scope, limit: i64) -> Vec<Recorded>;
+    /// The latest events in scope, without those of `hidden` kinds.
+    fn recent_events(&self, scope: &Scope, hidden: &[String], limit: i64) -> Vec<Recorded>;
     /// An event and its ledger leaf input (what the Merkle leaf hashes).
     fn event_leaf(&self, seq: i64) -> Option<(Recorded, Vec<u8>)>;
     /// A self-verifying package of these events (REC-5), proven against the latest checkpoint.

@@ -307,7 +307,7 @@ async fn counters_equal_counts_and_pages_walk_the_scope() {
                 .take(9)
                 .collect();
             let got: Vec<i64> = store
-                .recent_events(&scope, 9)
+                .recent_events(&scope, &[], 9)
                 .await
                 .unwrap()
                 .iter()

@@ -3,7 +3,7 @@
 use super::{ApiJson, ListParams, Paged, paged, uuid_param};
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::service;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -160,36 +160,10 @@ pub async fn list_events(
     Query(p): Query<EventParams>,
 ) -> ApiResult<Json<Vec<EventView>>> {
     let events = match &p.stream {
-        Some(s) => {
-            let evs = st.store.events_of_stream(s).await?;
-            // The stream is visible only if the agency it belongs to is.
-            if let Some(first) = evs.first() {
-                service::agency(&st, &u, first.agency_id)
-                    .await
-                    .map_err(|_| ApiError::not_found("记录"))?;
-            }
-            evs
-        }
-        None => {
-            st.store
-                .recent_events(&u.scope, p.limit.unwrap_or(100).clamp(1, 1000))
-                .await?
-        }
+        Some(s) => service::stream_records(&st, &u, s).await?,
+        None => service::recent_records(&st, &u, p.limit.unwrap_or(100).clamp(1, 1000)).await?,
     };
-    Ok(Json(
-        events
-            .into_iter()
-            .map(|r| EventView::from(masked_record(r, &u.actor)))
-            .collect(),
-    ))
-}
-
-/// A record as the caller may see it: its personal values shown by the domain's one rule
-/// (`privacy::view_payload`: masked unless the caller may see personal data, erased ones as
-/// erased), so the history shows no more than the entity views.
-fn masked_record(mut r: Recorded, actor: &zhifa_domain::auth::Actor) -> Recorded {
-    r.payload = zhifa_domain::privacy::view_payload(&r.payload, actor);
-    r
+    Ok(Json(events.into_iter().map(EventView::from).collect()))
 }
 
 /// Access log: every request by a signed-in caller and every sign-in attempt (auditor only).

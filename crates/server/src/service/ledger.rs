@@ -9,6 +9,61 @@ use zhifa_domain::auth::Permission;
 use zhifa_domain::event::Expected;
 use zhifa_domain::{DomainError, Event, NewEvent, StreamId};
 
+// ───────────── reading records ─────────────
+
+/// The records `u` may read, as it may read them: events of kinds the domain's rule hides from
+/// `u` are left out (`privacy::may_read_event`) and every personal value of the others is
+/// shown by the one masking rule (`privacy::view_payload`). Every read path of records goes
+/// through here (events feed, history panels, audit page, proof pages), after its agency scope.
+pub fn readable(
+    u: &CurrentUser,
+    records: Vec<zhifa_store::Recorded>,
+) -> Vec<zhifa_store::Recorded> {
+    records
+        .into_iter()
+        .filter(|r| zhifa_domain::privacy::may_read_event(&u.actor, &r.kind))
+        .map(|mut r| {
+            r.payload = zhifa_domain::privacy::view_payload(&r.payload, &u.actor);
+            r
+        })
+        .collect()
+}
+
+/// The latest records of `u`'s scope that `u` may read (up to `limit`).
+pub async fn recent_records(
+    st: &AppState,
+    u: &CurrentUser,
+    limit: i64,
+) -> ServiceResult<Vec<zhifa_store::Recorded>> {
+    let hidden = zhifa_domain::privacy::hidden_kinds(&u.actor);
+    Ok(readable(
+        u,
+        st.store.recent_events(&u.scope, &hidden, limit).await?,
+    ))
+}
+
+/// One stream's records, if its agency is in `u`'s scope and `u` may read its kind (else not
+/// found), as `u` may read them.
+pub async fn stream_records(
+    st: &AppState,
+    u: &CurrentUser,
+    stream: &str,
+) -> ServiceResult<Vec<zhifa_store::Recorded>> {
+    let events = st.store.events_of_stream(stream).await?;
+    if let Some(first) = events.first() {
+        agency(st, u, first.agency_id)
+            .await
+            .map_err(|_| ServiceError::NotFound("记录"))?;
+    }
+    let stored = events.len();
+    let shown = readable(u, events);
+    // A stream whose every record is hidden from `u` is answered as one out of scope.
+    if stored > 0 && shown.is_empty() {
+        return Err(ServiceError::NotFound("记录"));
+    }
+    Ok(shown)
+}
+
 // ───────────── proofs of single records (REC-6) ─────────────
 
 /// How long a read waits for the background signer to cover a just-appended record.
@@ -69,11 +124,18 @@ async fn event_in_scope(
     agency(st, u, rec.agency_id)
         .await
         .map_err(|_| ServiceError::NotFound("记录"))?;
+    // A kind hidden from `u` is answered exactly like a record out of scope.
+    if !zhifa_domain::privacy::may_read_event(&u.actor, &rec.kind) {
+        return Err(ServiceError::NotFound("记录"));
+    }
     Ok((rec, leaf))
 }
 
 pub async fn event_proof(st: &AppState, u: &CurrentUser, seq: i64) -> ServiceResult<EventProof> {
     let (record, leaf) = event_in_scope(st, u, seq).await?;
+    let record = readable(u, vec![record])
+        .pop()
+        .ok_or(ServiceError::NotFound("记录"))?;
     let (note, info) = signed_checkpoint_covering(st, seq).await?;
     let keys = zhifa_ledger::TrustedKeys::from_text(&info.verifier_keys.join("\n"))
         .map_err(ServiceError::internal)?;
@@ -129,6 +191,13 @@ pub async fn package(
             let events = st.store.events_of_stream(stream).await?;
             let first = events.first().ok_or(ServiceError::NotFound("记录"))?;
             event_in_scope(st, u, first.seq).await?;
+            // Every record of the package must be one `u` may read.
+            if events
+                .iter()
+                .any(|e| !zhifa_domain::privacy::may_read_event(&u.actor, &e.kind))
+            {
+                return Err(ServiceError::NotFound("记录"));
+            }
             (
                 events.iter().map(|e| e.seq).collect(),
                 format!("记录证明：{stream}（{} 条）", events.len()),

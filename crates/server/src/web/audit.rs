@@ -46,7 +46,7 @@ async fn audit(State(st): State<AppState>, WebUser(u): WebUser) -> Response {
                 (cst(a.at), a.username, action, a.target, a.status)
             })
             .collect();
-        let events = event_rows(st.store.recent_events(&u.scope, 50).await?);
+        let events = event_rows(crate::service::recent_records(&st, &u, 50).await?);
         Ok(render(&AuditT {
             chrome: Chrome::for_user(&u, "/audit"),
             access,

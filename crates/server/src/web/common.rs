@@ -128,9 +128,9 @@ pub(super) fn event_rows(events: Vec<zhifa_store::Recorded>) -> Vec<EventRow> {
     events
         .into_iter()
         .map(|e| {
-            // Stored payloads may hold erased values (REC-6): decode them as the projections do.
-            let label = zhifa_domain::event::decode_stored(&e.payload)
-                .map(|ev| ev.label().to_string())
+            // By kind: the payloads reach the pages masked (`service::readable`).
+            let label = zhifa_domain::event::label_of(&e.kind)
+                .map(str::to_string)
                 .unwrap_or(e.kind.clone());
             EventRow {
                 seq: e.seq,

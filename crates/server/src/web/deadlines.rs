@@ -178,9 +178,7 @@ async fn deadline_page(
     let v = crate::api::deadline_view(st, d);
     let d = &v.deadline;
     let events = event_rows(
-        st.store
-            .events_of_stream(&zhifa_domain::StreamId::deadline(d.id).0)
-            .await?,
+        service::stream_records(st, u, &zhifa_domain::StreamId::deadline(d.id).0).await?,
     );
     let extension = zhifa_domain::deadline::extension_rule(&st.catalog, &d.rule_id);
     let open = d.status == zhifa_domain::deadline::DeadlineStatus::Open;

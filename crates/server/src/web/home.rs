@@ -87,7 +87,7 @@ async fn home(State(st): State<AppState>, WebUser(u): WebUser) -> Response {
         if u.can(Permission::ViewAuditLog) {
             tasks.push(("/audit".to_string(), "审查访问日志与登录记录".to_string()));
         }
-        let events = event_rows(st.store.recent_events(&u.scope, 10).await?);
+        let events = event_rows(service::recent_records(&st, &u, 10).await?);
         let scope_label = format!(
             "{}{}",
             u.agency.name,

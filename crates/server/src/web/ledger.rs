@@ -82,7 +82,7 @@ async fn ledger_page(State(st): State<AppState>, WebUser(u): WebUser) -> Respons
                 .into_iter()
                 .map(|l| (l.origin, l.hash, l.size, l.root))
                 .collect(),
-            recent: event_rows(st.store.recent_events(&u.scope, 10).await?),
+            recent: event_rows(service::recent_records(&st, &u, 10).await?),
         }))
     }
     .await;

@@ -193,11 +193,8 @@ async fn officer_page(
     let (o, _) = service::officer(st, u, id).await?;
     let o = crate::api::mask_officer_public(o, u);
     let (agency, _) = service::agency(st, u, o.agency_id).await?;
-    let events = event_rows(
-        st.store
-            .events_of_stream(&zhifa_domain::StreamId::officer(o.id).0)
-            .await?,
-    );
+    let events =
+        event_rows(service::stream_records(st, u, &zhifa_domain::StreamId::officer(o.id).0).await?);
     let today = service::today_cst();
     let (status_label, status_key) = status_badge(&o, today);
     Ok(render(&OfficerT {

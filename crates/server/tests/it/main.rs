@@ -10,6 +10,7 @@ mod evidence;
 mod invariants;
 mod ledger;
 mod openapi;
+mod privacy;
 mod registry;
 mod store;
 mod witness;

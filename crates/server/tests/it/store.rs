@@ -178,7 +178,7 @@ async fn concurrent_commands_share_commits(engine: Engine) {
     // Sequence numbers are dense: no gaps from the failed command.
     let events = app
         .store
-        .recent_events(&zhifa_domain::scope::Scope::everything(), 1000)
+        .recent_events(&zhifa_domain::scope::Scope::everything(), &[], 1000)
         .await
         .unwrap();
     let mut seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();

@@ -52,8 +52,26 @@ impl Backend {
     /// The latest events in scope. A scope of a few agencies (a county department) reads each
     /// agency's newest events through `events_agency (agency_id, seq)` and merges them; a wide
     /// scope walks the log from its end, where its events are dense.
-    pub(crate) async fn recent_events(&self, scope: &Scope, limit: i64) -> Result<Vec<Recorded>> {
+    ///
+    /// Events of `hidden` kinds are left out in the query (so `limit` counts only what the
+    /// caller may read).
+    pub(crate) async fn recent_events(
+        &self,
+        scope: &Scope,
+        hidden: &[String],
+        limit: i64,
+    ) -> Result<Vec<Recorded>> {
         const FEW: usize = 64;
+        // ` AND kind NOT IN ($first, …)`, bound after the query's own parameters.
+        let not_hidden = |first: usize, col: &str| {
+            if hidden.is_empty() {
+                String::new()
+            } else {
+                let list: Vec<String> = (0..hidden.len()).map(|i| format!("${}", first + i)).collect();
+                format!(" AND {col} NOT IN ({})", list.join(", "))
+            }
+        };
+        let hidden_args = hidden.iter().cloned().map(Arg::Text);
         let ids: Vec<String> = bind_args!(
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT a.id FROM agencies a WHERE {SCOPE_SQL} LIMIT {}",
@@ -70,9 +88,10 @@ impl Backend {
             if ids.is_empty() {
                 return Ok(Vec::new());
             }
+            let kinds = not_hidden(ids.len() + 2, "kind");
             let one = |i: usize| {
                 format!(
-                    "SELECT * FROM (SELECT {EVENT_COLUMNS} FROM events WHERE agency_id = ${} ORDER BY seq DESC LIMIT $1) t{i}",
+                    "SELECT * FROM (SELECT {EVENT_COLUMNS} FROM events WHERE agency_id = ${}{kinds} ORDER BY seq DESC LIMIT $1) t{i}",
                     i + 2
                 )
             };
@@ -82,6 +101,7 @@ impl Backend {
             );
             let args: Vec<Arg> = std::iter::once(Arg::Int(limit))
                 .chain(ids.into_iter().map(Arg::Text))
+                .chain(hidden_args)
                 .collect();
             bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
                 .fetch_all(&self.pool)
@@ -89,10 +109,15 @@ impl Backend {
         } else {
             let sql = format!(
                 "SELECT e.seq, e.id, e.stream, e.version, e.kind, e.payload, e.actor_id, e.actor_name, e.agency_id, e.recorded_at \
-                 FROM events e JOIN agencies a ON a.id = e.agency_id WHERE {SCOPE_SQL} ORDER BY e.seq DESC LIMIT $6"
+                 FROM events e JOIN agencies a ON a.id = e.agency_id WHERE {SCOPE_SQL}{} ORDER BY e.seq DESC LIMIT $6",
+                not_hidden(7, "e.kind")
             );
-            bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), scope_args(scope))
-                .bind(limit)
+            let args: Vec<Arg> = scope_args(scope)
+                .into_iter()
+                .chain(std::iter::once(Arg::Int(limit)))
+                .chain(hidden_args)
+                .collect();
+            bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
                 .fetch_all(&self.pool)
                 .await?
         };
