@@ -226,6 +226,29 @@ async fn counters_equal_counts_and_pages_walk_the_scope() {
             }
         };
         check("projected").await;
+        // The home page's overview (one statement over the counters) equals real counts.
+        let o = store
+            .overview(&Scope::everything(), "2026-06-01", "2026-09-01")
+            .await
+            .unwrap();
+        let real = |sql: &'static str| {
+            let raw = &raw;
+            async move { raw_rows(raw, sql).await[0].parse::<i64>().unwrap() }
+        };
+        assert_eq!(o.agencies, 6);
+        assert_eq!(
+            o.officers,
+            real("SELECT CAST(COUNT(*) AS TEXT) FROM officers").await
+        );
+        assert_eq!(
+            o.officers_valid,
+            real("SELECT CAST(COUNT(*) AS TEXT) FROM officers WHERE status = 'valid' AND valid_to >= '2026-06-01'").await
+        );
+        assert_eq!(
+            o.certificates_expiring,
+            real("SELECT CAST(COUNT(*) AS TEXT) FROM officers WHERE status = 'valid' AND valid_to >= '2026-06-01' AND valid_to <= '2026-09-01'").await
+        );
+        assert!(o.officers_valid > o.certificates_expiring && o.certificates_expiring > 0);
         let before = store.dump_projections().await.unwrap();
         store.rebuild().await.unwrap();
         check("rebuilt").await;

@@ -311,20 +311,27 @@ impl Backend {
         days: Option<(&str, &str)>,
     ) -> Result<i64> {
         let mut args: Vec<Arg> = scope_args(scope).into_iter().collect();
+        let mut agencies = format!("SELECT a.id FROM agencies a WHERE {SCOPE_SQL}");
+        if let Some(id) = agency_id {
+            args.push(Arg::Text(id.to_string()));
+            agencies.push_str(&format!(" AND a.id = ${}", args.len()));
+        }
+        if IS_PG {
+            // The agencies in scope first, then each one's counters by primary key. Without the
+            // fence PostgreSQL's generic plan for this prepared statement (the path range's
+            // width unknown) scanned every counter row and probed agencies for each: 10 ms a
+            // home page on the demo data, against 0.1 ms this way.
+            agencies.push_str(" OFFSET 0");
+        }
         args.push(Arg::Text(kind.into()));
         let mut sql = format!(
-            "SELECT COALESCE(SUM(c.n), 0) FROM agencies a JOIN counts c ON c.agency_id = a.id AND c.kind = ${}",
+            "SELECT COALESCE(SUM(c.n), 0) FROM ({agencies}) s JOIN counts c ON c.agency_id = s.id AND c.kind = ${}",
             args.len()
         );
         if let Some((from, to)) = days {
             args.push(Arg::Text(from.into()));
             args.push(Arg::Text(to.into()));
             sql.push_str(&format!(" AND c.day >= ${} AND c.day <= ${}", args.len() - 1, args.len()));
-        }
-        sql.push_str(&format!(" WHERE {SCOPE_SQL}"));
-        if let Some(id) = agency_id {
-            args.push(Arg::Text(id.to_string()));
-            sql.push_str(&format!(" AND a.id = ${}", args.len()));
         }
         let n: i64 = if IS_PG {
             // SUM(BIGINT) is NUMERIC on PostgreSQL.
