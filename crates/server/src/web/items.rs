@@ -74,7 +74,7 @@ async fn items_page(
         agency_id,
         Some(param(p, "as_of")),
     )?;
-    let list = st.store.items(&u.scope, &filter, &page).await?;
+    let list = st.store.item_rows(&u.scope, &filter, &page).await?;
     let can_create = u.can(Permission::CreateItem);
     let options = if can_create {
         agency_options(st, u).await?

@@ -436,6 +436,38 @@ async fn power_list_is_versioned(engine: Engine) {
     );
     let (_, versions) = head.get_json(&format!("/api/v1/items/{id}/versions")).await;
     assert_eq!(versions.as_array().unwrap().len(), 2);
+    // The console's table (rows read as `ItemSummary`) shows the version in force on the date.
+    let table = |html: String| {
+        let start = html.find("<tbody>").expect("the items table");
+        html[start..].to_string()
+    };
+    let page = table(
+        head.get("/items?as_of=2022-01-01")
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    for shown in [
+        "CF-SCJG-001",
+        "行政处罚",
+        "瑶海区市场监督管理局",
+        "2021-07-15",
+        "第 1 版",
+    ] {
+        assert!(page.contains(shown), "{shown} missing from {page}");
+    }
+    let page = table(
+        head.get("/items?as_of=2025-03-01")
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(
+        page.contains("2024-03-01") && !page.contains("2021-07-15"),
+        "{page}"
+    );
     // Repeal: gone from the current list, still readable for the days it was in force.
     let mut rep = rev.clone();
     rep["change_kind"] = json!("law_repealed");

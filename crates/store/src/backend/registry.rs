@@ -352,6 +352,25 @@ impl Backend {
         filter: &ItemFilter,
         page: &Page,
     ) -> Result<List<ItemVersion>> {
+        self.items_as(scope, filter, page).await
+    }
+
+    /// The same list as `items`, each version read only as far as a table row needs.
+    pub(crate) async fn item_rows(
+        &self,
+        scope: &Scope,
+        filter: &ItemFilter,
+        page: &Page,
+    ) -> Result<List<crate::ItemSummary>> {
+        self.items_as(scope, filter, page).await
+    }
+
+    async fn items_as<T: serde::de::DeserializeOwned>(
+        &self,
+        scope: &Scope,
+        filter: &ItemFilter,
+        page: &Page,
+    ) -> Result<List<T>> {
         let mut conds = Vec::new();
         if let Some(c) = &filter.category {
             conds.push(Cond::new("x.category = ?", vec![Arg::Text(c.clone())]));
