@@ -57,6 +57,12 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// The Chinese word for this rule's unit of length (日, 个工作日, 小时…), for the pages that
+    /// show a length of it.
+    pub fn unit_label(&self) -> &'static str {
+        unit_zh(self.period.unit)
+    }
+
     /// Checks an extension request of `requested` units against this rule's cap and returns
     /// the length to store with the deadline. Refused: a rule without an extension, a zero
     /// request, and a request over the maximum ([`CalendarError::ExtensionTooLong`], naming

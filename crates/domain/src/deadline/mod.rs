@@ -25,6 +25,13 @@ pub enum DeadlineStatus {
 }
 
 impl DeadlineStatus {
+    /// Met, in time or late: the duty is done and nothing is overdue any more.
+    pub fn is_finished(self) -> bool {
+        matches!(self, DeadlineStatus::Met | DeadlineStatus::MetLate)
+    }
+}
+
+impl DeadlineStatus {
     pub fn label(self) -> &'static str {
         match self {
             DeadlineStatus::Open => "进行中",

@@ -178,13 +178,30 @@ pub fn decide_resume(
     })
 }
 
-/// The longest extension a rule allows and who must approve it (from the catalog).
-pub fn extension_rule(catalog: &Catalog, rule_id: &str) -> Option<(u32, String)> {
-    catalog
-        .get(rule_id)
-        .ok()
-        .and_then(|r| r.extension.as_ref())
-        .map(|e| (e.max_length, e.approval.clone()))
+/// What a rule allows of an extension (from the catalog), for the pages offering one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtensionRule {
+    /// The longest extension, in `unit`.
+    pub max_length: u32,
+    /// The rule's unit, in Chinese (日, 个工作日…).
+    pub unit: &'static str,
+    /// Who must approve it.
+    pub approval: String,
+}
+
+/// The longest extension a rule allows, in which unit, and who must approve it.
+pub fn extension_rule(catalog: &Catalog, rule_id: &str) -> Option<ExtensionRule> {
+    let rule = catalog.get(rule_id).ok()?;
+    rule.extension.as_ref().map(|e| ExtensionRule {
+        max_length: e.max_length,
+        unit: rule.unit_label(),
+        approval: e.approval.clone(),
+    })
+}
+
+/// Whether a rule's period may be suspended at all (DL-4; `decide_suspend` refuses otherwise).
+pub fn suspendable(catalog: &Catalog, rule_id: &str) -> bool {
+    catalog.get(rule_id).is_ok_and(|r| r.suspendable)
 }
 
 /// DL-3 / REV-5 / 强制法第二十五条: a period is extended once, where the statute allows it, by

@@ -136,7 +136,13 @@ pub(super) fn event_rows(events: Vec<zhifa_store::Recorded>) -> Vec<EventRow> {
                 seq: e.seq,
                 time: cst(e.recorded_at),
                 label,
-                actor: e.actor_name,
+                // The platform's own actions (deadline sweeps, imports at start) are by the
+                // system actor (`Actor::system`), shown as such rather than by its login name.
+                actor: if e.actor_id.is_nil() {
+                    "系统自动".to_string()
+                } else {
+                    e.actor_name
+                },
                 stream: e.stream,
                 version: e.version,
             }

@@ -82,12 +82,8 @@ async fn deadlines(State(st): State<AppState>, WebUser(u): WebUser, Query(p): Pa
                         .map(format_date)
                         .unwrap_or_else(|| "中止中".into()),
                     provisional: v.deadline.due.provisional,
-                    left: match v.days_left {
-                        Some(n) if n < 0 => format!("逾期 {} 天", -n),
-                        Some(n) => format!("{n} 天"),
-                        None => "中止中".into(),
-                    },
-                    overdue: v.days_left.is_some_and(|n| n < 0),
+                    left: time_left(v.deadline.status, v.days_left),
+                    overdue: v.days_left.is_some_and(|n| n < 0) && !v.deadline.status.is_finished(),
                     status: v.deadline.status.label(),
                     status_key: v.deadline.status.as_str(),
                     title: v.deadline.title,
@@ -158,8 +154,10 @@ struct DeadlineT {
     suspensions: Vec<(String, String)>,
     suspended: bool,
     extended: String,
-    /// (cap, unit, approval) of the rule's extension, if it has one.
-    extension: Option<(u32, String)>,
+    /// The rule's extension (cap, unit, approval), if it has one.
+    extension: Option<zhifa_domain::deadline::ExtensionRule>,
+    /// What a refused form held, shown again.
+    form: FormValues,
     can_suspend: bool,
     can_extend: bool,
     open: bool,
@@ -172,6 +170,7 @@ async fn deadline_page(
     u: &CurrentUser,
     id: &str,
     chrome: Chrome,
+    form: FormValues,
 ) -> ApiResult<Response> {
     let id = Uuid::parse_str(id).map_err(|_| ApiError::not_found("期限"))?;
     let d = service::deadline_in_scope(st, u, id).await?;
@@ -195,11 +194,7 @@ async fn deadline_page(
             .date
             .map(format_date)
             .unwrap_or_else(|| "中止中".into()),
-        left: match v.days_left {
-            Some(n) if n < 0 => format!("逾期 {} 天", -n),
-            Some(n) => format!("{n} 天"),
-            None => "中止中".into(),
-        },
+        left: time_left(d.status, v.days_left),
         provisional: d.due.provisional,
         suspensions: d
             .suspensions
@@ -214,11 +209,17 @@ async fn deadline_page(
         suspended: d.suspensions.iter().any(|s| s.until.is_none()),
         extended: match (d.extended, d.extension_days) {
             (false, _) => String::new(),
-            (true, Some(n)) => format!("已批准延长 {n}"),
+            (true, Some(n)) => format!(
+                "已批准延长 {n}{}",
+                extension.as_ref().map(|e| e.unit).unwrap_or("")
+            ),
             (true, None) => "已批准延长".into(),
         },
         extension,
-        can_suspend: u.can(Permission::SuspendDeadline),
+        form,
+        // Offered only where the statute lets the period be suspended (DL-4).
+        can_suspend: u.can(Permission::SuspendDeadline)
+            && zhifa_domain::deadline::suspendable(&st.catalog, &d.rule_id),
         can_extend: u.can(Permission::ExtendDeadline),
         open,
         today: format_date(service::today_cst()),
@@ -234,7 +235,7 @@ async fn deadline_detail(
 ) -> Response {
     let mut chrome = Chrome::for_user(&u, "/deadlines");
     chrome.notice = saved_notice(&p);
-    deadline_page(&st, &u, &id, chrome)
+    deadline_page(&st, &u, &id, chrome, FormValues::default())
         .await
         .unwrap_or_else(|e| error_page(Some(&u), e))
 }
@@ -245,13 +246,27 @@ async fn after_write(
     u: &CurrentUser,
     id: &str,
     r: Result<zhifa_domain::deadline::Deadline, ApiError>,
+    form: FormValues,
 ) -> Response {
     match r {
         Ok(d) => Redirect::to(&format!("/deadlines/{}?saved=1", d.id)).into_response(),
         Err(e) => {
             let chrome = Chrome::for_user(u, "/deadlines").with_error(&e);
-            refused(u, e.status, deadline_page(st, u, id, chrome).await)
+            refused(u, e.status, deadline_page(st, u, id, chrome, form).await)
         }
+    }
+}
+
+/// What the 剩余 line says: days left while open, days overdue while missed, and for a finished
+/// duty that it is done (a met deadline is not "overdue" however long ago its day was).
+fn time_left(status: zhifa_domain::deadline::DeadlineStatus, days_left: Option<i64>) -> String {
+    use zhifa_domain::deadline::DeadlineStatus;
+    match (status, days_left) {
+        (DeadlineStatus::Met, _) => "已按期完成".into(),
+        (DeadlineStatus::MetLate, _) => "已完成（逾期后）".into(),
+        (_, Some(n)) if n < 0 => format!("逾期 {} 天", -n),
+        (_, Some(n)) => format!("{n} 天"),
+        (_, None) => "中止中".into(),
     }
 }
 
@@ -272,7 +287,7 @@ async fn deadline_suspend(
             .map_err(ApiError::from),
         Err(e) => Err(e),
     };
-    after_write(&st, &u, &id, r).await
+    after_write(&st, &u, &id, r, f).await
 }
 
 async fn deadline_resume(
@@ -288,7 +303,7 @@ async fn deadline_resume(
             .map_err(ApiError::from),
         Err(e) => Err(e),
     };
-    after_write(&st, &u, &id, r).await
+    after_write(&st, &u, &id, r, f).await
 }
 
 async fn deadline_extend(
@@ -312,5 +327,5 @@ async fn deadline_extend(
             )
         }
     };
-    after_write(&st, &u, &id, r).await
+    after_write(&st, &u, &id, r, f).await
 }

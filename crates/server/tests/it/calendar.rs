@@ -659,3 +659,81 @@ async fn deadlines_are_suspended_resumed_and_extended(engine: Engine) {
     assert!(after.due.date.is_none());
 }
 both!(deadlines_are_suspended_resumed_and_extended);
+
+/// The deadline page offers what the rule allows and says what is so (issue 8, item 8's page):
+/// no 中止 form where the statute allows no suspension; the extension cap with its unit; a
+/// refused form comes back with what was typed; a finished duty is not "逾期"; the platform's
+/// own events are by 系统自动, not by a login name.
+async fn deadline_page_offers_what_the_rule_allows(engine: Engine) {
+    let app = spawn_app_with(engine, quiet_sweep()).await;
+    let today = zhifa_server::service::today_cst();
+    let head = app.login("head").await;
+    let html = |path: String| {
+        let head = &head;
+        async move { head.get(&path).await.text().await.unwrap() }
+    };
+    // rev.opinion has an extension but cannot be suspended; compulsion.seizure has both.
+    let review = open_deadline(&app, "rev.opinion", today - time::Duration::days(1)).await;
+    let page = html(format!("/deadlines/{}", review.id)).await;
+    assert!(!page.contains("中止期限计算"), "{page}");
+    assert!(page.contains("批准延长期限"), "{page}");
+    assert!(page.contains("个工作日"), "the cap names its unit: {page}");
+    assert!(
+        page.contains("系统自动") && !page.contains("<td>system</td>"),
+        "{page}"
+    );
+    let seizure = open_deadline(&app, "compulsion.seizure", today - time::Duration::days(2)).await;
+    let page = html(format!("/deadlines/{}", seizure.id)).await;
+    assert!(
+        page.contains("中止期限计算") && page.contains("最多 30日"),
+        "{page}"
+    );
+    // Refused (over the cap): the page again, with what was typed.
+    let r = head
+        .client
+        .post(format!("{}/deadlines/{}/extensions", head.base, seizure.id))
+        .form(&[
+            ("_csrf", head.csrf.as_str()),
+            ("days", "31"),
+            ("approval", "扣押延期审批表〔2026〕7号"),
+            ("reason", "案情复杂需要继续鉴定"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    for kept in [
+        "value=\"31\"",
+        "value=\"扣押延期审批表〔2026〕7号\"",
+        "value=\"案情复杂需要继续鉴定\"",
+    ] {
+        assert!(page.contains(kept), "{kept} not kept: {page}");
+    }
+    // A duty met (late) long after its day: done, not overdue.
+    let old = open_deadline(&app, "compulsion.seizure", today - time::Duration::days(90)).await;
+    let met = zhifa_domain::deadline::decide_met(&old, time::OffsetDateTime::now_utc());
+    app.store
+        .append(zhifa_domain::NewEvent {
+            stream: zhifa_domain::StreamId::deadline(old.id),
+            expected: zhifa_domain::event::Expected::Any,
+            agency_id: app.fx.yaohai_market.id,
+            actor: zhifa_domain::auth::Actor::system(),
+            events: vec![met],
+            side_effects: vec![],
+        })
+        .await
+        .unwrap();
+    let page = html(format!("/deadlines/{}", old.id)).await;
+    assert!(
+        page.contains("已完成（逾期后）") && !page.contains("逾期 "),
+        "{page}"
+    );
+    let list = html("/deadlines?status=all".to_string()).await;
+    assert!(list.contains("已完成（逾期后）"), "{list}");
+    assert!(
+        !list.contains("<strong class=\"bad\">已完成"),
+        "a done duty is not marked overdue: {list}"
+    );
+}
+both!(deadline_page_offers_what_the_rule_allows);
