@@ -417,6 +417,25 @@ fn is_unsafe(m: &Method) -> bool {
     !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
+/// Whether a write comes from this site's own pages, or from no browser at all. Browsers mark
+/// a request with `Sec-Fetch-Site`, computed against the page that sent it (so a reverse proxy
+/// rewriting `Host` does not matter): only `same-origin` (or `none`, typed by the user) passes.
+/// A browser too old to send it still sends `Origin`, compared with `Host`. Scripts, witnesses
+/// and other servers send neither and are judged by their credentials alone.
+pub(crate) fn from_this_site(headers: &axum::http::HeaderMap) -> bool {
+    let text = |name: &str| headers.get(name).map(|v| v.to_str().unwrap_or("\u{0}"));
+    if let Some(site) = text("sec-fetch-site") {
+        return matches!(site, "same-origin" | "none");
+    }
+    match text("origin") {
+        None => true,
+        Some(origin) => {
+            let host = text("host").unwrap_or("");
+            !host.is_empty() && origin.split_once("://").map(|(_, h)| h) == Some(host)
+        }
+    }
+}
+
 fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
@@ -434,6 +453,20 @@ pub async fn resolve(State(state): State<AppState>, req: Request, next: Next) ->
         Err(e) => return e.into_response(),
     };
     let mut body = body;
+    // Login CSRF and cross-site writes (issue 9 finding 2): a browser's write from another
+    // site is refused before anything else, signed in or not. Bearer-token clients are exempt
+    // (a token is not sent by a browser on its own).
+    let by_token = user.as_ref().is_some_and(|u| u.session.is_none());
+    if is_unsafe(&parts.method) && !by_token && !from_this_site(&parts.headers) {
+        drain(body.into_data_stream()).await;
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "cross_site",
+            "来自其他网站的提交已被拒绝，请在本系统的页面上操作",
+            None,
+        )
+        .into_response();
+    }
     if let Some(u) = &user
         && u.session.is_some()
         && is_unsafe(&parts.method)

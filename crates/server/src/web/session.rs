@@ -42,12 +42,70 @@ struct LoginForm {
     next: String,
 }
 
-/// Only same-site paths, so the login form cannot be used as an open redirect.
-fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next
-    } else {
-        "/"
+/// Where to go after signing in: `next` only if it is a path of this site, else `/` (so the
+/// login form cannot be used as an open redirect). A same-origin absolute path starts with one
+/// `/` and holds no backslash, whitespace or control character: browsers drop tabs and line
+/// breaks from a `Location` and read `\` as `/`, which turned `/\t/evil.example` and
+/// `/\evil.example` into `//evil.example` — another site — and a line break in a header value
+/// was the only 500 the probe found.
+pub(crate) fn safe_next(next: &str) -> &str {
+    let bytes = next.as_bytes();
+    let path_like = bytes.first() == Some(&b'/') && bytes.get(1) != Some(&b'/');
+    let clean = !next
+        .chars()
+        .any(|c| c == '\\' || c.is_control() || c.is_whitespace());
+    if path_like && clean { next } else { "/" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+    use proptest::prelude::*;
+
+    /// What a browser does to a `Location` value before resolving it (WHATWG URL parsing:
+    /// tabs and newlines removed, backslashes read as slashes in special schemes).
+    fn as_browser_reads(s: &str) -> String {
+        s.chars()
+            .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+            .map(|c| if c == '\\' { '/' } else { c })
+            .collect::<String>()
+            .trim_matches(|c: char| c <= ' ')
+            .to_string()
+    }
+
+    #[test]
+    fn the_probes_redirects_stay_on_the_site() {
+        for bad in [
+            "/\t/evil.example",
+            "/\\evil.example",
+            "//evil.example",
+            "/\r\nSet-Cookie: x=1",
+            "https://evil.example/",
+            " /x",
+            "",
+            "evil.example",
+        ] {
+            assert_eq!(safe_next(bad), "/", "{bad:?}");
+        }
+        for good in [
+            "/",
+            "/officers?q=%E5%BC%A0",
+            "/deadlines/1?saved=1",
+            "/a/b#c",
+        ] {
+            assert_eq!(safe_next(good), good);
+        }
+    }
+
+    proptest! {
+        /// Whatever is asked, the browser ends up on a path of this site.
+        #[test]
+        fn every_accepted_target_is_a_path_of_this_site(s in "\\PC{0,40}|[/\\\\\t\r\n a-z.:]{0,12}") {
+            let out = safe_next(&s);
+            let read = as_browser_reads(out);
+            prop_assert!(read.starts_with('/') && !read.starts_with("//"), "{:?} -> {:?}", s, read);
+            prop_assert!(out == "/" || out == s);
+        }
     }
 }
 

@@ -398,3 +398,92 @@ async fn deactivation_ends_sessions_with_the_event(engine: Engine) {
     assert_eq!(st, StatusCode::UNAUTHORIZED);
 }
 both!(deactivation_ends_sessions_with_the_event);
+
+/// Issue 9 finding 2: the login form redirected to `next=/\t/evil.example` (browsers drop the
+/// tab and leave the site), a `next` with a line break gave a 500, and a login could be posted
+/// from another site (login CSRF). Now `next` must be a path of this site, and a browser's
+/// write from another site is refused before anything else, signed in or not.
+async fn login_redirects_stay_on_the_site_and_other_sites_cannot_post(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let form = |next: &str| {
+        vec![
+            ("username".to_string(), "officer".to_string()),
+            ("password".to_string(), PASSWORD.to_string()),
+            ("next".to_string(), next.to_string()),
+        ]
+    };
+    for (next, expected) in [
+        ("/\t/evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("//evil.example", "/"),
+        ("https://evil.example/", "/"),
+        ("/officers\r\nSet-Cookie: a=b", "/"),
+        ("/officers?q=%E5%BC%A0", "/officers?q=%E5%BC%A0"),
+    ] {
+        let r = app
+            .anonymous()
+            .post(app.url("/login"))
+            .form(&form(next))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(r.headers()["location"], expected, "{next:?}");
+    }
+    // Posted from another site: refused, no session opened, whether the browser says so with
+    // Sec-Fetch-Site or only with Origin.
+    let own_origin = format!("http://{}", app.addr);
+    for (name, value) in [
+        ("sec-fetch-site", "cross-site"),
+        ("sec-fetch-site", "same-site"),
+        ("origin", "http://evil.example"),
+        ("origin", "null"),
+    ] {
+        let r = app
+            .anonymous()
+            .post(app.url("/login"))
+            .header(name, value)
+            .form(&form("/"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{name}: {value}");
+        assert!(r.headers().get("set-cookie").is_none(), "{name}: {value}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["code"], "cross_site");
+    }
+    // This site's own login page posts with its own origin (and same-origin): accepted.
+    let r = app
+        .anonymous()
+        .post(app.url("/login"))
+        .header("origin", &own_origin)
+        .header("sec-fetch-site", "same-origin")
+        .form(&form("/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // A signed-in write with a valid CSRF token is refused too when another site sends it.
+    let head = app.login("head").await;
+    let before = app.store.event_count().await.unwrap();
+    let r = head
+        .client
+        .post(format!("{}/api/v1/officers/{}/trainings", head.base, app.fx.yaohai_officer.id))
+        .header("x-csrf-token", &head.csrf)
+        .header("sec-fetch-site", "cross-site")
+        .json(&json!({"date": "2026-01-05", "course": "行政处罚法", "hours": 4, "provider": "省司法厅"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["code"],
+        "cross_site"
+    );
+    assert_eq!(
+        app.store.event_count().await.unwrap(),
+        before,
+        "nothing recorded"
+    );
+}
+both!(login_redirects_stay_on_the_site_and_other_sites_cannot_post);
