@@ -487,3 +487,61 @@ async fn login_redirects_stay_on_the_site_and_other_sites_cannot_post(engine: En
     );
 }
 both!(login_redirects_stay_on_the_site_and_other_sites_cannot_post);
+
+/// Issue 9 finding 8: pages and JSON carrying personal data had no Content-Security-Policy,
+/// Referrer-Policy or `Cache-Control: no-store`. Now every answer has the CSP (no inline
+/// script anywhere in the console, so the policy allows none) and the referrer policy, and
+/// every answer to a credentialed request is `no-store`; public static files stay cacheable.
+async fn answers_carry_security_headers(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let head = app.login("head").await;
+    let csp_of = |r: &reqwest::Response| {
+        r.headers()
+            .get("content-security-policy")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    for path in [
+        "/",
+        "/officers",
+        "/items",
+        "/deadlines",
+        "/ledger",
+        "/api/v1/me",
+        "/api/v1/officers",
+    ] {
+        let r = head.get(path).await;
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        let csp = csp_of(&r);
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe"),
+            "{path}: {csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert_eq!(r.headers()["referrer-policy"], "same-origin", "{path}");
+        assert_eq!(r.headers()["cache-control"], "no-store", "{path}");
+        let body = r.text().await.unwrap();
+        // Nothing the policy would block: no inline script, no event-handler attribute.
+        assert!(
+            !body.contains("<script>") && !body.contains(" onclick="),
+            "{path}"
+        );
+        for (i, _) in body.match_indices("<script") {
+            assert!(
+                body[i..].starts_with("<script src=\"/static/"),
+                "{path}: inline script"
+            );
+        }
+    }
+    let anon = app.anonymous();
+    let login = anon.get(app.url("/login")).send().await.unwrap();
+    assert!(csp_of(&login).contains("form-action 'self'"));
+    let css = head.get("/static/app.css").await;
+    assert_eq!(css.status(), StatusCode::OK);
+    assert!(
+        css.headers()
+            .get("cache-control")
+            .is_none_or(|v| v != "no-store")
+    );
+}
+both!(answers_carry_security_headers);
