@@ -57,6 +57,46 @@ pub(crate) fn safe_next(next: &str) -> &str {
     if path_like && clean { next } else { "/" }
 }
 
+async fn login_submit(State(st): State<AppState>, Form(f): Form<LoginForm>) -> Response {
+    match auth::login(&st, &f.username, &f.password).await {
+        Ok(ok) => {
+            let cookie = session_cookie(
+                &ok.session,
+                st.settings.secure_cookies,
+                st.settings.session_max_hours * 3600,
+            );
+            (
+                [(header::SET_COOKIE, cookie)],
+                Redirect::to(safe_next(&f.next)),
+            )
+                .into_response()
+        }
+        Err(e) => {
+            let status = e.status;
+            let t = LoginT {
+                chrome: Chrome::anonymous().with_error(&e),
+                next: f.next,
+                username: f.username,
+            };
+            (status, render(&t)).into_response()
+        }
+    }
+}
+
+async fn logout(State(st): State<AppState>, WebUser(u): WebUser) -> Response {
+    if let Some(s) = &u.session {
+        let _ = st.store.delete_session(s).await;
+    }
+    (
+        [(
+            header::SET_COOKIE,
+            session_cookie("", st.settings.secure_cookies, 0),
+        )],
+        Redirect::to("/login"),
+    )
+        .into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::safe_next;
@@ -107,44 +147,4 @@ mod tests {
             prop_assert!(out == "/" || out == s);
         }
     }
-}
-
-async fn login_submit(State(st): State<AppState>, Form(f): Form<LoginForm>) -> Response {
-    match auth::login(&st, &f.username, &f.password).await {
-        Ok(ok) => {
-            let cookie = session_cookie(
-                &ok.session,
-                st.settings.secure_cookies,
-                st.settings.session_max_hours * 3600,
-            );
-            (
-                [(header::SET_COOKIE, cookie)],
-                Redirect::to(safe_next(&f.next)),
-            )
-                .into_response()
-        }
-        Err(e) => {
-            let status = e.status;
-            let t = LoginT {
-                chrome: Chrome::anonymous().with_error(&e),
-                next: f.next,
-                username: f.username,
-            };
-            (status, render(&t)).into_response()
-        }
-    }
-}
-
-async fn logout(State(st): State<AppState>, WebUser(u): WebUser) -> Response {
-    if let Some(s) = &u.session {
-        let _ = st.store.delete_session(s).await;
-    }
-    (
-        [(
-            header::SET_COOKIE,
-            session_cookie("", st.settings.secure_cookies, 0),
-        )],
-        Redirect::to("/login"),
-    )
-        .into_response()
 }
