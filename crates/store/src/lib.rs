@@ -562,6 +562,8 @@ forward! {
 
     fn evidence(&self, id: Uuid) -> Option<(Evidence, i64)>;
     fn evidence_list(&self, scope: &Scope, filter: &EvidenceFilter, page: &Page) -> List<Evidence>;
+    /// The kept checkpoint note of exactly this size, if any.
+    fn checkpoint_of_size(&self, size: i64) -> Option<String>;
     fn witness_pushes(&self) -> Vec<WitnessPushRow>;
     fn record_witness_push(&self, witness: &str, outcome: &WitnessPushOutcome) -> ();
 

@@ -79,6 +79,9 @@ pub struct ProofView {
     pub tree_size: i64,
     /// Proof hashes, hex, in RFC 9162 order.
     pub hashes: Vec<String>,
+    /// The signed checkpoint of exactly `tree_size` leaves, if one is kept (the latest always
+    /// is; earlier ones are thinned). `null` otherwise: the proof is then checked against a
+    /// root the caller already holds for that size, or asked again without `size`.
     pub checkpoint: Option<String>,
 }
 
@@ -87,6 +90,20 @@ pub struct ProofView {
 async fn latest_size(st: &AppState) -> ApiResult<(i64, Option<String>)> {
     let note = st.store.ledger_info().await?.checkpoint;
     Ok((size_of(note.as_deref())?, note))
+}
+
+/// The checkpoint a proof of `size` leaves comes with: one of that very size (issue 9 finding
+/// 12: a proof for size 1 came with the latest checkpoint, which it cannot be checked against).
+async fn checkpoint_for(
+    st: &AppState,
+    size: i64,
+    latest: i64,
+    latest_note: Option<String>,
+) -> ApiResult<Option<String>> {
+    if size == latest {
+        return Ok(latest_note);
+    }
+    Ok(st.store.checkpoint_of_size(size).await?)
 }
 
 /// Size of a stored checkpoint note (0 for none).
@@ -126,7 +143,7 @@ pub async fn inclusion(
         leaf_index: Some(index),
         tree_size: size,
         hashes: proof.iter().map(|h| h.to_hex()).collect(),
-        checkpoint: note,
+        checkpoint: checkpoint_for(&st, size, latest, note).await?,
     }))
 }
 
@@ -162,7 +179,7 @@ pub async fn consistency(
         leaf_index: None,
         tree_size: new,
         hashes: proof.iter().map(|h| h.to_hex()).collect(),
-        checkpoint: note,
+        checkpoint: checkpoint_for(&st, new, latest, note).await?,
     }))
 }
 

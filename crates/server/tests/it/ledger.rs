@@ -731,3 +731,49 @@ async fn a_failed_erasure_changes_nothing(engine: Engine) {
     app.store.audit(None, None).await.unwrap().unwrap();
 }
 both!(a_failed_erasure_changes_nothing);
+
+/// Issue 9 finding 12: an inclusion proof for `size=1` came with the checkpoint of the latest
+/// size, against which it cannot verify. A proof now comes with the checkpoint of its own size
+/// when one is kept, and with none otherwise; every checkpoint given verifies the proof.
+async fn proofs_come_with_the_checkpoint_of_their_size(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let s = app.login("auditor").await;
+    let kept = checkpoint_rows(&app).await;
+    let latest = *kept.last().expect("a signed checkpoint");
+    let info = app.store.ledger_info().await.unwrap();
+    let keys = TrustedKeys::from_text(&info.verifier_keys.join("\n")).unwrap();
+    let mut without = 0;
+    for size in 1..=latest {
+        let (st, p) = s
+            .get_json(&format!("/api/v1/ledger/proof/inclusion?seq=1&size={size}"))
+            .await;
+        assert_eq!(st, 200, "{p}");
+        assert_eq!(p["tree_size"], size);
+        match p["checkpoint"].as_str() {
+            Some(note) => {
+                let cp = open_checkpoint(note, &keys, Some(&info.origin))
+                    .unwrap()
+                    .checkpoint;
+                assert_eq!(cp.size as i64, size, "a checkpoint of another size");
+                assert!(kept.contains(&size));
+            }
+            None => {
+                assert!(!kept.contains(&size), "size {size} has a kept checkpoint");
+                without += 1;
+            }
+        }
+        let (_, c) = s
+            .get_json(&format!(
+                "/api/v1/ledger/proof/consistency?old=1&new={size}"
+            ))
+            .await;
+        if let Some(note) = c["checkpoint"].as_str() {
+            let cp = open_checkpoint(note, &keys, Some(&info.origin))
+                .unwrap()
+                .checkpoint;
+            assert_eq!(cp.size as i64, size);
+        }
+    }
+    assert!(without > 0, "thinning left sizes without a checkpoint");
+}
+both!(proofs_come_with_the_checkpoint_of_their_size);

@@ -30,15 +30,8 @@ async fn docs_and_health_are_served(engine: Engine) {
         .json()
         .await
         .unwrap();
-    assert_eq!(h["status"], "ok");
-    assert_eq!(
-        h["engine"],
-        if engine == Engine::Sqlite {
-            "sqlite"
-        } else {
-            "postgres"
-        }
-    );
+    // Only that it is up: no engine, no event count for anonymous callers.
+    assert_eq!(h, serde_json::json!({"status": "ok"}));
     let doc: serde_json::Value = c
         .get(app.url("/api/openapi.json"))
         .send()

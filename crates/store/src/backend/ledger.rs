@@ -225,6 +225,17 @@ impl Backend {
         )
     }
 
+    /// The stored checkpoint of exactly `size` leaves, if the signer kept one (checkpoints are
+    /// thinned, so most sizes have none).
+    pub(crate) async fn checkpoint_of_size(&self, size: i64) -> Result<Option<String>> {
+        Ok(sqlx::query("SELECT note FROM checkpoints WHERE size = $1")
+            .bind(size)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| r.try_get::<String, _>(0))
+            .transpose()?)
+    }
+
     /// The latest stored checkpoint: (size, note, when written).
     async fn latest_checkpoint(&self) -> Result<Option<(i64, String, i64)>> {
         let row = sqlx::query("SELECT size, note, at FROM checkpoints ORDER BY size DESC LIMIT 1")
