@@ -209,6 +209,30 @@ pub struct ItemSummary {
     pub effective_from: time::Date,
 }
 
+impl AccessEntry {
+    /// Longest username kept in the access log (accounts' usernames are far shorter).
+    pub const MAX_USERNAME: usize = 64;
+    /// Longest request target kept (method, path and query).
+    pub const MAX_TARGET: usize = 1024;
+
+    /// The entry as stored: what a caller sent is cut to the bounds above (marked with `…`),
+    /// so an anonymous request cannot write unbounded data (issue 9 finding 7: a 900,000-
+    /// character username went into the log).
+    pub fn bounded(&self) -> AccessEntry {
+        fn cut(s: &str, max: usize) -> String {
+            match s.char_indices().nth(max) {
+                None => s.to_string(),
+                Some((i, _)) => format!("{}…", &s[..i]),
+            }
+        }
+        AccessEntry {
+            username: cut(&self.username, Self::MAX_USERNAME),
+            target: cut(&self.target, Self::MAX_TARGET),
+            ..self.clone()
+        }
+    }
+}
+
 /// Counts for a user's home page.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Overview {
@@ -437,7 +461,7 @@ impl Store {
     /// durable: the access writer commits every entry waiting at that moment in one
     /// transaction, so concurrent requests share one commit instead of one each.
     pub async fn log_access(&self, entry: &AccessEntry) -> Result<()> {
-        self.access.log(entry.clone()).await
+        self.access.log(entry.bounded()).await
     }
 
     pub fn group_commit_stats(&self) -> GroupCommitStats {

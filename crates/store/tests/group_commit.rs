@@ -141,6 +141,34 @@ async fn concurrent_access_entries(store: &Store) {
         assert_eq!(e.user_id.is_some(), i % 2 == 0);
     }
     assert_eq!(store.event_count().await.unwrap(), 6);
+    // What a caller sent is bounded before it is stored.
+    store
+        .log_access(&zhifa_store::AccessEntry {
+            at: 1,
+            user_id: None,
+            username: "张".repeat(900_000),
+            action: "login_failed".into(),
+            target: format!("POST /login?{}", "x".repeat(100_000)),
+            status: 401,
+        })
+        .await
+        .unwrap();
+    let stored = store
+        .access_log(1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.at == 1)
+        .unwrap();
+    assert_eq!(
+        stored.username.chars().count(),
+        zhifa_store::AccessEntry::MAX_USERNAME + 1
+    );
+    assert!(stored.username.ends_with('…') && stored.username.starts_with("张张"));
+    assert_eq!(
+        stored.target.chars().count(),
+        zhifa_store::AccessEntry::MAX_TARGET + 1
+    );
 }
 
 async fn concurrent_batches(store: &Store) {

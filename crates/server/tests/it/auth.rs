@@ -545,3 +545,39 @@ async fn answers_carry_security_headers(engine: Engine) {
     );
 }
 both!(answers_carry_security_headers);
+
+/// Issue 9 finding 7: a failed login stored the username as sent (900,000 characters went into
+/// the access log). Now what an anonymous caller sends is bounded before it is stored.
+async fn anonymous_input_is_bounded_before_it_is_stored(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let huge = "a".repeat(900_000);
+    let r = app
+        .anonymous()
+        .post(app.url("/api/v1/session"))
+        .json(&json!({"username": huge, "password": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_client_error(), "{}", r.status());
+    let auditor = app.login("auditor").await;
+    let (_, log) = auditor.get_json("/api/v1/access-log?limit=50").await;
+    let longest = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["username"].as_str().unwrap_or("").chars().count())
+        .max()
+        .unwrap();
+    assert!(
+        longest <= 65,
+        "an access-log username of {longest} characters"
+    );
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["username"].as_str().unwrap_or("").starts_with("aaaa")),
+        "the attempt itself is still logged"
+    );
+}
+both!(anonymous_input_is_bounded_before_it_is_stored);
