@@ -123,16 +123,49 @@ fn now_micros() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1000) as i64
 }
 
-/// Signs a person in. Failures are counted; at the configured number the account locks.
-pub async fn login(state: &AppState, username: &str, password: &str) -> ApiResult<LoginOk> {
+/// The client's address as the connection saw it (`None` when the server runs without
+/// connection info, e.g. in-process tests of the router).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+/// Signs a person in. Failures are counted per account (at the configured number the
+/// account locks) and per client address (`throttle.rs`: growing delays). An unknown account,
+/// a wrong password and a locked account get the same answer after the same work (one
+/// password hash check), so the answer tells nothing about which accounts exist or are
+/// locked (issue 9 finding 4).
+pub async fn login(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    client: Option<std::net::IpAddr>,
+) -> ApiResult<LoginOk> {
     let username = username.trim().to_lowercase();
     let bad = || {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
             "bad_credentials",
-            "用户名或密码错误",
+            "用户名或密码错误；连续失败过多时账号会被暂时锁定，可稍后再试或请安全管理员解锁",
             Some("password"),
         )
+    };
+    let started = std::time::Instant::now();
+    if let Some(ip) = client
+        && let Err(wait) = state.login_throttle.check(ip, started)
+    {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            format!(
+                "本机登录失败次数过多，请 {} 秒后再试",
+                wait.as_secs().max(1)
+            ),
+            None,
+        ));
+    }
+    let failed = || {
+        if let Some(ip) = client {
+            state.login_throttle.failed(ip, std::time::Instant::now());
+        }
     };
     let log = |uid: Option<Uuid>, status: i64, action: &str| AccessEntry {
         at: now_micros(),
@@ -147,6 +180,7 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> ApiResul
             .await
             .unwrap_or_default();
         verify_password(password.to_string(), dummy).await;
+        failed();
         state
             .store
             .log_access(&log(None, 401, "login_failed"))
@@ -156,11 +190,17 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> ApiResul
     let cred = state.store.credential(user.id).await?.ok_or_else(bad)?;
     let now = now_micros();
     if cred.locked_until > now {
+        // The same work and the same answer as a wrong password; the auditor's log says why.
+        let dummy = tokio::task::spawn_blocking(dummy_hash)
+            .await
+            .unwrap_or_default();
+        verify_password(password.to_string(), dummy).await;
+        failed();
         state
             .store
             .log_access(&log(Some(user.id), 423, "login_locked"))
             .await?;
-        return Err(locked_error(cred.locked_until));
+        return Err(bad());
     }
     if !verify_password(password.to_string(), cred.password_hash.clone()).await {
         let s = &state.settings;
@@ -168,12 +208,16 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> ApiResul
             .store
             .record_login_failure(user.id, s.max_failed_logins, s.lockout_minutes * 60_000_000)
             .await?;
+        failed();
         state
             .store
             .log_access(&log(Some(user.id), 401, "login_failed"))
             .await?;
         if after.locked_until > now {
-            return Err(locked_error(after.locked_until));
+            state
+                .store
+                .log_access(&log(Some(user.id), 423, "account_locked"))
+                .await?;
         }
         return Err(bad());
     }
@@ -190,6 +234,9 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> ApiResul
         ));
     }
     state.store.reset_login_failures(user.id).await?;
+    if let Some(ip) = client {
+        state.login_throttle.succeeded(ip);
+    }
     let session = random_token();
     let csrf = random_token();
     state
@@ -205,19 +252,6 @@ pub async fn login(state: &AppState, username: &str, password: &str) -> ApiResul
         csrf,
         user,
     })
-}
-
-fn locked_error(until_micros: i64) -> ApiError {
-    let until = time::OffsetDateTime::from_unix_timestamp(until_micros / 1_000_000)
-        .map(|t| t.to_offset(time::macros::offset!(+8)))
-        .map(|t| format!("{:02}:{:02}", t.hour(), t.minute()))
-        .unwrap_or_default();
-    ApiError::new(
-        StatusCode::LOCKED,
-        "locked",
-        format!("连续登录失败次数过多，账号已锁定，请于 {until}（北京时间）后重试"),
-        Some("username"),
-    )
 }
 
 pub fn session_cookie(value: &str, secure: bool, max_age: i64) -> String {
@@ -448,6 +482,11 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
 /// every request an authenticated caller makes (每次调阅留痕).
 pub async fn resolve(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
+    let client = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    parts.extensions.insert(ClientAddr(client));
     let user = match resolve_user(&state, &parts.headers).await {
         Ok(u) => u,
         Err(e) => return e.into_response(),

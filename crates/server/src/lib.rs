@@ -10,6 +10,7 @@ pub mod auth;
 pub mod error;
 pub mod flowchart;
 pub mod service;
+pub mod throttle;
 pub mod web;
 pub mod witness_push;
 
@@ -78,6 +79,8 @@ pub struct AppState {
     /// The working-day calendar: shipped notices plus those imported at run time. Swapped
     /// whole on import, so readers never see a half-loaded calendar.
     calendar: Arc<std::sync::RwLock<Arc<zhifa_calendar::Calendar>>>,
+    /// Failed sign-ins per client address (see `throttle.rs`).
+    pub login_throttle: Arc<throttle::LoginThrottle>,
 }
 
 impl AppState {
@@ -95,6 +98,7 @@ impl AppState {
             evidence,
             catalog: Arc::new(catalog),
             calendar: Arc::new(std::sync::RwLock::new(Arc::new(calendar))),
+            login_throttle: Arc::default(),
         })
     }
 
@@ -255,10 +259,13 @@ pub async fn serve(
             std::time::Duration::from_secs(state.settings.witness_push_interval_secs.max(1));
         tokio::spawn(witness_push::run(state.clone(), every));
     }
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }

@@ -129,6 +129,16 @@ pub fn decide_user_active(actor: &Actor, user: &User, active: bool) -> Result<Us
     })
 }
 
+/// Lifting a sign-in lock (issue 9 finding 4): an administrator of accounts may unlock another
+/// account, never their own (a locked administrator is unlocked by a colleague or by time).
+pub fn decide_unlock(actor: &Actor, user: &User) -> Result<(), DomainError> {
+    actor.require(Permission::SetUserActive)?;
+    if user.id == actor.user_id {
+        return Err(DomainError::invalid("id", "self", "不能为自己的账号解锁"));
+    }
+    Ok(())
+}
+
 /// 等保三级: a user changes only their own password, proving the current one, and the new
 /// one passes [`check_password`] and differs from it. The server verifies the stored hash
 /// (`current_ok`) and hashes the new password; the credential itself never enters the log,

@@ -25,7 +25,7 @@ pub use officer::*;
 // Accounts moved to their own feature module; the old paths stay valid.
 pub use crate::accounts::{
     ApiToken, User, UserDraft, check_password, decide_create_user, decide_issue_token,
-    decide_revoke_token, decide_user_active,
+    decide_revoke_token, decide_unlock, decide_user_active,
 };
 
 /// Enforcement domains (执法领域), used for agencies' department kind and officers' categories.

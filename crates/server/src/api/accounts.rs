@@ -20,6 +20,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/users", get(list_users).post(create_user))
         .route("/api/v1/users/{id}/active", post(set_user_active))
+        .route("/api/v1/users/{id}/unlock", post(unlock_user))
         .route("/api/v1/tokens", get(list_tokens).post(create_token))
         .route("/api/v1/tokens/{id}", axum::routing::delete(revoke_token))
         .route("/api/v1/events", get(list_events))
@@ -70,6 +71,18 @@ pub async fn set_user_active(
     Ok(Json(
         service::set_user_active(&st, &u, uuid_param("id", &id)?, b.active).await?,
     ))
+}
+
+/// Lifts the sign-in lock of an account (security administrator; recorded in the access log).
+#[utoipa::path(post, path = "/api/v1/users/{id}/unlock", tag = "admin", params(("id" = Uuid, Path)),
+    responses((status = 204, description = "unlocked"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn unlock_user(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<axum::http::StatusCode> {
+    service::unlock_account(&st, &u, uuid_param("id", &id)?).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
 /// API tokens of external systems.

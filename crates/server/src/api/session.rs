@@ -40,12 +40,14 @@ pub struct Me {
 
 /// Sign in; sets the session cookie and returns the CSRF token.
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = LoginRequest,
-    responses((status = 200, body = Me), (status = 401, body = ErrorBody), (status = 423, description = "locked", body = ErrorBody)))]
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody), (status = 429, description = "too many failed sign-ins from this client address; wait as the message says", body = ErrorBody)))]
 pub async fn login(
     State(st): State<AppState>,
+    client: Option<axum::Extension<auth::ClientAddr>>,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Response> {
-    let ok = auth::login(&st, &req.username, &req.password).await?;
+    let client = client.and_then(|c| c.0.0);
+    let ok = auth::login(&st, &req.username, &req.password, client).await?;
     let (agency, _) = st
         .store
         .agency(ok.user.agency_id)

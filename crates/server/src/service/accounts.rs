@@ -33,6 +33,19 @@ pub async fn create_user(st: &AppState, u: &CurrentUser, d: &UserDraft) -> Servi
     Ok(user)
 }
 
+/// Lifts a sign-in lock (the request is recorded in the access log like every write).
+pub async fn unlock_account(st: &AppState, u: &CurrentUser, id: Uuid) -> ServiceResult<()> {
+    let (user, _) = st
+        .store
+        .user(id)
+        .await?
+        .ok_or(ServiceError::NotFound("用户"))?;
+    target_agency(st, u, user.agency_id, "agency_id").await?;
+    reg::decide_unlock(&u.actor, &user)?;
+    st.store.reset_login_failures(id).await?;
+    Ok(())
+}
+
 pub async fn set_user_active(
     st: &AppState,
     u: &CurrentUser,

@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/users", get(users).post(user_create))
         .route("/users/{id}/active", post(user_active))
+        .route("/users/{id}/unlock", post(user_unlock))
         .route("/tokens", post(token_create))
 }
 
@@ -31,6 +32,8 @@ struct UserRow {
     agency: String,
     roles: String,
     active: bool,
+    /// 北京时间 the sign-in lock ends, if the account is locked now.
+    locked_until: Option<String>,
 }
 
 #[derive(Template)]
@@ -71,6 +74,9 @@ async fn users_page(
     )
     .await?;
     let name_of = |id: Uuid| names.get(&id).cloned().unwrap_or_default();
+    let now = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1000) as i64;
+    let ids: Vec<Uuid> = list.items.iter().map(|x| x.id).collect();
+    let locked = st.store.locked_users(&ids, now).await?;
     let total = super::count_label(None, &page, list.items.len(), list.next.is_some(), "个账号");
     let label_roles = |rs: &[Role]| rs.iter().map(|r| r.label()).collect::<Vec<_>>().join("、");
     let tokens = tokens
@@ -97,6 +103,7 @@ async fn users_page(
                 username: x.username,
                 display_name: x.display_name,
                 active: x.active,
+                locked_until: locked.get(&x.id).map(|&until| super::cst(until)),
             })
             .collect(),
         pager: pager("/users", &[], &page, list.next.as_deref()),
@@ -213,6 +220,23 @@ async fn user_active(
     };
     match r {
         Ok(_) => Redirect::to("/users?saved=1").into_response(),
+        Err(e) => users_error(&st, &u, FormValues::default(), e).await,
+    }
+}
+
+async fn user_unlock(
+    State(st): State<AppState>,
+    WebUser(u): WebUser,
+    Path(id): Path<String>,
+) -> Response {
+    let r = match Uuid::parse_str(&id) {
+        Ok(uid) => service::unlock_account(&st, &u, uid)
+            .await
+            .map_err(ApiError::from),
+        Err(_) => Err(ApiError::not_found("用户")),
+    };
+    match r {
+        Ok(()) => Redirect::to("/users?saved=1").into_response(),
         Err(e) => users_error(&st, &u, FormValues::default(), e).await,
     }
 }

@@ -57,8 +57,13 @@ pub(crate) fn safe_next(next: &str) -> &str {
     if path_like && clean { next } else { "/" }
 }
 
-async fn login_submit(State(st): State<AppState>, Form(f): Form<LoginForm>) -> Response {
-    match auth::login(&st, &f.username, &f.password).await {
+async fn login_submit(
+    State(st): State<AppState>,
+    client: Option<axum::Extension<auth::ClientAddr>>,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let client = client.and_then(|c| c.0.0);
+    match auth::login(&st, &f.username, &f.password, client).await {
         Ok(ok) => {
             let cookie = session_cookie(
                 &ok.session,

@@ -52,28 +52,48 @@ async fn wrong_password_then_lockout(engine: Engine) {
             Some("password"),
         );
     }
-    // The fifth failure locks the account; from then on even the right password is refused.
+    // The fifth failure locks the account; from then on even the right password is refused —
+    // with exactly the answer an unknown account or a wrong password gets (issue 9 finding 4:
+    // 423 for locked and 401 for unknown told which accounts exist).
+    let unknown = {
+        let r = c
+            .post(app.url("/api/v1/session"))
+            .json(&json!({"username": "nobody", "password": "x"}))
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.json::<serde_json::Value>().await.unwrap())
+    };
     assert_error(
-        &attempt("wrong").await,
-        StatusCode::LOCKED,
-        "locked",
-        Some("username"),
+        &unknown,
+        StatusCode::UNAUTHORIZED,
+        "bad_credentials",
+        Some("password"),
     );
-    assert_error(
-        &attempt(PASSWORD).await,
-        StatusCode::LOCKED,
-        "locked",
-        Some("username"),
+    assert_eq!(attempt("wrong").await, unknown, "the locking failure");
+    assert_eq!(
+        attempt(PASSWORD).await,
+        unknown,
+        "the right password while locked"
     );
-    // Another account is unaffected, and an unknown user gets the same answer as a wrong password.
+    // The lock is real (the auditor's log says so), and another account is unaffected.
     app.login("officer").await;
-    let r = c
-        .post(app.url("/api/v1/session"))
-        .json(&json!({"username": "nobody", "password": "x"}))
-        .send()
+    let (_, log) = app
+        .login("auditor")
         .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        .get_json("/api/v1/access-log?limit=100")
+        .await;
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["username"] == "head")
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(
+        actions.contains(&"account_locked") && actions.contains(&"login_locked"),
+        "{actions:?}"
+    );
 }
 both!(wrong_password_then_lockout);
 
@@ -581,3 +601,143 @@ async fn anonymous_input_is_bounded_before_it_is_stored(engine: Engine) {
     );
 }
 both!(anonymous_input_is_bounded_before_it_is_stored);
+
+/// Issue 9 finding 4: five anonymous bad passwords locked any account, with no limit per
+/// client. Now a client address past ten failures waits a delay that doubles with each further
+/// failure — before any account is even looked up — and the wait passes.
+async fn one_client_is_slowed_down_after_repeated_failures(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let c = app.anonymous();
+    let try_login = |user: String, pw: &'static str| {
+        let c = c.clone();
+        let url = app.url("/api/v1/session");
+        async move {
+            let r = c
+                .post(url)
+                .json(&json!({"username": user, "password": pw}))
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    for i in 0..zhifa_server::throttle::FREE_FAILURES {
+        let r = try_login(format!("nobody{i}"), "x").await;
+        assert_eq!(r.0, StatusCode::UNAUTHORIZED, "{i}: {:?}", r.1);
+    }
+    // The 11th failure is still answered, and imposes a 1 s wait on this address.
+    assert_eq!(
+        try_login("nobody".into(), "x").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let slowed = try_login("officer".into(), PASSWORD).await;
+    assert_error(
+        &slowed,
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_attempts",
+        None,
+    );
+    assert!(slowed.1["message"].as_str().unwrap().contains("秒后再试"));
+    // No account was counted while the address waited: the officer signs in once it passes.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(
+        try_login("officer".into(), PASSWORD).await.0,
+        StatusCode::OK
+    );
+}
+both!(one_client_is_slowed_down_after_repeated_failures);
+
+/// Issue 9 finding 4: a locked account had no unlock but time. The security administrator sees
+/// the lock on the users page and lifts it (recorded in the access log); staff cannot, and an
+/// administrator cannot unlock itself.
+async fn the_security_administrator_unlocks_a_locked_account(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let c = app.anonymous();
+    for _ in 0..5 {
+        c.post(app.url("/api/v1/session"))
+            .json(&json!({"username": "head", "password": "wrong"}))
+            .send()
+            .await
+            .unwrap();
+    }
+    let right = || {
+        c.post(app.url("/api/v1/session"))
+            .json(&json!({"username": "head", "password": PASSWORD}))
+            .send()
+    };
+    assert_eq!(
+        right().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED,
+        "locked"
+    );
+    let secadmin = app.login("secadmin").await;
+    let page = secadmin
+        .get("/users?per_page=100")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("登录锁定至") && page.contains("/unlock"),
+        "{page}"
+    );
+    let (_, users) = secadmin.get_json("/api/v1/users?per_page=100").await;
+    let id_of = |name: &str| {
+        users["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["username"] == name)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let head_id = id_of("head");
+    // Staff may not unlock; nor may the administrator unlock itself.
+    let officer = app.login("officer").await;
+    let (st, _) = officer
+        .post(&format!("/api/v1/users/{head_id}/unlock"), &json!({}))
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    assert_eq!(
+        right().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED,
+        "still locked"
+    );
+    let own = secadmin
+        .post(
+            &format!("/api/v1/users/{}/unlock", id_of("secadmin")),
+            &json!({}),
+        )
+        .await;
+    assert_error(&own, StatusCode::UNPROCESSABLE_ENTITY, "self", Some("id"));
+    // The console's 解锁 button.
+    let r = secadmin
+        .client
+        .post(format!("{}/users/{head_id}/unlock", secadmin.base))
+        .form(&[("_csrf", secadmin.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(right().await.unwrap().status(), StatusCode::OK, "unlocked");
+    let (_, log) = app
+        .login("auditor")
+        .await
+        .get_json("/api/v1/access-log?limit=100")
+        .await;
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["username"] == "secadmin"
+                && e["target"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("/users/{head_id}/unlock"))
+                && e["status"] == 303),
+        "the unlock is recorded: {log}"
+    );
+}
+both!(the_security_administrator_unlocks_a_locked_account);

@@ -441,9 +441,13 @@ async fn spawn_app_inner(
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let _ = tx.send(listener.local_addr().unwrap());
         tokio::spawn(async move {
-            axum::serve(listener, zhifa_server::router(state))
-                .await
-                .unwrap();
+            axum::serve(
+                listener,
+                zhifa_server::router(state)
+                    .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+            .unwrap();
         });
     }
     let addr = rx.await.unwrap();

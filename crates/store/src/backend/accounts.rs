@@ -207,6 +207,33 @@ impl Backend {
         Ok(())
     }
 
+    /// Of these users, those whose sign-in is locked at `now` (microseconds), with until when.
+    pub(crate) async fn locked_users(
+        &self,
+        ids: &[Uuid],
+        now: i64,
+    ) -> Result<std::collections::HashMap<Uuid, i64>> {
+        let ids: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+        let mut out = std::collections::HashMap::new();
+        for chunk in ids.chunks(100) {
+            let marks: Vec<String> = (2..=chunk.len() + 1).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT user_id, locked_until FROM credentials WHERE locked_until > $1 AND user_id IN ({})",
+                marks.join(", ")
+            );
+            let args: Vec<Arg> = std::iter::once(Arg::Int(now))
+                .chain(chunk.iter().cloned().map(Arg::Text))
+                .collect();
+            for r in bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
+                .fetch_all(&self.pool)
+                .await?
+            {
+                out.insert(uuid_of(&r.try_get::<String, _>(0)?)?, r.try_get(1)?);
+            }
+        }
+        Ok(out)
+    }
+
     pub(crate) async fn create_session(
         &self,
         id_hash: &str,
