@@ -77,7 +77,7 @@ pub fn hash_password_blocking(pw: &str) -> String {
         .expect("argon2 with default parameters hashes any password")
 }
 
-async fn verify_password(pw: String, hash: String) -> bool {
+pub(crate) async fn verify_password(pw: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
             .map(|h| Argon2::default().verify_password(pw.as_bytes(), &h).is_ok())

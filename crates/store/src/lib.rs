@@ -594,6 +594,8 @@ forward! {
     fn credential(&self, user_id: Uuid) -> Option<Credential>;
     fn record_login_failure(&self, user_id: Uuid, max_attempts: i64, lock_micros: i64) -> Credential;
     fn reset_login_failures(&self, user_id: Uuid) -> ();
+    /// The hashes of the user's last `n` passwords, newest first.
+    fn recent_password_hashes(&self, user_id: Uuid, n: i64) -> Vec<String>;
     /// Of these users, those locked at `now` (µs), with the end of their lock.
     fn locked_users(&self, ids: &[Uuid], now: i64) -> std::collections::HashMap<Uuid, i64>;
     fn create_session(&self, id_hash: &str, user_id: Uuid, csrf: &str) -> ();

@@ -139,6 +139,9 @@ pub fn decide_unlock(actor: &Actor, user: &User) -> Result<(), DomainError> {
     Ok(())
 }
 
+/// How many of a user's last passwords a new one may not repeat (等保三级).
+pub const PASSWORD_HISTORY: usize = 5;
+
 /// 等保三级: a user changes only their own password, proving the current one, and the new
 /// one passes [`check_password`] and differs from it. The server verifies the stored hash
 /// (`current_ok`) and hashes the new password; the credential itself never enters the log,
@@ -147,6 +150,7 @@ pub fn decide_change_password(
     actor: &Actor,
     user: &User,
     current_ok: bool,
+    recently_used: bool,
     current_password: &str,
     new_password: &str,
 ) -> Result<crate::Event, DomainError> {
@@ -170,6 +174,13 @@ pub fn decide_change_password(
             "new_password",
             "unchanged",
             "新密码不能与当前密码相同",
+        ));
+    }
+    if recently_used {
+        return Err(DomainError::invalid(
+            "new_password",
+            "recently_used",
+            format!("新密码不能与最近 {PASSWORD_HISTORY} 次使用过的密码相同"),
         ));
     }
     Ok(crate::Event::PasswordChanged { user_id: user.id })
@@ -205,10 +216,10 @@ mod tests {
     fn own_password_changes_with_the_current_one_proven() {
         let (a, u) = me();
         assert_eq!(
-            decide_change_password(&a, &u, true, OLD, NEW).unwrap(),
+            decide_change_password(&a, &u, true, false, OLD, NEW).unwrap(),
             crate::Event::PasswordChanged { user_id: u.id }
         );
-        let e = decide_change_password(&a, &u, false, OLD, NEW).unwrap_err();
+        let e = decide_change_password(&a, &u, false, false, OLD, NEW).unwrap_err();
         assert_eq!(
             (e.field.as_deref(), e.code.as_str()),
             (Some("current_password"), "bad_credentials")
@@ -225,7 +236,7 @@ mod tests {
             roles: vec![Role::SecurityAdmin],
         };
         assert_eq!(
-            decide_change_password(&sec, &u, true, OLD, NEW)
+            decide_change_password(&sec, &u, true, false, OLD, NEW)
                 .unwrap_err()
                 .code,
             "forbidden"
@@ -235,12 +246,16 @@ mod tests {
     #[test]
     fn the_new_password_must_be_strong_and_different() {
         let (a, u) = me();
-        let e = decide_change_password(&a, &u, true, OLD, "short").unwrap_err();
+        let e = decide_change_password(&a, &u, true, false, OLD, "short").unwrap_err();
         assert_eq!(
             (e.field.as_deref(), e.code.as_str()),
             (Some("new_password"), "weak_password")
         );
-        let e = decide_change_password(&a, &u, true, OLD, OLD).unwrap_err();
+        let e = decide_change_password(&a, &u, true, false, OLD, OLD).unwrap_err();
+        // Issue 9 finding 5: one of the last five is refused, naming the field.
+        let again = decide_change_password(&a, &u, true, true, OLD, NEW).unwrap_err();
+        assert_eq!(again.field.as_deref(), Some("new_password"));
+        assert_eq!(again.code, "recently_used");
         assert_eq!(
             (e.field.as_deref(), e.code.as_str()),
             (Some("new_password"), "unchanged")
@@ -252,7 +267,7 @@ mod tests {
         let (a, mut u) = me();
         u.active = false;
         assert_eq!(
-            decide_change_password(&a, &u, true, OLD, NEW)
+            decide_change_password(&a, &u, true, false, OLD, NEW)
                 .unwrap_err()
                 .kind,
             crate::error::ErrorKind::Forbidden

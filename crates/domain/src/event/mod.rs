@@ -283,9 +283,11 @@ pub enum SideEffect {
         token_id: Uuid,
         hash: String,
     },
-    /// Ends every session of the user (a deactivated account is signed out with the event).
+    /// Ends the user's sessions (a deactivated account is signed out with the event), all but
+    /// `except` (a session id hash: a password change keeps the session that made it).
     EndSessions {
         user_id: Uuid,
+        except: Option<String>,
     },
 }
 

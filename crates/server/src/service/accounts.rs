@@ -70,7 +70,10 @@ pub async fn set_user_active(
         if active {
             vec![]
         } else {
-            vec![SideEffect::EndSessions { user_id: id }]
+            vec![SideEffect::EndSessions {
+                user_id: id,
+                except: None,
+            }]
         },
     )
     .await?;
@@ -88,10 +91,41 @@ pub async fn change_password(
         .user(u.actor.user_id)
         .await?
         .ok_or(ServiceError::NotFound("用户"))?;
-    // The service only verifies the stored hash; the rule is the domain's.
+    // The service only verifies the stored hashes; the rule is the domain's.
     let current_ok = crate::auth::password_matches(st, user.id, current_pw).await?;
+    if !current_ok {
+        // A wrong current password counts toward the lockout like a failed sign-in (issue 9
+        // finding 5: a stolen session could guess without limit). Reaching the lock ends
+        // every session of the account, this one included.
+        let s = &st.settings;
+        let after = st
+            .store
+            .record_login_failure(user.id, s.max_failed_logins, s.lockout_minutes * 60_000_000)
+            .await?;
+        if after.locked_until > 0 {
+            st.store.delete_user_sessions(user.id).await?;
+        }
+    }
+    let mut recently_used = false;
+    if current_ok {
+        for old in st
+            .store
+            .recent_password_hashes(user.id, zhifa_domain::accounts::PASSWORD_HISTORY as i64)
+            .await?
+        {
+            if crate::auth::verify_password(new_pw.to_string(), old).await {
+                recently_used = true;
+                break;
+            }
+        }
+    }
     let event = zhifa_domain::accounts::decide_change_password(
-        &u.actor, &user, current_ok, current_pw, new_pw,
+        &u.actor,
+        &user,
+        current_ok,
+        recently_used,
+        current_pw,
+        new_pw,
     )?;
     let hash = hash_password(new_pw.to_string()).await?;
     append(
@@ -101,10 +135,17 @@ pub async fn change_password(
         Expected::Version(version),
         user.agency_id,
         vec![event],
-        vec![SideEffect::SetPasswordHash {
-            user_id: user.id,
-            hash,
-        }],
+        vec![
+            SideEffect::SetPasswordHash {
+                user_id: user.id,
+                hash,
+            },
+            // Every other session of the account ends with the change (this one stays).
+            SideEffect::EndSessions {
+                user_id: user.id,
+                except: u.session.clone(),
+            },
+        ],
     )
     .await
 }

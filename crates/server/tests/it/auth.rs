@@ -386,7 +386,10 @@ async fn deactivation_ends_sessions_with_the_event(engine: Engine) {
             agency_id: user.agency_id,
             actor: zhifa_domain::auth::Actor::system(),
             events: vec![zhifa_domain::Event::UserUpdated((&off).into())],
-            side_effects: vec![zhifa_domain::event::SideEffect::EndSessions { user_id: user.id }],
+            side_effects: vec![zhifa_domain::event::SideEffect::EndSessions {
+                user_id: user.id,
+                except: None,
+            }],
         })
         .await
         .unwrap();
@@ -741,3 +744,78 @@ async fn the_security_administrator_unlocks_a_locked_account(engine: Engine) {
     );
 }
 both!(the_security_administrator_unlocks_a_locked_account);
+
+/// Issue 9 finding 5: a password change did not end the user's other sessions, wrong current
+/// passwords were never counted (20 tries, then the right one succeeded), and an earlier
+/// password could be set again. Now the change ends every other session (the one making it
+/// stays), none of the last five passwords may return, and wrong current passwords count
+/// toward the lockout — reaching it ends every session of the account.
+async fn password_changes_end_other_sessions_and_are_limited(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let here = app.login("officer").await;
+    let elsewhere = app.login("officer").await;
+    let (st, b) = change(&here, PASSWORD, "Second@Passw0rd").await;
+    assert!(st.is_success(), "{st} {b}");
+    assert_eq!(
+        here.get_json("/api/v1/me").await.0,
+        StatusCode::OK,
+        "this session stays"
+    );
+    assert_eq!(
+        elsewhere.get_json("/api/v1/me").await.0,
+        StatusCode::UNAUTHORIZED,
+        "the other session ended"
+    );
+    // Back to the first password: refused (one of the last five).
+    let back = change(&here, "Second@Passw0rd", PASSWORD).await;
+    assert_error(
+        &back,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "recently_used",
+        Some("new_password"),
+    );
+    // Four more changes push the first one out of the last five; then it may return.
+    let mut current = "Second@Passw0rd".to_string();
+    for i in 3..=6 {
+        let next = format!("Pass{i}@word{i}x");
+        let (st, b) = change(&here, &current, &next).await;
+        assert!(st.is_success(), "{i}: {st} {b}");
+        current = next;
+    }
+    let (st, b) = change(&here, &current, PASSWORD).await;
+    assert!(
+        st.is_success(),
+        "six changes later the first may return: {st} {b}"
+    );
+    // Guessing the current password from a session: counted, and the lock ends the session.
+    for _ in 0..5 {
+        let wrong = change(&here, "Guess@Passw0rd", "Other@Passw0rd9").await;
+        assert_eq!(wrong.1["field"], "current_password", "{}", wrong.1);
+    }
+    assert_eq!(
+        here.get_json("/api/v1/me").await.0,
+        StatusCode::UNAUTHORIZED,
+        "the guessing session ended with the lock"
+    );
+    let r = app
+        .anonymous()
+        .post(app.url("/api/v1/session"))
+        .json(&json!({"username": "officer", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::UNAUTHORIZED,
+        "the account is locked"
+    );
+}
+both!(password_changes_end_other_sessions_and_are_limited);
+
+async fn change(s: &Session, from: &str, to: &str) -> (StatusCode, serde_json::Value) {
+    s.post(
+        "/api/v1/me/password",
+        &json!({"current_password": from, "new_password": to}),
+    )
+    .await
+}

@@ -93,6 +93,14 @@ impl Backend {
                     .bind(hash.as_str())
                     .execute(&mut **tx)
                     .await?;
+                    sqlx::query(
+                        "INSERT INTO password_history (user_id, password_hash, set_at) VALUES ($1, $2, $3)",
+                    )
+                    .bind(user_id.to_string())
+                    .bind(hash.as_str())
+                    .bind(now_micros())
+                    .execute(&mut **tx)
+                    .await?;
                 }
                 SideEffect::SetTokenHash { token_id, hash } => {
                     sqlx::query("INSERT INTO token_secrets (token_id, token_hash) VALUES ($1, $2)")
@@ -102,9 +110,10 @@ impl Backend {
                         .await
                         .map_err(map_unique)?;
                 }
-                SideEffect::EndSessions { user_id } => {
-                    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                SideEffect::EndSessions { user_id, except } => {
+                    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
                         .bind(user_id.to_string())
+                        .bind(except.as_deref().unwrap_or(""))
                         .execute(&mut **tx)
                         .await?;
                 }
@@ -195,6 +204,18 @@ impl Backend {
         self.credential(user_id)
             .await?
             .ok_or_else(|| StoreError::Corrupt("credential vanished".into()))
+    }
+
+    /// The hashes of the user's last `n` passwords, newest first (the current one included).
+    pub(crate) async fn recent_password_hashes(&self, user_id: Uuid, n: i64) -> Result<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
+        )
+        .bind(user_id.to_string())
+        .bind(n)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
     }
 
     pub(crate) async fn reset_login_failures(&self, user_id: Uuid) -> Result<()> {
