@@ -12,5 +12,6 @@ mod ledger;
 mod openapi;
 mod privacy;
 mod registry;
+mod security;
 mod store;
 mod witness;
