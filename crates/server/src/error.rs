@@ -137,6 +137,15 @@ impl From<ServiceError> for ApiError {
     }
 }
 
+/// A byte count as people read it: MiB from 1 MiB, KiB below.
+fn size_label(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{} MiB", bytes / (1024 * 1024))
+    } else {
+        format!("{} KiB", bytes.div_ceil(1024))
+    }
+}
+
 fn evidence_error(e: zhifa_evidence::EvidenceError) -> ApiError {
     use zhifa_evidence::EvidenceError as E;
     match e {
@@ -144,7 +153,7 @@ fn evidence_error(e: zhifa_evidence::EvidenceError) -> ApiError {
         E::TooLarge { limit } => ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_large",
-            format!("文件超过上限 {} MiB", limit / (1024 * 1024)),
+            format!("文件超过上限 {}", size_label(limit)),
             Some("file"),
         ),
         E::Body(m) => ApiError::new(

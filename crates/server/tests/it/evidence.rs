@@ -240,10 +240,11 @@ async fn refused_uploads_keep_nothing(engine: Engine) {
     let now = cst_hours_ago(0);
     let cases: Vec<Refusal> = vec![
         (
-            // Large enough that the client is still sending when the refusal is decided.
+            // Under the limit, so the field refusal answers (a body declared over the limit is
+            // refused before any of it is read, as the 过大 case below shows).
             vec![("kind", "video"), ("file_name", "a.mp4")],
             "video/mp4",
-            bytes(4 * 1024 * 1024, 3),
+            bytes(48 * 1024, 3),
             StatusCode::UNPROCESSABLE_ENTITY,
             "required",
             "recorded_at",

@@ -404,3 +404,74 @@ async fn change(s: &Session, from: &str, to: &str) -> (StatusCode, serde_json::V
     )
     .await
 }
+
+/// Issue 9 finding 6: a connection sending partial headers, or a body shorter than declared,
+/// stayed open > 45 s, and an upload declaring more than the limit was read on. Now headers
+/// must arrive within the header-read timeout, a silent body is cut off after the body-idle
+/// timeout, and a declared length over every limit is refused before any of it is read.
+async fn slow_clients_are_cut_off_and_oversized_bodies_refused_up_front(engine: Engine) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app_with(
+        engine,
+        zhifa_server::Settings {
+            header_read_timeout_secs: 1,
+            body_idle_timeout_secs: 1,
+            ..Default::default()
+        },
+    )
+    .await;
+    // Reads until the server closes (or 6 s pass); returns what it said and how long it took.
+    async fn until_closed(mut s: tokio::net::TcpStream) -> (String, std::time::Duration) {
+        let started = std::time::Instant::now();
+        let mut got = Vec::new();
+        let _ =
+            tokio::time::timeout(std::time::Duration::from_secs(6), s.read_to_end(&mut got)).await;
+        (
+            String::from_utf8_lossy(&got).into_owned(),
+            started.elapsed(),
+        )
+    }
+    let connect = || tokio::net::TcpStream::connect(app.addr);
+    // Headers never finished.
+    let mut s = connect().await.unwrap();
+    s.write_all(b"GET /login HTTP/1.1\r\nHost: zhifa\r\n")
+        .await
+        .unwrap();
+    let (_, took) = until_closed(s).await;
+    assert!(
+        took < std::time::Duration::from_secs(4),
+        "partial headers held the connection {took:?}"
+    );
+    // A body declared as 100 bytes, 5 sent.
+    let mut s = connect().await.unwrap();
+    s.write_all(
+        b"POST /api/v1/session HTTP/1.1\r\nHost: zhifa\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"use",
+    )
+    .await
+    .unwrap();
+    let (said, took) = until_closed(s).await;
+    assert!(
+        took < std::time::Duration::from_secs(4),
+        "a silent body held the connection {took:?}"
+    );
+    assert!(said.is_empty() || said.starts_with("HTTP/1.1 4"), "{said}");
+    // An upload declaring more than any limit: refused at once, nothing more is read.
+    let mut s = connect().await.unwrap();
+    s.write_all(
+        b"POST /api/v1/evidence HTTP/1.1\r\nHost: zhifa\r\nContent-Type: application/octet-stream\r\nContent-Length: 9999999999999\r\n\r\nabc",
+    )
+    .await
+    .unwrap();
+    let started = std::time::Instant::now();
+    let mut head = vec![0u8; 512];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(3), s.read(&mut head))
+        .await
+        .expect("an answer before the body is sent")
+        .unwrap();
+    let said = String::from_utf8_lossy(&head[..n]);
+    assert!(said.starts_with("HTTP/1.1 413"), "{said}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    // Normal requests are unaffected.
+    app.login("officer").await;
+}
+both!(slow_clients_are_cut_off_and_oversized_bodies_refused_up_front);
