@@ -165,7 +165,11 @@ async fn declared_length(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > st.settings.max_evidence_bytes) {
-        // The same answer as an upload found too large while streaming.
+        // Nothing of it is kept. What the client is already sending is read and dropped, up
+        // to a bound (and cut off by the body-idle timeout), so it gets this answer rather than
+        // a reset connection mid-write; then the same answer as an upload found too large
+        // while streaming.
+        auth::drain(req.into_body().into_data_stream()).await;
         return error::ApiError::from(service::ServiceError::Evidence(
             zhifa_evidence::EvidenceError::TooLarge {
                 limit: st.settings.max_evidence_bytes,
