@@ -521,6 +521,32 @@ async function fact(page, label) {
   return (await page.locator(`dl.facts dt:text-is("${label}") + dd`).innerText()).trim();
 }
 
+/**
+ * Posts a form the page does not offer, as a person forging it in the browser would: a real
+ * form submission with the page's CSRF token, waiting for the page it leads to.
+ */
+async function postFormAnyway(page, action, fields) {
+  const csrf = await page.locator('header input[name=_csrf]').inputValue();
+  const [response] = await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load' }),
+    page.evaluate(({ action, fields }) => {
+      const f = document.createElement('form');
+      f.method = 'post';
+      f.action = action;
+      for (const [k, v] of Object.entries(fields)) {
+        const i = document.createElement('input');
+        i.type = 'hidden';
+        i.name = k;
+        i.value = v;
+        f.append(i);
+      }
+      document.body.append(f);
+      f.submit();
+    }, { action, fields: { _csrf: csrf, ...fields } }),
+  ]);
+  return response;
+}
+
 /** The forms of a deadline page that change it (suspend, resume, extend). */
 function deadlineForms(page) {
   return page.locator('main form[action*="/suspensions"], main form[action*="/resumptions"], main form[action*="/extensions"]');
@@ -620,24 +646,7 @@ test('期限详情: head opens a duty from 期限监控; rule, due date and reco
     await shot(page, '22-deadline-detail');
 
     // A suspension posted anyway, from today with a reason: refused by DL-4 on the page.
-    const csrf0 = await page.locator('header input[name=_csrf]').inputValue();
-    const [refused] = await Promise.all([
-      page.waitForNavigation({ waitUntil: 'load' }),
-      page.evaluate(({ id, csrf, today }) => {
-        const f = document.createElement('form');
-        f.method = 'post';
-        f.action = `/deadlines/${id}/suspensions`;
-        for (const [k, v] of Object.entries({ _csrf: csrf, from: today, reason: '举行听证' })) {
-          const i = document.createElement('input');
-          i.type = 'hidden';
-          i.name = k;
-          i.value = v;
-          f.append(i);
-        }
-        document.body.append(f);
-        f.submit();
-      }, { id: deadline.id, csrf: csrf0, today }),
-    ]);
+    const refused = await postFormAnyway(page, `/deadlines/${deadline.id}/suspensions`, { from: today, reason: '举行听证' });
     assert.equal(refused.status(), 422, `a suspension of a PUB-9 duty answers 422, got ${refused.status()}`);
     const error = await page.locator('main [role=alert]').innerText();
     assert.match(error, /「上年度行政执法统计年报公开」的期限依法不能中止/, `the refusal says why, in Chinese: ${error}`);
@@ -694,24 +703,7 @@ test('期限详情: supervisor sees the 瑶海区 duty without forms and may not
     await shot(sup, '24-deadline-supervisor');
 
     // Posting the form anyway is refused by the permission table, on the page.
-    const csrf = await sup.locator('header input[name=_csrf]').inputValue();
-    const [r] = await Promise.all([
-      sup.waitForNavigation({ waitUntil: 'load' }),
-      sup.evaluate(({ id, csrf, today }) => {
-        const f = document.createElement('form');
-        f.method = 'post';
-        f.action = `/deadlines/${id}/suspensions`;
-        for (const [k, v] of Object.entries({ _csrf: csrf, from: today, reason: '举行听证' })) {
-          const i = document.createElement('input');
-          i.type = 'hidden';
-          i.name = k;
-          i.value = v;
-          f.append(i);
-        }
-        document.body.append(f);
-        f.submit();
-      }, { id: deadline.id, csrf, today: cstToday() }),
-    ]);
+    const r = await postFormAnyway(sup, `/deadlines/${deadline.id}/suspensions`, { from: cstToday(), reason: '举行听证' });
     assert.equal(r.status(), 403);
     assert.match(
       await sup.locator('main [role=alert]').innerText(),
