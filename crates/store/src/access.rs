@@ -26,24 +26,17 @@ impl AccessWriter {
         let (tx, mut rx) = mpsc::channel::<Job>(8192);
         tokio::spawn(async move {
             let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
-            while let Some(first) = rx.recv().await {
-                jobs.push(first);
-                while jobs.len() < MAX_BATCH {
-                    match rx.try_recv() {
-                        Ok(j) => jobs.push(j),
-                        Err(_) => break,
-                    }
-                }
-                let entries: Vec<AccessEntry> = jobs.iter().map(|(e, _)| e.clone()).collect();
+            while crate::writer::next_batch(&mut rx, &mut jobs, MAX_BATCH).await {
+                let (entries, replies): (Vec<AccessEntry>, Vec<_>) = jobs.drain(..).unzip();
                 let outcome = match &inner {
                     Inner::Sqlite(b) => b.log_access_batch(&entries).await,
                     Inner::Postgres(b) => b.log_access_batch(&entries).await,
                 };
                 let failure = outcome.err().map(|e| e.to_string());
                 if let Some(msg) = &failure {
-                    tracing::error!(error = %msg, entries = jobs.len(), "access log commit failed");
+                    tracing::error!(error = %msg, entries = entries.len(), "access log commit failed");
                 }
-                for (_, reply) in jobs.drain(..) {
+                for reply in replies {
                     let r = match &failure {
                         None => Ok(()),
                         Some(msg) => Err(StoreError::Db(sqlx::Error::Protocol(format!(

@@ -29,6 +29,27 @@ pub struct GroupCommitStats {
     pub commands: u64,
 }
 
+/// Waits for the next job, then takes every job already waiting, up to `max` in all, into
+/// `into` (empty on entry). `false` once every sender is gone. Shared by the event writer and
+/// the access-log writer (`access.rs`): both commit what is waiting together.
+pub(crate) async fn next_batch<T>(
+    rx: &mut mpsc::Receiver<T>,
+    into: &mut Vec<T>,
+    max: usize,
+) -> bool {
+    let Some(first) = rx.recv().await else {
+        return false;
+    };
+    into.push(first);
+    while into.len() < max {
+        match rx.try_recv() {
+            Ok(j) => into.push(j),
+            Err(_) => break,
+        }
+    }
+    true
+}
+
 #[derive(Clone)]
 pub(crate) struct Writer {
     tx: mpsc::Sender<Job>,
@@ -46,14 +67,7 @@ impl Writer {
         let (commits_tx, commits) = watch::channel(0u64);
         tokio::spawn(async move {
             let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
-            while let Some(first) = rx.recv().await {
-                jobs.push(first);
-                while jobs.len() < MAX_BATCH {
-                    match rx.try_recv() {
-                        Ok(j) => jobs.push(j),
-                        Err(_) => break,
-                    }
-                }
+            while next_batch(&mut rx, &mut jobs, MAX_BATCH).await {
                 let cmds: Vec<&[NewEvent]> = jobs.iter().map(|j| j.cmd.as_slice()).collect();
                 let outcome = Store::append_batch(&inner, &cmds).await;
                 drop(cmds);

@@ -225,14 +225,14 @@ impl Backend {
         o: &Officer,
         version: i64,
     ) -> Result<()> {
-        Self::put_officers(tx, &[(o.clone(), version)]).await
+        Self::put_officers(tx, &[(o, version)]).await
     }
 
     /// Upserts officer rows in one statement (a batch's registrations, see `stage_registry`;
     /// the engine-specific statement is in `bulk.rs`). The rows' ids are distinct.
     async fn put_officers(
         tx: &mut sqlx::Transaction<'static, Db>,
-        rows: &[(Officer, i64)],
+        rows: &[(&Officer, i64)],
     ) -> Result<()> {
         let rows: Vec<crate::bulk::OfficerRow> = rows
             .iter()
@@ -274,7 +274,8 @@ impl Backend {
         staged: &mut RegistryStaged,
     ) -> Result<()> {
         if !staged.officers.is_empty() {
-            Self::put_officers(tx, &staged.officers).await?;
+            let rows: Vec<(&Officer, i64)> = staged.officers.iter().map(|(o, v)| (o, *v)).collect();
+            Self::put_officers(tx, &rows).await?;
             staged.officers.clear();
             staged.ids.clear();
         }
