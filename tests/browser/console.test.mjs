@@ -437,15 +437,85 @@ test('secadmin sees 用户与令牌; auditor sees 安全审计 with login record
       trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())),
     );
     assert.ok(rows.length >= 2, 'the access log has entries');
-    const actions = rows.map((r) => r[2]);
+    // Columns: time, account, client address, action, target, status.
+    const actions = rows.map((r) => r[3]);
     assert.ok(actions.includes('登录成功'), 'access log shows 登录成功');
     assert.ok(actions.includes('登录失败'), 'access log shows 登录失败');
     assert.ok(
-      rows.some((r) => r[1] === 'auditor' && r[2] === '登录成功'),
-      'the auditor’s own login is recorded',
+      rows.some((r) => r[1] === 'auditor' && r[3] === '登录成功' && r[2] === '127.0.0.1'),
+      'the auditor’s own login is recorded with its address',
     );
     assert.ok(rows.every((r) => /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(r[0])), 'times are shown');
     await shot(aud, '17-audit');
+  } finally {
+    await aud.context().close();
+  }
+});
+
+test('secadmin creates an account; its first sign-in must change the password; the auditor filters the log', { timeout: TIMEOUT }, async () => {
+  const username = `pub${Date.now() % 100000}`;
+  const initial = 'Init-Passw0rd!x';
+  const own = 'Mine-Passw0rd!y';
+  const sec = await loginAs('secadmin');
+  try {
+    await openFromNav(sec, '用户与令牌', '/users');
+    const form = sec.locator('form[action="/users"]');
+    // Only the roles this administrator may grant are offered (三员分立).
+    const offered = await form.locator('input[name=roles]').evaluateAll((xs) => xs.map((x) => x.value));
+    assert.ok(offered.includes('system_admin') && !offered.includes('auditor') && !offered.includes('security_admin'), offered.join());
+    await form.locator('input[name=username]').fill(username);
+    await form.locator('input[name=display_name]').fill('新公示员');
+    await form.locator('input[name=roles][value=publisher]').check();
+    await form.locator('input[name=password]').fill(initial);
+    await submit(sec, form.getByRole('button', { name: '创建' }));
+    assert.equal(pathOf(sec), '/users');
+    const row = bodyRows(sec).filter({ hasText: username });
+    assert.equal(await row.count(), 1, 'the new account is listed');
+    // The auditor's row offers nothing to the security administrator.
+    assert.match(await bodyRows(sec).filter({ hasText: 'auditor' }).first().innerText(), /由运维管理/);
+  } finally {
+    await sec.context().close();
+  }
+
+  const first = await newPage();
+  try {
+    await first.goto(`${BASE}/login`);
+    await fillLogin(first, username, initial);
+    assert.equal(pathOf(first), '/account/password', 'sent to change the password first');
+    assert.equal(await first.locator('main .notice', { hasText: '密码由管理员设置' }).count(), 1);
+    // Anything else leads back here.
+    await first.goto(`${BASE}/items`);
+    assert.equal(pathOf(first), '/account/password');
+    const f = first.locator('main form');
+    await f.locator('input[name=current_password]').fill(initial);
+    await f.locator('input[name=new_password]').fill(own);
+    await f.locator('input[name=confirm_password]').fill(own + 'z');
+    await submit(first, f.getByRole('button', { name: '修改密码' }));
+    assert.match(await first.locator('main [role=alert]').innerText(), /两次输入的新密码不一致/);
+    await f.locator('input[name=current_password]').fill(initial);
+    await f.locator('input[name=new_password]').fill(own);
+    await f.locator('input[name=confirm_password]').fill(own);
+    await submit(first, f.getByRole('button', { name: '修改密码' }));
+    assert.equal(pathOf(first), '/');
+    assert.equal(await first.locator('main h1').innerText(), '工作台');
+    await shot(first, '18-first-password');
+  } finally {
+    await first.context().close();
+  }
+
+  const aud = await loginAs('auditor');
+  try {
+    await aud.goto(`${BASE}/audit`);
+    const filter = aud.locator('form.filters');
+    await filter.locator('input[name=username]').fill(username);
+    await filter.locator('select[name=action]').selectOption('password_change_required');
+    await submit(aud, filter.getByRole('button', { name: '筛选' }));
+    const rows = await bodyRows(aud).evaluateAll((trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())),
+    );
+    assert.ok(rows.length >= 1, 'the refused visit to 权力清单 is in the log');
+    assert.ok(rows.every((r) => r[1] === username && r[3] === '须先修改密码被拒'), JSON.stringify(rows));
+    assert.ok(rows.some((r) => r[4] === 'GET /items'), JSON.stringify(rows));
   } finally {
     await aud.context().close();
   }

@@ -93,6 +93,70 @@ pub enum CalendarError {
     Notice(#[from] NoticeErrors),
 }
 
+impl CalendarError {
+    /// The refusal in Chinese, for the console and the API (the `Display` form above is the
+    /// command line's). Names the input and the reason, like the English form.
+    pub fn message_zh(&self) -> String {
+        match self {
+            CalendarError::InvalidDate { input, .. } => {
+                format!("日期 “{input}” 无效：应为存在的日期，格式 YYYY-MM-DD")
+            }
+            CalendarError::InvalidInstant { input, .. } => {
+                format!("时间 “{input}” 无效：应为 RFC 3339 格式，如 2026-11-26T09:30:00+08:00")
+            }
+            CalendarError::YearOutOfRange { year } => format!(
+                "{year} 年超出支持的范围（{}–{} 年），无法计算",
+                crate::MIN_YEAR,
+                crate::MAX_YEAR
+            ),
+            CalendarError::InvalidLength { input } => {
+                format!("期限长度 “{input}” 无效：应为整数")
+            }
+            CalendarError::NegativePeriod { length } => {
+                format!("期限长度 {length} 无效：不能为负数")
+            }
+            CalendarError::ZeroPeriod { .. } => "期限长度不能为 0".into(),
+            CalendarError::PeriodTooLong { length, max, .. } => {
+                format!("期限长度 {length} 超过上限 {max}，请检查是否输入有误")
+            }
+            CalendarError::UnknownUnit { input } => format!(
+                "期限单位 “{input}” 无效：可选 workdays（工作日）、days（日）、hours（小时）、months（月）、years（年）"
+            ),
+            CalendarError::AnchorMismatch { .. } => {
+                "起算点与期限单位不符：按小时计算的期限须从具体时刻起算".into()
+            }
+            CalendarError::InvalidSuspension { index, .. } => {
+                format!(
+                    "第 {} 段中止记录无效：中止与恢复的日期须先后有序且不重叠",
+                    index + 1
+                )
+            }
+            CalendarError::UnknownRule { id } => format!("期限规则 “{id}” 不存在"),
+            CalendarError::InvalidSettings { reason } => format!("期限设置无效：{reason}"),
+            CalendarError::ExtensionTooLong { .. } | CalendarError::InvalidExtension { .. } => {
+                self.to_string()
+            }
+            CalendarError::DuplicateNotice { year } => {
+                format!("同一次导入中有两份 {year} 年的通知，每年只能导入一份")
+            }
+            CalendarError::Notice(errors) => format!(
+                "节假日安排通知有 {} 处问题：{}",
+                errors.issues.len(),
+                errors
+                    .issues
+                    .iter()
+                    .map(|i| if i.line == 0 {
+                        format!("字段 {}：{}", i.field, i.reason)
+                    } else {
+                        format!("第 {} 行字段 {}：{}", i.line, i.field, i.reason)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("；")
+            ),
+        }
+    }
+}
+
 /// One problem in a notice file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NoticeIssue {

@@ -8,6 +8,7 @@ use zhifa_server::{AppState, Settings};
 use zhifa_store::Store;
 
 mod demo_data;
+mod users;
 use demo_data::{seed_demo, seed_demo_evidence};
 
 #[derive(Parser)]
@@ -71,9 +72,17 @@ enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080", env = "ZHIFA_LISTEN")]
         listen: SocketAddr,
-        /// Mark session cookies Secure (when served behind HTTPS).
+        /// Serve over plain HTTP: session cookies lose their `Secure` mark. Only for a
+        /// loopback or test deployment; behind HTTPS (directly or via a proxy) leave it off.
         #[arg(long)]
-        secure_cookies: bool,
+        insecure_http: bool,
+        /// A reverse proxy whose X-Forwarded-For names the client; repeatable.
+        #[arg(
+            long = "trusted-proxy",
+            env = "ZHIFA_TRUSTED_PROXIES",
+            value_delimiter = ','
+        )]
+        trusted_proxies: Vec<std::net::IpAddr>,
         /// Hash of the tamper-evident log, chosen when it is created: sm3 (default) or sha256
         /// (an ordinary RFC 6962 / C2SP log that any standard client verifies).
         #[arg(long, value_parser = parse_hash)]
@@ -110,6 +119,17 @@ enum Command {
         /// file (evidence files stay under --data-dir), e.g. to compare the engines.
         #[arg(long)]
         database_url: Option<String>,
+        /// Serve over plain HTTP (cookies without `Secure`). Implied when listening on a
+        /// loopback address, as the demo does by default.
+        #[arg(long)]
+        insecure_http: bool,
+    },
+    /// Accounts the deployment's operator manages on the server (三员分立): the security
+    /// administrators and auditors no administrator may create or disable in the console,
+    /// and the first accounts of a new deployment. Every act is recorded in the ledger.
+    Users {
+        #[command(subcommand)]
+        command: users::UsersCommand,
     },
     /// Drop every projection table and rebuild it from the event log.
     Rebuild {
@@ -380,10 +400,12 @@ async fn main() -> Result<()> {
             }
             Ok(())
         }
+        Command::Users { command } => users::run(command).await,
         Command::Serve {
             store,
             listen,
-            secure_cookies,
+            insecure_http,
+            trusted_proxies,
             ledger_hash,
             deadline_overrides,
             witnesses,
@@ -409,7 +431,8 @@ async fn main() -> Result<()> {
                 }
             }
             let settings = Settings {
-                secure_cookies,
+                secure_cookies: !insecure_http,
+                trusted_proxies,
                 deadline_overrides,
                 witnesses,
                 witness_push_interval_secs: witness_interval,
@@ -428,6 +451,7 @@ async fn main() -> Result<()> {
             seed,
             ledger_hash,
             database_url,
+            insecure_http,
         } => {
             init_logging();
             let store = match &database_url {
@@ -443,7 +467,11 @@ async fn main() -> Result<()> {
                 let n = seed_demo_evidence(&store, &evidence).await?;
                 println!("已生成演示证据材料 {n} 份（录音、示意图、笔录，其中 1 份逾期上传）");
             }
-            run(store, evidence, Settings::default(), listen, move |addr| {
+            let settings = Settings {
+                secure_cookies: !(insecure_http || listen.ip().is_loopback()),
+                ..Settings::default()
+            };
+            run(store, evidence, settings, listen, move |addr| {
                 println!("\nzhifa 演示环境已启动：http://{addr}/");
                 println!("接口文档：http://{addr}/api/docs");
                 println!("演示账号（密码均为 {}）：", zhifa_demo::DEMO_PASSWORD);

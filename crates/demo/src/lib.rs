@@ -582,6 +582,8 @@ pub fn generate(seed: u64, hash: &dyn Fn(&str) -> String) -> Demo {
             side_effects: vec![SideEffect::SetPasswordHash {
                 user_id: id,
                 hash: credential.clone(),
+                // The demo's published passwords are meant to be used as they are.
+                must_change: false,
             }],
         });
         accounts.push(DemoAccount {

@@ -59,10 +59,11 @@ pub enum Readers {
 }
 
 /// The kinds of account administration ([`Readers::AccountAdministration`]).
-pub const ACCOUNT_KINDS: [&str; 5] = [
+pub const ACCOUNT_KINDS: [&str; 6] = [
     "UserCreated",
     "UserUpdated",
     "PasswordChanged",
+    "PasswordReset",
     "ApiTokenIssued",
     "ApiTokenRevoked",
 ];
@@ -197,6 +198,7 @@ mod tests {
             "UserCreated",
             "UserUpdated",
             "PasswordChanged",
+            "PasswordReset",
             "ApiTokenIssued",
             "ApiTokenRevoked",
         ] {

@@ -465,6 +465,7 @@ fn accounts_are_enabled_by_the_security_admin_and_tokens_revoked_once() {
         roles: vec![Role::Officer],
         created_by: sec.user_id,
         revoked: false,
+        expires_at: time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(30_000),
     };
     assert!(decide_revoke_token(&sec, &token).is_ok());
     assert_eq!(

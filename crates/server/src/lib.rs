@@ -34,8 +34,16 @@ pub struct Settings {
     /// Idle and absolute session lifetimes (会话超时).
     pub session_idle_minutes: i64,
     pub session_max_hours: i64,
-    /// Mark cookies `Secure` (behind HTTPS).
+    /// Mark cookies `Secure` (the default: served over HTTPS, directly or behind a proxy);
+    /// only `--insecure-http` (the demo on loopback) turns it off.
     pub secure_cookies: bool,
+    /// Requests without credentials allowed per client address: refill per second and burst.
+    pub anonymous_per_second: u32,
+    pub anonymous_burst: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (otherwise the peer is).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Lifetime of a new API token when the issuer does not choose one (days).
+    pub token_lifetime_days: u32,
     /// Largest request body accepted (evidence uploads have their own limit).
     pub max_body_bytes: usize,
     /// Largest evidence file accepted (audio/video of a whole enforcement action can be large).
@@ -63,7 +71,11 @@ impl Default for Settings {
             lockout_minutes: 15,
             session_idle_minutes: 30,
             session_max_hours: 12,
-            secure_cookies: false,
+            secure_cookies: true,
+            anonymous_per_second: 20,
+            anonymous_burst: 200,
+            trusted_proxies: Vec::new(),
+            token_lifetime_days: zhifa_domain::accounts::DEFAULT_TOKEN_DAYS,
             max_body_bytes: 1024 * 1024,
             max_evidence_bytes: 8 * 1024 * 1024 * 1024,
             deadline_overrides: zhifa_calendar::CatalogSettings::default(),
@@ -89,6 +101,8 @@ pub struct AppState {
     calendar: Arc<std::sync::RwLock<Arc<zhifa_calendar::Calendar>>>,
     /// Failed sign-ins per client address (see `throttle.rs`).
     pub login_throttle: Arc<throttle::LoginThrottle>,
+    /// Requests without credentials per client address (see `throttle.rs`).
+    pub anonymous_limit: Arc<throttle::AnonymousLimit>,
 }
 
 impl AppState {
@@ -100,6 +114,10 @@ impl AppState {
         let catalog =
             zhifa_calendar::Catalog::embedded().with_settings(&settings.deadline_overrides)?;
         let calendar = service::load_calendar(&store).await?;
+        let anonymous_limit = Arc::new(throttle::AnonymousLimit::new(
+            settings.anonymous_per_second,
+            settings.anonymous_burst,
+        ));
         Ok(AppState {
             store,
             settings: Arc::new(settings),
@@ -107,6 +125,7 @@ impl AppState {
             catalog: Arc::new(catalog),
             calendar: Arc::new(std::sync::RwLock::new(Arc::new(calendar))),
             login_throttle: Arc::default(),
+            anonymous_limit,
         })
     }
 

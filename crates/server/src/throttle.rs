@@ -80,6 +80,46 @@ pub fn delay_after(failures: u32) -> Duration {
     Duration::from_secs(1u64 << exp).min(MAX_DELAY)
 }
 
+/// Requests without credentials per client address (issue 9 finding 7): a token bucket of
+/// `burst` requests refilled at `per_second`. Anonymous requests are the ones anybody can make
+/// in any number — sign-in attempts, refused calls that write an access-log entry, the public
+/// pages — so each address gets a fair share and no more. Signed-in callers are limited by
+/// their account, not here.
+pub struct AnonymousLimit {
+    per_second: f64,
+    burst: f64,
+    buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+}
+
+impl AnonymousLimit {
+    pub fn new(per_second: u32, burst: u32) -> AnonymousLimit {
+        AnonymousLimit {
+            per_second: f64::from(per_second.max(1)),
+            burst: f64::from(burst.max(1)),
+            buckets: Mutex::default(),
+        }
+    }
+
+    /// Takes one request from the address's bucket; `Err(wait)` when it is empty.
+    pub fn take(&self, addr: IpAddr, now: Instant) -> Result<(), Duration> {
+        let mut map = self.buckets.lock().expect("limit lock");
+        if map.len() >= MAX_ENTRIES {
+            let full = self.burst / self.per_second;
+            map.retain(|_, (_, at)| now.duration_since(*at).as_secs_f64() < full);
+        }
+        let (tokens, at) = map.entry(addr).or_insert((self.burst, now));
+        let refill = now.saturating_duration_since(*at).as_secs_f64() * self.per_second;
+        *tokens = (*tokens + refill).min(self.burst);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64((1.0 - *tokens) / self.per_second))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +151,33 @@ mod tests {
         assert_eq!(t.failed(ip, later), Duration::ZERO);
         t.succeeded(ip);
         assert!(t.check(ip, later).is_ok());
+    }
+
+    #[test]
+    fn anonymous_requests_get_a_burst_then_the_refill_rate() {
+        let l = AnonymousLimit::new(2, 5);
+        let ip: IpAddr = "192.0.2.9".parse().unwrap();
+        let other: IpAddr = "192.0.2.10".parse().unwrap();
+        let now = Instant::now();
+        for _ in 0..5 {
+            assert!(l.take(ip, now).is_ok());
+        }
+        let wait = l.take(ip, now).unwrap_err();
+        assert_eq!(wait, Duration::from_millis(500));
+        assert!(
+            l.take(other, now).is_ok(),
+            "another address has its own bucket"
+        );
+        // Half a second refills one request, not more.
+        let later = now + Duration::from_millis(500);
+        assert!(l.take(ip, later).is_ok());
+        assert!(l.take(ip, later).is_err());
+        // A long pause refills to the burst, never beyond.
+        let much_later = later + Duration::from_secs(3600);
+        for _ in 0..5 {
+            assert!(l.take(ip, much_later).is_ok());
+        }
+        assert!(l.take(ip, much_later).is_err());
     }
 
     proptest! {

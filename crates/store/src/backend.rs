@@ -30,6 +30,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("../migrations/0008_rule_columns.sql")),
     (9, include_str!("../migrations/0009_count_triggers.sql")),
     (10, include_str!("../migrations/0010_password_history.sql")),
+    (11, include_str!("../migrations/0011_duties_and_audit.sql")),
 ];
 
 /// The projection tables of every feature, in the order `rebuild` clears them (each feature

@@ -81,8 +81,8 @@ fn values_list(rows: usize, cols: usize) -> String {
 }
 
 const ACCESS_INSERT: &str =
-    "INSERT INTO access_log (at, user_id, username, action, target, status)";
-const ACCESS_COLUMN_COUNT: usize = 6;
+    "INSERT INTO access_log (at, user_id, username, action, target, status, client, agency_path)";
+const ACCESS_COLUMN_COUNT: usize = 8;
 
 const EVENT_INSERT: &str = "INSERT INTO events (seq, id, stream, version, kind, payload, actor_id, actor_name, agency_id, recorded_at)";
 const EVENT_COLUMN_COUNT: usize = 10;
@@ -211,7 +211,9 @@ impl Bulk for sqlx::Sqlite {
                     .bind(e.username.as_str())
                     .bind(e.action.as_str())
                     .bind(e.target.as_str())
-                    .bind(e.status);
+                    .bind(e.status)
+                    .bind(e.client.as_deref())
+                    .bind(e.agency_path.as_deref());
             }
             q.execute(&mut *conn).await?;
         }
@@ -357,7 +359,7 @@ impl Bulk for sqlx::Postgres {
             return Ok(());
         }
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{ACCESS_INSERT} SELECT * FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::BIGINT[])"
+            "{ACCESS_INSERT} SELECT * FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::BIGINT[], $7::TEXT[], $8::TEXT[])"
         )))
         .bind(rows.iter().map(|e| e.at).collect::<Vec<i64>>())
         .bind(rows.iter().map(|e| e.user_id.map(|u| u.to_string())).collect::<Vec<Option<String>>>())
@@ -365,6 +367,8 @@ impl Bulk for sqlx::Postgres {
         .bind(rows.iter().map(|e| e.action.as_str()).collect::<Vec<&str>>())
         .bind(rows.iter().map(|e| e.target.as_str()).collect::<Vec<&str>>())
         .bind(rows.iter().map(|e| e.status).collect::<Vec<i64>>())
+        .bind(rows.iter().map(|e| e.client.as_deref()).collect::<Vec<Option<&str>>>())
+        .bind(rows.iter().map(|e| e.agency_path.as_deref()).collect::<Vec<Option<&str>>>())
         .execute(&mut *conn)
         .await?;
         Ok(())

@@ -175,6 +175,8 @@ pub struct Credential {
     pub password_hash: String,
     pub failed_attempts: i64,
     pub locked_until: i64,
+    /// Set by an administrator: to be changed at the next sign-in.
+    pub must_change: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,6 +185,8 @@ pub struct SessionRow {
     pub csrf: String,
     pub created_at: i64,
     pub last_seen: i64,
+    /// Opened with a password an administrator set: only the password change is allowed.
+    pub must_change: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -193,6 +197,40 @@ pub struct AccessEntry {
     pub action: String,
     pub target: String,
     pub status: i64,
+    /// The client's address as the server saw it.
+    pub client: Option<String>,
+    /// The path of the agency of the account that acted (or was named in a failed sign-in);
+    /// `None` when no account is known. Auditors read the entries of their scope.
+    pub agency_path: Option<String>,
+}
+
+/// An access-log entry as read back, with its position (the keyset cursor of the next page).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessRecord {
+    pub id: i64,
+    pub entry: AccessEntry,
+}
+
+/// The auditor's filters of the access log; every one optional, newest first, `before` being
+/// the id of the last entry of the previous page.
+#[derive(Debug, Clone, Default)]
+pub struct AccessQuery {
+    pub username: Option<String>,
+    pub action: Option<String>,
+    pub client: Option<String>,
+    pub status: Option<i64>,
+    /// Entries at or after / before these instants (µs since the epoch, UTC).
+    pub from: Option<i64>,
+    pub until: Option<i64>,
+    pub before: Option<i64>,
+    pub limit: i64,
+}
+
+/// An API token with when it was last accepted (µs, UTC; `None`: never used).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenRow {
+    pub token: zhifa_domain::registry::ApiToken,
+    pub last_used_at: Option<i64>,
 }
 
 /// One row of the power list's console table: what it shows of an item version, read from the
@@ -546,8 +584,8 @@ forward! {
     fn user(&self, id: Uuid) -> Option<(User, i64)>;
     fn user_by_username(&self, username: &str) -> Option<User>;
     fn users(&self, scope: &Scope, page: &Page) -> List<User>;
-    fn tokens(&self, scope: &Scope) -> Vec<ApiToken>;
-    fn token_by_hash(&self, hash: &str) -> Option<ApiToken>;
+    fn tokens(&self, scope: &Scope) -> Vec<TokenRow>;
+    fn token_by_hash(&self, hash: &str) -> Option<TokenRow>;
     fn overview(&self, scope: &Scope, today: &str, soon: &str) -> Overview;
 
     fn deadline(&self, id: Uuid) -> Option<(Deadline, i64)>;
@@ -598,12 +636,16 @@ forward! {
     fn recent_password_hashes(&self, user_id: Uuid, n: i64) -> Vec<String>;
     /// Of these users, those locked at `now` (µs), with the end of their lock.
     fn locked_users(&self, ids: &[Uuid], now: i64) -> std::collections::HashMap<Uuid, i64>;
-    fn create_session(&self, id_hash: &str, user_id: Uuid, csrf: &str) -> ();
+    fn create_session(&self, id_hash: &str, user_id: Uuid, csrf: &str, must_change: bool) -> ();
     fn session(&self, id_hash: &str) -> Option<SessionRow>;
     fn touch_session(&self, id_hash: &str) -> ();
     fn delete_session(&self, id_hash: &str) -> ();
     fn delete_user_sessions(&self, user_id: Uuid) -> ();
-    fn access_log(&self, limit: i64) -> Vec<AccessEntry>;
+    /// The access log of `scope` (entries without an account only for a scope of the whole
+    /// platform), filtered, newest first.
+    fn access_log(&self, scope: &Scope, q: &AccessQuery) -> Vec<AccessRecord>;
+    /// Notes that a token was accepted now (µs).
+    fn touch_token(&self, token_id: Uuid, now: i64) -> ();
 }
 
 impl Store {

@@ -4,7 +4,9 @@
 use uuid::Uuid;
 use zhifa_domain::auth::Actor;
 use zhifa_domain::event::Expected;
+use zhifa_domain::scope::Scope;
 use zhifa_domain::{Event, NewEvent, StreamId};
+use zhifa_store::AccessQuery;
 use zhifa_store::{Store, StoreError};
 
 fn cmd(stream: &str, expected: Expected, events: usize) -> NewEvent {
@@ -114,6 +116,9 @@ async fn concurrent_access_entries(store: &Store) {
                     action: "read".into(),
                     target: format!("GET /officers?page={i}"),
                     status: 200 + i % 3,
+                    client: Some(format!("192.0.2.{}", i % 7)),
+                    // Even entries come from an account of agency /p/a/, odd ones from nobody.
+                    agency_path: (i % 2 == 0).then(|| "/p/a/".to_string()),
                 })
                 .await
                 .unwrap();
@@ -128,11 +133,22 @@ async fn concurrent_access_entries(store: &Store) {
     while let Some(r) = set.join_next().await {
         r.unwrap();
     }
-    let log = store.access_log(1000).await.unwrap();
+    let all = |limit| AccessQuery {
+        limit,
+        ..Default::default()
+    };
+    let log: Vec<_> = store
+        .access_log(&Scope::everything(), &all(1000))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.entry)
+        .collect();
     assert_eq!(log.len(), 300);
     let mut seen: Vec<i64> = log.iter().map(|e| e.at - 1_700_000_000_000_000).collect();
     seen.sort_unstable();
     assert_eq!(seen, (0..300).collect::<Vec<_>>(), "each entry once");
+    access_filters_and_pages(store).await;
     for e in &log {
         let i = e.at - 1_700_000_000_000_000;
         assert_eq!(e.username, format!("user{i}"));
@@ -150,14 +166,17 @@ async fn concurrent_access_entries(store: &Store) {
             action: "login_failed".into(),
             target: format!("POST /login?{}", "x".repeat(100_000)),
             status: 401,
+            client: None,
+            agency_path: None,
         })
         .await
         .unwrap();
     let stored = store
-        .access_log(1000)
+        .access_log(&Scope::everything(), &all(1000))
         .await
         .unwrap()
         .into_iter()
+        .map(|r| r.entry)
         .find(|e| e.at == 1)
         .unwrap();
     assert_eq!(
@@ -168,6 +187,97 @@ async fn concurrent_access_entries(store: &Store) {
     assert_eq!(
         stored.target.chars().count(),
         zhifa_store::AccessEntry::MAX_TARGET + 1
+    );
+}
+
+/// The auditor's reads (issue 9 finding 9): scoped by the agency path (entries without an
+/// account only for a scope of the whole platform), each filter applied, pages walked by id.
+async fn access_filters_and_pages(store: &Store) {
+    let read =
+        |scope: Scope, q: AccessQuery| async move { store.access_log(&scope, &q).await.unwrap() };
+    let sub = |p: &str| Scope {
+        subtree: p.into(),
+        same_domain_under: None,
+    };
+    let q = |limit| AccessQuery {
+        limit,
+        ..Default::default()
+    };
+    let agency = read(sub("/p/a/"), q(1000)).await;
+    assert_eq!(
+        agency.len(),
+        150,
+        "only the agency's own, no anonymous entries"
+    );
+    assert!(
+        agency
+            .iter()
+            .all(|r| r.entry.agency_path.as_deref() == Some("/p/a/"))
+    );
+    assert!(
+        read(sub("/p/b/"), q(1000)).await.is_empty(),
+        "another agency's scope"
+    );
+    assert_eq!(
+        read(sub("/p/"), q(1000)).await.len(),
+        300,
+        "the platform's root sees all"
+    );
+    let by_user = read(
+        Scope::everything(),
+        AccessQuery {
+            username: Some("user42".into()),
+            ..q(10)
+        },
+    )
+    .await;
+    assert_eq!(by_user.len(), 1);
+    assert_eq!(by_user[0].entry.target, "GET /officers?page=42");
+    let by_client = read(
+        Scope::everything(),
+        AccessQuery {
+            client: Some("192.0.2.3".into()),
+            status: Some(200),
+            ..q(1000)
+        },
+    )
+    .await;
+    assert!(!by_client.is_empty());
+    assert!(
+        by_client
+            .iter()
+            .all(|r| r.entry.client.as_deref() == Some("192.0.2.3") && r.entry.status == 200)
+    );
+    let base = 1_700_000_000_000_000;
+    let window = read(
+        Scope::everything(),
+        AccessQuery {
+            from: Some(base + 10),
+            until: Some(base + 20),
+            ..q(1000)
+        },
+    )
+    .await;
+    assert_eq!(window.len(), 10);
+    // Pages of 64, newest first, each starting below the last id of the one before.
+    let mut ids = Vec::new();
+    let mut before = None;
+    loop {
+        let page = read(Scope::everything(), AccessQuery { before, ..q(64) }).await;
+        if page.is_empty() {
+            break;
+        }
+        assert!(page.windows(2).all(|w| w[0].id > w[1].id), "newest first");
+        before = page.last().map(|r| r.id);
+        ids.extend(page.into_iter().map(|r| r.id));
+    }
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(
+        (ids.len(), unique.len()),
+        (300, 300),
+        "every entry on exactly one page"
     );
 }
 

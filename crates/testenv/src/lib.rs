@@ -7,6 +7,7 @@
 //! | `skip_s3`      | no `moto_server` on `PATH` (the S3-compatible test server)           |
 //! | `skip_shared`  | `../shared/reference` (reference statutes and holidays) is absent    |
 //! | `skip_browser` | Debian chromium or `tests/browser/node_modules` is absent            |
+//! | `skip_contract`| `schemathesis` or `openapi-spec-validator` (PyPI) is not on `PATH`  |
 //!
 //! Tests that need one say `#[cfg_attr(skip_pg, ignore = "SKIPPED: PostgreSQL (…)")]`, so the
 //! harness reports them as *ignored* with that line rather than as passed. Under `CI` no cfg is
@@ -18,7 +19,13 @@
 use std::path::{Path, PathBuf};
 
 /// The prerequisites and the cfg each one controls.
-const CFGS: [&str; 4] = ["skip_pg", "skip_s3", "skip_shared", "skip_browser"];
+const CFGS: [&str; 5] = [
+    "skip_pg",
+    "skip_s3",
+    "skip_shared",
+    "skip_browser",
+    "skip_contract",
+];
 
 /// Call from `build.rs`: `fn main() { zhifa_testenv::emit() }`.
 pub fn emit() {
@@ -45,6 +52,7 @@ pub fn emit() {
         on_path("moto_server"),
         shared.is_dir(),
         chromium.exists() && node_modules.is_dir(),
+        on_path("schemathesis") && on_path("openapi-spec-validator"),
     ];
     for (cfg, present) in CFGS.into_iter().zip(present) {
         if !present {

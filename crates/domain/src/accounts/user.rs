@@ -1,6 +1,7 @@
 //! User accounts and the password policy (等保三级).
 
-use crate::auth::validate_roles;
+use super::duties::validate_roles;
+use super::duties::{AccountAction, may_administer};
 use crate::auth::{Actor, Permission, Role};
 use crate::error::{DomainError, required};
 use crate::registry::Officer;
@@ -57,16 +58,15 @@ pub fn check_password(field: &str, pw: &str) -> Result<(), DomainError> {
     Ok(())
 }
 
-/// User accounts are granted by the security administrator (三员分立).
+/// User accounts are granted by the security administrator, within [`may_administer`]
+/// (三员分立): the roles are checked first for combinations that separate duties, then for
+/// whether this administrator may grant them.
 pub fn decide_create_user(
     actor: &Actor,
     id: Uuid,
     draft: &UserDraft,
     officer: Option<&Officer>,
 ) -> Result<User, DomainError> {
-    // Only the bootstrap (system) actor creates accounts without the permission (the first
-    // security administrator has to come from somewhere); people use the security
-    // administrator, so no single person both configures and grants.
     if !actor.is_system() {
         actor.require(Permission::CreateUser)?;
     }
@@ -84,6 +84,7 @@ pub fn decide_create_user(
         ));
     }
     let roles = validate_roles(&draft.roles)?;
+    may_administer(actor, &roles, AccountAction::Create)?;
     if roles.contains(&Role::Officer) && draft.officer_id.is_none() {
         return Err(DomainError::invalid(
             "officer_id",
@@ -116,10 +117,15 @@ pub fn decide_create_user(
     })
 }
 
-/// Enabling or disabling an account is the security administrator's, and nobody disables
-/// their own account (the platform must never lose its last security administrator by accident).
+/// Enabling or disabling an account is the security administrator's, within
+/// [`may_administer`], and nobody disables their own account.
 pub fn decide_user_active(actor: &Actor, user: &User, active: bool) -> Result<User, DomainError> {
-    actor.require(Permission::SetUserActive)?;
+    let action = if active {
+        AccountAction::Enable
+    } else {
+        AccountAction::Disable
+    };
+    may_administer(actor, &user.roles, action)?;
     if user.id == actor.user_id {
         return Err(DomainError::invalid("active", "self", "不能停用自己的账号"));
     }
@@ -132,11 +138,32 @@ pub fn decide_user_active(actor: &Actor, user: &User, active: bool) -> Result<Us
 /// Lifting a sign-in lock (issue 9 finding 4): an administrator of accounts may unlock another
 /// account, never their own (a locked administrator is unlocked by a colleague or by time).
 pub fn decide_unlock(actor: &Actor, user: &User) -> Result<(), DomainError> {
-    actor.require(Permission::SetUserActive)?;
+    may_administer(actor, &user.roles, AccountAction::Unlock)?;
     if user.id == actor.user_id {
         return Err(DomainError::invalid("id", "self", "不能为自己的账号解锁"));
     }
     Ok(())
+}
+
+/// An administrator sets a new password for someone who lost theirs (within
+/// [`may_administer`], never their own: that is [`decide_change_password`]). The account must
+/// change it at its next sign-in, so the administrator never keeps a working password of
+/// another person (等保三级).
+pub fn decide_reset_password(
+    actor: &Actor,
+    user: &User,
+    new_password: &str,
+) -> Result<crate::Event, DomainError> {
+    may_administer(actor, &user.roles, AccountAction::ResetPassword)?;
+    if user.id == actor.user_id {
+        return Err(DomainError::invalid(
+            "id",
+            "self",
+            "不能重置自己的密码，请使用修改密码",
+        ));
+    }
+    check_password("password", new_password)?;
+    Ok(crate::Event::PasswordReset { user_id: user.id })
 }
 
 /// How many of a user's last passwords a new one may not repeat (等保三级).

@@ -1,11 +1,10 @@
-//! Roles, the actor, permissions ([`Permission`], one table) and the separation-of-duties rule
-//! for the three administrator roles (三员分立).
+//! Roles, the actor and permissions ([`Permission`], one table). Which roles may be held
+//! together is [`crate::accounts::duties`].
 
 mod permission;
 
 pub use permission::Permission;
 
-use crate::error::DomainError;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -83,49 +82,6 @@ impl Role {
     pub fn parse(s: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
     }
-
-    fn is_admin_triad(self) -> bool {
-        matches!(
-            self,
-            Role::SystemAdmin | Role::SecurityAdmin | Role::Auditor
-        )
-    }
-}
-
-/// Checks a role set: not empty, no duplicates, and at most one of system admin, security admin and
-/// auditor (等保三级 三员分立: the person who configures, the one who grants and the one who audits
-/// must be different people).
-pub fn validate_roles(roles: &[Role]) -> Result<Vec<Role>, DomainError> {
-    if roles.is_empty() {
-        return Err(DomainError::invalid(
-            "roles",
-            "required",
-            "至少需要一个角色",
-        ));
-    }
-    let mut sorted = roles.to_vec();
-    sorted.sort();
-    sorted.dedup();
-    let triad: Vec<Role> = sorted
-        .iter()
-        .copied()
-        .filter(|r| r.is_admin_triad())
-        .collect();
-    if triad.len() > 1 {
-        return Err(DomainError::invalid(
-            "roles",
-            "separation_of_duties",
-            format!(
-                "系统管理员、安全管理员、安全审计员必须由不同人员担任，不能同时拥有：{}",
-                triad
-                    .iter()
-                    .map(|r| r.label())
-                    .collect::<Vec<_>>()
-                    .join("、")
-            ),
-        ));
-    }
-    Ok(sorted)
 }
 
 /// Who is acting. Built by the server from a session or API token; rules only read it.
@@ -156,30 +112,6 @@ impl Actor {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn triad_roles_are_mutually_exclusive() {
-        for a in [Role::SystemAdmin, Role::SecurityAdmin, Role::Auditor] {
-            for b in [Role::SystemAdmin, Role::SecurityAdmin, Role::Auditor] {
-                let r = validate_roles(&[a, b]);
-                if a == b {
-                    assert_eq!(r.unwrap(), vec![a]);
-                } else {
-                    assert_eq!(r.unwrap_err().code, "separation_of_duties");
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn ordinary_roles_combine_and_dedup() {
-        let r = validate_roles(&[Role::Officer, Role::AgencyHead, Role::Officer]).unwrap();
-        assert_eq!(r, vec![Role::Officer, Role::AgencyHead]);
-        assert_eq!(
-            validate_roles(&[]).unwrap_err().field.as_deref(),
-            Some("roles")
-        );
-    }
 
     #[test]
     fn role_names_round_trip() {

@@ -1,7 +1,7 @@
 //! Events: the only way anything changes. Each is appended to a stream (one entity) with a
 //! version, recorded with who did it and when, and never edited or deleted (REC-1).
 
-use crate::accounts::record::{ApiTokenV1, UserV1};
+use crate::accounts::record::{ApiTokenV2, UserV1};
 use crate::auth::Actor;
 use crate::deadline::DueAt;
 use crate::deadline::record::{AnnualReportV1, DeadlineV1};
@@ -21,7 +21,7 @@ pub use personal::Personal;
 
 // Erasure lives with the ledger; the old paths `event::{decide_erasure, ERASED, decode_stored}` stay.
 pub use crate::ledger::{ERASED, decide_erasure};
-pub use versions::{DecodeError, decode_stored, encode};
+pub use versions::{DecodeError, current as current_version, decode_stored, encode};
 
 /// Names a stream: the kind of entity and its id, written `kind-uuid`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -94,7 +94,13 @@ pub enum Event {
     PasswordChanged {
         user_id: Uuid,
     },
-    ApiTokenIssued(ApiTokenV1),
+    /// An administrator set a new password for the account, which must change it at its next
+    /// sign-in; as with [`Event::PasswordChanged`], only the fact is recorded.
+    PasswordReset {
+        user_id: Uuid,
+    },
+    /// Version 2: with its expiry (version 1, before tokens expired, reads as expired).
+    ApiTokenIssued(ApiTokenV2),
     ApiTokenRevoked {
         token_id: Uuid,
     },
@@ -191,6 +197,7 @@ impl Event {
             Event::UserCreated(_) => "UserCreated",
             Event::UserUpdated(_) => "UserUpdated",
             Event::PasswordChanged { .. } => "PasswordChanged",
+            Event::PasswordReset { .. } => "PasswordReset",
             Event::ApiTokenIssued(_) => "ApiTokenIssued",
             Event::ApiTokenRevoked { .. } => "ApiTokenRevoked",
             Event::DeadlineOpened(_) => "DeadlineOpened",
@@ -233,6 +240,7 @@ pub fn label_of(kind: &str) -> Option<&'static str> {
         "UserCreated" => "创建用户",
         "UserUpdated" => "变更用户",
         "PasswordChanged" => "修改密码",
+        "PasswordReset" => "管理员重置密码",
         "ApiTokenIssued" => "签发接口令牌",
         "ApiTokenRevoked" => "吊销接口令牌",
         "DeadlineOpened" => "开始计算期限",
@@ -275,9 +283,12 @@ pub enum Expected {
 /// committed in the same transaction as the command's events.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SideEffect {
+    /// `must_change`: the password was set by an administrator (or the operator) and must be
+    /// changed at the next sign-in.
     SetPasswordHash {
         user_id: Uuid,
         hash: String,
+        must_change: bool,
     },
     SetTokenHash {
         token_id: Uuid,

@@ -44,9 +44,10 @@ pub fn variant_index(e: &Event) -> usize {
         Event::DeadlineExtended { .. } => 25,
         Event::WitnessedLogRegistered { .. } => 26,
         Event::WitnessCheckpointCosigned { .. } => 27,
+        Event::PasswordReset { .. } => 28,
     }
 }
-pub const VARIANTS: usize = 28;
+pub const VARIANTS: usize = 29;
 
 fn id(n: u128) -> Uuid {
     Uuid::from_u128(n)
@@ -226,6 +227,7 @@ pub fn all() -> Vec<Event> {
                 roles: vec![Role::Officer],
                 created_by: id(4),
                 revoked: false,
+                expires_at: datetime!(2026-04-01 00:00 UTC),
             })
                 .into(),
         ),
@@ -312,5 +314,7 @@ pub fn all() -> Vec<Event> {
             size: 10,
             root: "11".repeat(32),
         },
+        // New kinds go last, so the envelopes of the pinned samples do not move.
+        Event::PasswordReset { user_id: id(4) },
     ]
 }

@@ -9,8 +9,7 @@
 //! (`zhifa verify`) needs no upgrade at all, because it recomputes leaves from the stored bytes
 //! of whatever version they are.
 //!
-//! Every kind is at version 1 today: the typed records replaced the entity structs before
-//! anything was deployed, which was the one change of the stored format that needed no upgrade.
+//! Every kind is at version 1 except `ApiTokenIssued` (version 2 added the expiry).
 
 use super::Event;
 use serde_json::Value;
@@ -22,8 +21,13 @@ pub struct Upgrade {
     pub apply: fn(Value) -> Result<Value, String>,
 }
 
-/// Every upgrade of the stored format, oldest first. Empty: no kind has changed yet.
-pub const UPGRADES: &[Upgrade] = &[];
+/// Every upgrade of the stored format, oldest first.
+pub const UPGRADES: &[Upgrade] = &[Upgrade {
+    // Issue 9 finding 3: tokens expire.
+    kind: "ApiTokenIssued",
+    from: 1,
+    apply: crate::accounts::record::upgrade_token_v1,
+}];
 
 /// The version a kind's events are written in now.
 pub fn current(kind: &str) -> u32 {

@@ -2,10 +2,11 @@
 
 use super::{ApiJson, ListParams, Paged, paged, uuid_param};
 use crate::AppState;
+use crate::api::ApiQuery;
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, ErrorBody};
 use crate::service;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -25,7 +26,7 @@ pub fn routes() -> Router<AppState> {
 pub async fn list_agencies(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Query(p): Query<ListParams>,
+    ApiQuery(p): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Paged<Agency>>> {
     let page = p.page();
     Ok(paged(st.store.agencies(&u.scope, &page).await?))

@@ -1,11 +1,12 @@
 //! Working-day calendar, deadline catalog, tracked deadlines and annual reports (DL-1…DL-4, PUB-9).
 
 use crate::AppState;
+use crate::api::ApiQuery;
 use crate::api::{ApiJson, Paged};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::service;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -45,7 +46,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 fn cal_err(field: &str, e: zhifa_calendar::CalendarError) -> ApiError {
-    DomainError::invalid(field, "calendar", e.to_string())
+    DomainError::invalid(field, "calendar", e.message_zh())
         .rule("DL-1")
         .into()
 }
@@ -95,6 +96,7 @@ pub async fn day(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DueParams {
     /// YYYY-MM-DD, or an RFC 3339 instant for hour periods.
     pub start: String,
@@ -121,7 +123,7 @@ pub struct DueView {
 pub async fn due(
     State(st): State<AppState>,
     ApiUser(_u): ApiUser,
-    Query(p): Query<DueParams>,
+    ApiQuery(p): ApiQuery<DueParams>,
 ) -> ApiResult<Json<DueView>> {
     let cal = st.calendar();
     let field = |e: zhifa_calendar::CalendarError| {
@@ -258,6 +260,7 @@ pub async fn rules(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeadlineParams {
     /// `open` (running), `missed`, `due_soon` (open, due within `within_days`), `met`, `all`; default open + missed.
     pub status: Option<String>,
@@ -341,7 +344,7 @@ pub fn deadline_view(st: &AppState, d: Deadline) -> DeadlineView {
 pub async fn list_deadlines(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Query(p): Query<DeadlineParams>,
+    ApiQuery(p): ApiQuery<DeadlineParams>,
 ) -> ApiResult<Json<Paged<DeadlineView>>> {
     let f = deadline_filter(p.status.as_deref(), p.within_days, p.agency_id)?;
     let page = super::page_of(None, p.per_page.or(p.limit), p.after);

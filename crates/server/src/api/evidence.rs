@@ -2,11 +2,12 @@
 //! listing, metadata with the ledger position of the record, and download.
 
 use crate::AppState;
+use crate::api::ApiQuery;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::service;
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -102,6 +103,7 @@ pub fn evidence_draft(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[allow(dead_code)] // documents the parameters; the handler reads them by name to name bad ones
 pub struct UploadParams {
     /// `audio`, `video`, `photo`, `document` or `other`.
@@ -118,12 +120,12 @@ pub struct UploadParams {
 /// record carrying that hash is appended to the ledger. Audio/video received more than 24 hours
 /// after recording is accepted and flagged `late`.
 #[utoipa::path(post, path = "/api/v1/evidence", tag = "evidence", params(UploadParams),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file"),
+    request_body(content = Vec<u8>, content_type = "*/*", description = "the file, with its own media type as Content-Type"),
     responses((status = 201, body = EvidenceView), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn upload_evidence(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Query(p): Query<HashMap<String, String>>,
+    ApiQuery(p): ApiQuery<HashMap<String, String>>,
     req: Request,
 ) -> ApiResult<Response> {
     let get = |k: &str| p.get(k).map(String::as_str).unwrap_or("");
@@ -158,6 +160,7 @@ pub async fn upload_evidence(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EvidenceParams {
     pub agency_id: Option<Uuid>,
     /// `audio`, `video`, `photo`, `document` or `other`.
@@ -195,7 +198,7 @@ pub fn evidence_filter(
 pub async fn list_evidence(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Query(p): Query<EvidenceParams>,
+    ApiQuery(p): ApiQuery<EvidenceParams>,
 ) -> ApiResult<Json<Paged<Evidence>>> {
     let f = evidence_filter(p.agency_id, p.kind.as_deref(), p.late.unwrap_or(false))?;
     let page = super::page_of(p.q, p.per_page.or(p.limit), p.after);
@@ -217,7 +220,7 @@ pub async fn get_evidence(
 
 /// The file itself, streamed (the read is in the access log like every other).
 #[utoipa::path(get, path = "/api/v1/evidence/{id}/content", tag = "evidence", params(("id" = Uuid, Path)),
-    responses((status = 200, description = "the file", content_type = "application/octet-stream"),
+    responses((status = 200, description = "the file, served with the media type it was handed in with", content_type = "*/*"),
               (status = 404, body = ErrorBody)))]
 pub async fn evidence_content(
     State(st): State<AppState>,

@@ -3,10 +3,11 @@
 
 use super::{ApiJson, ListParams, Paged, paged, uuid_param};
 use crate::AppState;
+use crate::api::ApiQuery;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::{flowchart, service};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
 // ───────────── power list ─────────────
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ItemParams {
     /// One of the eight category keys (penalty, license…).
     pub category: Option<String>,
@@ -62,7 +64,7 @@ pub struct ItemParams {
 pub async fn list_items(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Query(p): Query<ItemParams>,
+    ApiQuery(p): ApiQuery<ItemParams>,
 ) -> ApiResult<Json<Paged<ItemVersion>>> {
     let filter = item_filter(p.category.as_deref(), p.agency_id, p.as_of.as_deref())?;
     let page = super::page_of(p.q, p.per_page.or(p.limit), p.after);
@@ -244,7 +246,7 @@ pub async fn flowchart(
 pub async fn list_inspection(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Query(p): Query<ListParams>,
+    ApiQuery(p): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Paged<InspectionItem>>> {
     let page = p.page();
     Ok(paged(st.store.inspection_items(&u.scope, &page).await?))

@@ -5,7 +5,10 @@
 mod accounts;
 mod agencies;
 mod calendar;
+mod doc;
+use doc::Conventions;
 mod evidence;
+mod extract;
 mod items;
 mod ledger;
 mod officers;
@@ -14,6 +17,7 @@ mod validate;
 
 pub use calendar::{NoticeView, deadline_filter, deadline_view, notice_views};
 pub use evidence::{download as evidence_download, evidence_draft, evidence_filter};
+pub use extract::{ApiJson, ApiQuery};
 pub use items::item_filter;
 pub(crate) use ledger::no_checkpoint_yet;
 pub use ledger::package_response;
@@ -23,9 +27,6 @@ use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use axum::Json;
 use axum::Router;
-use axum::extract::{FromRequest, Request};
-use axum::http::header;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 use utoipa::OpenApi;
@@ -33,64 +34,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use uuid::Uuid;
 use zhifa_store::Page;
 
-/// JSON body extractor whose rejections name the offending field (`{code, message, field}`).
-pub struct ApiJson<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
-    type Rejection = ApiError;
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/json"));
-        if !is_json {
-            return Err(ApiError::new(
-                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "请求内容类型应为 application/json",
-                None,
-            ));
-        }
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|e| {
-                let status = e.status();
-                ApiError::new(status, "bad_body", "无法读取请求内容（可能过大）", None)
-            })?;
-        let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        serde_path_to_error::deserialize(de)
-            .map(ApiJson)
-            .map_err(|e| {
-                let path = e.path().to_string();
-                let inner = e.inner();
-                let (field, message) = if inner.is_syntax() || inner.is_eof() {
-                    (None, format!("JSON 格式错误：{inner}"))
-                } else if let Some(missing) = inner
-                    .to_string()
-                    .strip_prefix("missing field `")
-                    .and_then(|r| r.split('`').next())
-                {
-                    let f = if path == "." {
-                        missing.to_string()
-                    } else {
-                        format!("{path}.{missing}")
-                    };
-                    (Some(f), format!("缺少字段 {missing}"))
-                } else {
-                    (Some(path.clone()), format!("字段 {path} 的值无效：{inner}"))
-                };
-                ApiError::new(
-                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                    "bad_field",
-                    message,
-                    field.as_deref(),
-                )
-            })
-    }
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Text filter (name, code…): 3 characters or more match anywhere (trigram index); 1–2
     /// characters match the start of the name.
@@ -161,6 +106,7 @@ pub struct Paged<T> {
         items::put_discretion, items::flowchart,
         items::list_inspection, items::create_inspection,
         accounts::list_users, accounts::create_user, accounts::set_user_active,
+        accounts::unlock_user, accounts::reset_password,
         accounts::list_tokens, accounts::create_token, accounts::revoke_token,
         validate::validate, accounts::list_events, accounts::access_log,
         calendar::day, calendar::due, calendar::notices, calendar::import, calendar::rules,
@@ -170,6 +116,7 @@ pub struct Paged<T> {
         evidence::upload_evidence, evidence::list_evidence, evidence::get_evidence, evidence::evidence_content,
     ),
     components(schemas(ErrorBody)),
+    modifiers(&Conventions),
     tags((name = "registry", description = "三库：执法主体、执法人员、权力清单（REG-1…REG-7）"),
          (name = "session", description = "登录与会话"),
          (name = "calendar", description = "工作日、期限与年报（DL-1…DL-4、PUB-9）"),

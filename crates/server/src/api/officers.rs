@@ -2,10 +2,11 @@
 
 use super::{ApiJson, Paged, paged, uuid_param};
 use crate::AppState;
+use crate::api::ApiQuery;
 use crate::auth::{ApiUser, CurrentUser};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::service;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -35,6 +36,7 @@ pub fn mask_officer(o: Officer, u: &CurrentUser) -> Officer {
 // ───────────── officers ─────────────
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OfficerParams {
     pub agency_id: Option<Uuid>,
     /// Only valid certificates expiring within this many days from today (China Standard Time).
@@ -54,7 +56,7 @@ pub struct OfficerParams {
 pub async fn list_officers(
     State(st): State<AppState>,
     ApiUser(u): ApiUser,
-    Query(p): Query<OfficerParams>,
+    ApiQuery(p): ApiQuery<OfficerParams>,
 ) -> ApiResult<Json<Paged<Officer>>> {
     let page = super::page_of(p.q, p.per_page.or(p.limit), p.after);
     let filter = officer_filter(p.agency_id, p.expiring_within_days)?;

@@ -36,6 +36,9 @@ pub struct Me {
     pub roles: Vec<Role>,
     /// Send in `X-CSRF-Token` on every write made with the session cookie.
     pub csrf_token: String,
+    /// The password was set by an administrator: every call but `POST /api/v1/me/password`
+    /// answers 403 `password_change_required` until it is changed.
+    pub must_change_password: bool,
 }
 
 /// Sign in; sets the session cookie and returns the CSRF token.
@@ -61,6 +64,7 @@ pub async fn login(
         agency_name: agency.name,
         roles: ok.user.roles.clone(),
         csrf_token: ok.csrf,
+        must_change_password: ok.must_change_password,
     };
     let cookie = session_cookie(
         &ok.session,
@@ -91,6 +95,7 @@ pub async fn me(ApiUser(u): ApiUser) -> Json<Me> {
         agency_name: u.agency.name.clone(),
         roles: u.actor.roles.clone(),
         csrf_token: u.csrf.clone(),
+        must_change_password: u.must_change_password,
     })
 }
 

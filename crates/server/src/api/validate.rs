@@ -1,9 +1,10 @@
 //! Checking identity codes before they are used (REG-7).
 
 use crate::AppState;
+use crate::api::ApiQuery;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use axum::extract::{Path, Query};
+use axum::extract::Path;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
@@ -16,6 +17,7 @@ pub fn routes() -> Router<AppState> {
 // ───────────── validation, log ─────────────
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ValidateParams {
     pub value: String,
 }
@@ -35,7 +37,7 @@ pub struct Validation {
 pub async fn validate(
     ApiUser(_u): ApiUser,
     Path(kind): Path<String>,
-    Query(p): Query<ValidateParams>,
+    ApiQuery(p): ApiQuery<ValidateParams>,
 ) -> ApiResult<Json<Validation>> {
     let kind: zhifa_ident::Kind = kind
         .parse()

@@ -27,10 +27,54 @@ pub async fn create_user(st: &AppState, u: &CurrentUser, d: &UserDraft) -> Servi
         Expected::NoStream,
         ag.id,
         vec![Event::UserCreated((&user).into())],
-        vec![SideEffect::SetPasswordHash { user_id: id, hash }],
+        // A password someone chose for another person is changed at the first sign-in (the
+        // operator's `zhifa users create` included; only the demo seeds usable passwords).
+        vec![SideEffect::SetPasswordHash {
+            user_id: id,
+            hash,
+            must_change: true,
+        }],
     )
     .await?;
     Ok(user)
+}
+
+/// An administrator sets a new password for an account (within the separation of duties);
+/// the account's sessions end and it must change the password at its next sign-in.
+pub async fn reset_password(
+    st: &AppState,
+    u: &CurrentUser,
+    id: Uuid,
+    new_password: &str,
+) -> ServiceResult<()> {
+    let (user, version) = st
+        .store
+        .user(id)
+        .await?
+        .ok_or(ServiceError::NotFound("用户"))?;
+    target_agency(st, u, user.agency_id, "agency_id").await?;
+    let event = zhifa_domain::accounts::decide_reset_password(&u.actor, &user, new_password)?;
+    let hash = hash_password(new_password.to_string()).await?;
+    append(
+        st,
+        u,
+        StreamId::user(id),
+        Expected::Version(version),
+        user.agency_id,
+        vec![event],
+        vec![
+            SideEffect::SetPasswordHash {
+                user_id: id,
+                hash,
+                must_change: true,
+            },
+            SideEffect::EndSessions {
+                user_id: id,
+                except: None,
+            },
+        ],
+    )
+    .await
 }
 
 /// Lifts a sign-in lock (the request is recorded in the access log like every write).
@@ -139,6 +183,7 @@ pub async fn change_password(
             SideEffect::SetPasswordHash {
                 user_id: user.id,
                 hash,
+                must_change: false,
             },
             // Every other session of the account ends with the change (this one stays).
             SideEffect::EndSessions {
@@ -157,10 +202,19 @@ pub async fn issue_token(
     name: &str,
     agency_id: Uuid,
     roles: &[Role],
+    lifetime_days: Option<u32>,
 ) -> ServiceResult<(ApiToken, String)> {
     let ag = target_agency(st, u, agency_id, "agency_id").await?;
     let id = Uuid::now_v7();
-    let t = reg::decide_issue_token(&u.actor, id, name, ag.id, roles)?;
+    let t = reg::decide_issue_token(
+        &u.actor,
+        id,
+        name,
+        ag.id,
+        roles,
+        time::OffsetDateTime::now_utc(),
+        lifetime_days.unwrap_or(st.settings.token_lifetime_days),
+    )?;
     let secret = format!("zf_{}", random_token());
     append(
         st,
@@ -184,6 +238,7 @@ pub async fn revoke_token(st: &AppState, u: &CurrentUser, id: Uuid) -> ServiceRe
         .tokens(&u.scope)
         .await?
         .into_iter()
+        .map(|r| r.token)
         .find(|t| t.id == id)
         .ok_or(ServiceError::NotFound("接口令牌"))?;
     reg::decide_revoke_token(&u.actor, &t)?;
@@ -197,4 +252,28 @@ pub async fn revoke_token(st: &AppState, u: &CurrentUser, id: Uuid) -> ServiceRe
         vec![],
     )
     .await
+}
+
+/// The deployment's operator acting on the server (`zhifa users …`): the bootstrap actor,
+/// scoped to everything, seated at the root agency. What it does is recorded under the
+/// actor `system` like any other command.
+pub async fn operator(st: &AppState) -> ServiceResult<CurrentUser> {
+    let scope = zhifa_domain::scope::Scope::everything();
+    let root = st
+        .store
+        .agencies(&scope, &zhifa_store::Page::first(1))
+        .await?
+        .items
+        .into_iter()
+        .next()
+        .ok_or_else(|| ServiceError::internal("no agency registered yet"))?;
+    Ok(CurrentUser {
+        actor: zhifa_domain::auth::Actor::system(),
+        display_name: "运维人员".into(),
+        agency: root,
+        scope,
+        csrf: String::new(),
+        session: None,
+        must_change_password: false,
+    })
 }

@@ -40,7 +40,7 @@ pub async fn import_notice(
     let current = st.calendar();
     let (next, report) = current
         .import(text)
-        .map_err(|e| DomainError::invalid("text", "bad_notice", e.to_string()).rule("DL-1"))?;
+        .map_err(|e| DomainError::invalid("text", "bad_notice", e.message_zh()).rule("DL-1"))?;
     let mut parts = vec![NewEvent {
         stream: StreamId::calendar(),
         expected: Expected::Any,

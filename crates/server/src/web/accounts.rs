@@ -22,7 +22,9 @@ pub fn routes() -> Router<AppState> {
         .route("/users", get(users).post(user_create))
         .route("/users/{id}/active", post(user_active))
         .route("/users/{id}/unlock", post(user_unlock))
+        .route("/users/{id}/password", post(user_reset_password))
         .route("/tokens", post(token_create))
+        .route("/tokens/{id}/revoke", post(token_revoke))
 }
 
 struct UserRow {
@@ -34,6 +36,18 @@ struct UserRow {
     active: bool,
     /// 北京时间 the sign-in lock ends, if the account is locked now.
     locked_until: Option<String>,
+    /// Whether this administrator may disable, unlock or reset it (三员分立).
+    manageable: bool,
+}
+
+struct TokenLine {
+    id: Uuid,
+    name: String,
+    agency: String,
+    roles: String,
+    status: &'static str,
+    expires: String,
+    last_used: String,
 }
 
 #[derive(Template)]
@@ -43,7 +57,8 @@ struct UsersT {
     total: String,
     rows: Vec<UserRow>,
     pager: String,
-    tokens: Vec<(String, String, String, &'static str)>,
+    tokens: Vec<TokenLine>,
+    default_token_days: u32,
     secret: Option<String>,
     can_manage: bool,
     form: FormValues,
@@ -70,7 +85,7 @@ async fn users_page(
         list.items
             .iter()
             .map(|x| x.agency_id)
-            .chain(tokens.iter().map(|t| t.agency_id)),
+            .chain(tokens.iter().map(|t| t.token.agency_id)),
     )
     .await?;
     let name_of = |id: Uuid| names.get(&id).cloned().unwrap_or_default();
@@ -79,17 +94,34 @@ async fn users_page(
     let locked = st.store.locked_users(&ids, now).await?;
     let total = super::count_label(None, &page, list.items.len(), list.next.is_some(), "个账号");
     let label_roles = |rs: &[Role]| rs.iter().map(|r| r.label()).collect::<Vec<_>>().join("、");
+    let now_at = time::OffsetDateTime::now_utc();
     let tokens = tokens
         .into_iter()
-        .map(|t| {
-            (
-                t.name.clone(),
-                name_of(t.agency_id),
-                label_roles(&t.roles),
-                if t.revoked { "已吊销" } else { "有效" },
-            )
+        .map(|r| {
+            let t = &r.token;
+            TokenLine {
+                id: t.id,
+                name: t.name.clone(),
+                agency: name_of(t.agency_id),
+                roles: label_roles(&t.roles),
+                status: if t.revoked {
+                    "已吊销"
+                } else if !t.is_usable(now_at) {
+                    "已过期"
+                } else {
+                    "有效"
+                },
+                expires: super::cst(t.expires_at.unix_timestamp() * 1_000_000),
+                last_used: r
+                    .last_used_at
+                    .map(super::cst)
+                    .unwrap_or_else(|| "从未使用".into()),
+            }
         })
         .collect();
+    let may = |roles: &[Role], action| {
+        zhifa_domain::accounts::may_administer(&u.actor, roles, action).is_ok()
+    };
     Ok(render(&UsersT {
         chrome,
         total,
@@ -104,15 +136,23 @@ async fn users_page(
                 display_name: x.display_name,
                 active: x.active,
                 locked_until: locked.get(&x.id).map(|&until| super::cst(until)),
+                manageable: x.id != u.actor.user_id
+                    && may(&x.roles, zhifa_domain::accounts::AccountAction::Disable),
             })
             .collect(),
         pager: pager("/users", &[], &page, list.next.as_deref()),
         tokens,
+        default_token_days: st.settings.token_lifetime_days,
         secret,
         can_manage: u.can(Permission::CreateUser),
         form,
         agencies: options,
-        roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
+        // Only the roles this administrator may grant (the operator grants the others).
+        roles: Role::ALL
+            .iter()
+            .filter(|r| may(&[**r], zhifa_domain::accounts::AccountAction::Create))
+            .map(|r| (r.as_str(), r.label()))
+            .collect(),
         token_roles: zhifa_domain::accounts::TOKEN_ROLES
             .iter()
             .map(|r| (r.as_str(), r.label()))
@@ -248,9 +288,30 @@ async fn token_create(
 ) -> Response {
     let f = FormValues(f);
     let agency_id = Uuid::parse_str(f.get("agency_id")).unwrap_or_default();
-    match service::issue_token(&st, &u, f.get("name"), agency_id, &parse_roles(&f))
-        .await
-        .map_err(ApiError::from)
+    let lifetime = match f.get("lifetime_days").trim() {
+        "" => None,
+        days => match days.parse::<u32>() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                let e = zhifa_domain::DomainError::invalid(
+                    "lifetime_days",
+                    "not_a_number",
+                    "有效期应为天数（1 至 365 的整数）",
+                );
+                return users_error(&st, &u, f, e.into()).await;
+            }
+        },
+    };
+    match service::issue_token(
+        &st,
+        &u,
+        f.get("name"),
+        agency_id,
+        &parse_roles(&f),
+        lifetime,
+    )
+    .await
+    .map_err(ApiError::from)
     {
         Ok((_, secret)) => {
             let mut chrome = Chrome::for_user(&u, "/users");
@@ -266,6 +327,42 @@ async fn token_create(
             .await
             .unwrap_or_else(|e| error_page(Some(&u), e))
         }
+        Err(e) => users_error(&st, &u, FormValues::default(), e).await,
+    }
+}
+
+async fn user_reset_password(
+    State(st): State<AppState>,
+    WebUser(u): WebUser,
+    Path(id): Path<String>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    let f = FormValues(f);
+    let r = match Uuid::parse_str(&id) {
+        Ok(uid) => service::reset_password(&st, &u, uid, f.get("password"))
+            .await
+            .map_err(ApiError::from),
+        Err(_) => Err(ApiError::not_found("用户")),
+    };
+    match r {
+        Ok(()) => Redirect::to("/users?saved=1").into_response(),
+        Err(e) => users_error(&st, &u, FormValues::default(), e).await,
+    }
+}
+
+async fn token_revoke(
+    State(st): State<AppState>,
+    WebUser(u): WebUser,
+    Path(id): Path<String>,
+) -> Response {
+    let r = match Uuid::parse_str(&id) {
+        Ok(tid) => service::revoke_token(&st, &u, tid)
+            .await
+            .map_err(ApiError::from),
+        Err(_) => Err(ApiError::not_found("接口令牌")),
+    };
+    match r {
+        Ok(()) => Redirect::to("/users?saved=1").into_response(),
         Err(e) => users_error(&st, &u, FormValues::default(), e).await,
     }
 }

@@ -87,7 +87,7 @@ async fn calendar_page(
                     .map(|l| format!("截止：{}", l.replace(" provisional", "（暂定）")));
                 explanation = it.map(|l| l.trim().to_string()).collect();
             }
-            Err(e) => chrome.error = Some(e.to_string()),
+            Err(e) => chrome.error = Some(e.message_zh()),
         }
     }
     Ok(render(&CalendarT {

@@ -304,6 +304,15 @@ pub(crate) fn bare_error_page(e: crate::error::ApiError) -> axum::response::Resp
     common::error_page(None, e)
 }
 
+/// The page for a refusal by the request gate (cross-site, CSRF, rate limit), with the
+/// signed-in chrome when the caller is known.
+pub(crate) fn gate_error_page(
+    u: Option<&crate::auth::CurrentUser>,
+    e: crate::error::ApiError,
+) -> axum::response::Response {
+    common::error_page(u, e)
+}
+
 /// The count line of a list: 「共 N 人」 when the total is known (a counter, or a first page that
 /// is also the last), otherwise how many this page shows.
 pub fn count_label(

@@ -16,6 +16,70 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/login", get(login_page).post(login_submit))
         .route("/logout", post(logout))
+        .route(
+            "/account/password",
+            get(password_page).post(password_submit),
+        )
+}
+
+#[derive(Template)]
+#[template(path = "session/password.html")]
+struct PasswordT {
+    chrome: Chrome,
+    forced: bool,
+}
+
+/// Changing one's own password; the only page a session opened with an administrator-set
+/// password may use (等保三级: such a password is changed at the first sign-in).
+async fn password_page(WebUser(u): WebUser, Query(p): Params) -> Response {
+    let mut chrome = Chrome::for_user(&u, "");
+    chrome.notice = saved_notice(&p);
+    render(&PasswordT {
+        chrome,
+        forced: u.must_change_password,
+    })
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    confirm_password: String,
+}
+
+async fn password_submit(
+    State(st): State<AppState>,
+    WebUser(u): WebUser,
+    Form(f): Form<PasswordForm>,
+) -> Response {
+    let r = if f.new_password != f.confirm_password {
+        Err(crate::error::ApiError::from(
+            zhifa_domain::DomainError::invalid(
+                "confirm_password",
+                "mismatch",
+                "两次输入的新密码不一致",
+            ),
+        ))
+    } else {
+        crate::service::change_password(&st, &u, &f.current_password, &f.new_password)
+            .await
+            .map_err(crate::error::ApiError::from)
+    };
+    match r {
+        Ok(()) => Redirect::to("/?saved=1").into_response(),
+        Err(e) => {
+            let status = e.status;
+            // A wrong current password may have locked the account, ending this session.
+            let t = PasswordT {
+                chrome: Chrome::for_user(&u, "").with_error(&e),
+                forced: u.must_change_password,
+            };
+            (status, render(&t)).into_response()
+        }
+    }
 }
 
 #[derive(Template)]

@@ -81,9 +81,9 @@ async fn wrong_password_then_lockout(engine: Engine) {
     let (_, log) = app
         .login("auditor")
         .await
-        .get_json("/api/v1/access-log?limit=100")
+        .get_json("/api/v1/access-log?per_page=100")
         .await;
-    let actions: Vec<&str> = log
+    let actions: Vec<&str> = log["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -301,9 +301,9 @@ async fn every_read_is_logged_and_only_auditors_read_the_log(engine: Engine) {
     let (st, _) = officer.get_json("/api/v1/access-log").await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     let auditor = app.login("auditor").await;
-    let (st, log) = auditor.get_json("/api/v1/access-log?limit=100").await;
+    let (st, log) = auditor.get_json("/api/v1/access-log?per_page=100").await;
     assert_eq!(st, StatusCode::OK);
-    let rows = log.as_array().unwrap();
+    let rows = log["items"].as_array().unwrap();
     assert!(
         rows.iter().any(|r| r["username"] == "officer"
             && r["action"] == "read"

@@ -261,7 +261,7 @@ async fn missed_deadlines_are_recorded_and_reports_meet_them(engine: Engine) {
         .post("/api/v1/users", &json!({"username": "pub9", "display_name": "公示员", "agency_id": aid, "roles": ["publisher"], "password": "Aa1!aaaaaaaa"}))
         .await;
     assert_eq!(st, StatusCode::CREATED);
-    let publisher = app.login_with("pub9", "Aa1!aaaaaaaa").await;
+    let publisher = app.first_sign_in("pub9", "Aa1!aaaaaaaa").await;
     let path = format!("/api/v1/agencies/{aid}/annual-reports");
     let bad = publisher
         .post(

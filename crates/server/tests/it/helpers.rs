@@ -217,7 +217,11 @@ pub async fn user(
         StreamId::user(id),
         a.id,
         vec![Event::UserCreated((&u).into())],
-        vec![SideEffect::SetPasswordHash { user_id: id, hash }],
+        vec![SideEffect::SetPasswordHash {
+            user_id: id,
+            hash,
+            must_change: false,
+        }],
     )
     .await;
     u
@@ -424,6 +428,12 @@ async fn spawn_app_inner(
         Some(&feidong_officer),
     )
     .await;
+    // Served over plain HTTP on loopback: what `--insecure-http` is for (the default marks
+    // cookies `Secure`, which a client over http would not send back).
+    let settings = Settings {
+        secure_cookies: false,
+        ..settings
+    };
     let state = AppState::new(store.clone(), settings, evidence.clone())
         .await
         .unwrap();
@@ -592,6 +602,25 @@ impl TestApp {
         }
     }
 }
+
+impl TestApp {
+    /// The first sign-in of an account an administrator created: the password it was given
+    /// must be changed before anything else; the session that changed it carries on.
+    pub async fn first_sign_in(&self, username: &str, initial: &str) -> Session {
+        let s = self.login_with(username, initial).await;
+        let (st, body) = s
+            .post(
+                "/api/v1/me/password",
+                &json!({"current_password": initial, "new_password": FIRST_CHANGE}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::NO_CONTENT, "first password change: {body}");
+        s
+    }
+}
+
+/// The password [`TestApp::first_sign_in`] sets.
+pub const FIRST_CHANGE: &str = "Own-Passw0rd!2026";
 
 impl Session {
     pub async fn get(&self, path: &str) -> Response {

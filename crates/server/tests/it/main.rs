@@ -6,11 +6,13 @@ mod helpers;
 
 mod auth;
 mod calendar;
+mod duties;
 mod evidence;
 mod invariants;
 mod ledger;
 mod openapi;
 mod privacy;
+mod refusals;
 mod registry;
 mod security;
 mod store;

@@ -38,7 +38,7 @@ impl Backend {
                 .await
                 .map_err(map_unique)?;
             }
-            Event::PasswordChanged { user_id } => {
+            Event::PasswordChanged { user_id } | Event::PasswordReset { user_id } => {
                 sqlx::query("UPDATE users SET version = $1 WHERE id = $2")
                     .bind(version)
                     .bind(user_id.to_string())
@@ -84,13 +84,18 @@ impl Backend {
     ) -> Result<()> {
         for side in side_effects {
             match side {
-                SideEffect::SetPasswordHash { user_id, hash } => {
+                SideEffect::SetPasswordHash {
+                    user_id,
+                    hash,
+                    must_change,
+                } => {
                     sqlx::query(
-                        "INSERT INTO credentials (user_id, password_hash, failed_attempts, locked_until) VALUES ($1, $2, 0, 0) \
-                         ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash, failed_attempts = 0, locked_until = 0",
+                        "INSERT INTO credentials (user_id, password_hash, failed_attempts, locked_until, must_change) VALUES ($1, $2, 0, 0, $3) \
+                         ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash, failed_attempts = 0, locked_until = 0, must_change = excluded.must_change",
                     )
                     .bind(user_id.to_string())
                     .bind(hash.as_str())
+                    .bind(*must_change)
                     .execute(&mut **tx)
                     .await?;
                     sqlx::query(
@@ -101,6 +106,14 @@ impl Backend {
                     .bind(now_micros())
                     .execute(&mut **tx)
                     .await?;
+                    // The user's own change frees the session that made it (the others end
+                    // with it, `EndSessions`).
+                    if !*must_change {
+                        sqlx::query("UPDATE sessions SET must_change = FALSE WHERE user_id = $1")
+                            .bind(user_id.to_string())
+                            .execute(&mut **tx)
+                            .await?;
+                    }
                 }
                 SideEffect::SetTokenHash { token_id, hash } => {
                     sqlx::query("INSERT INTO token_secrets (token_id, token_hash) VALUES ($1, $2)")
@@ -143,26 +156,51 @@ impl Backend {
         self.keyset(scope, &spec, &[], page).await
     }
 
-    pub(crate) async fn tokens(&self, scope: &Scope) -> Result<Vec<ApiToken>> {
-        self.docs(
-            &format!("SELECT x.doc FROM api_tokens x JOIN agencies a ON a.id = x.agency_id WHERE {SCOPE_SQL} ORDER BY x.id"),
+    pub(crate) async fn tokens(&self, scope: &Scope) -> Result<Vec<TokenRow>> {
+        self.token_rows(
+            &format!("SELECT x.doc, s.last_used_at FROM api_tokens x JOIN agencies a ON a.id = x.agency_id \
+                      LEFT JOIN token_secrets s ON s.token_id = x.id WHERE {SCOPE_SQL} ORDER BY x.id"),
             &scope_args(scope),
         )
         .await
     }
 
-    pub(crate) async fn token_by_hash(&self, hash: &str) -> Result<Option<ApiToken>> {
+    pub(crate) async fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRow>> {
         Ok(self
-            .docs(
-                "SELECT t.doc FROM api_tokens t JOIN token_secrets s ON s.token_id = t.id WHERE s.token_hash = $1",
+            .token_rows(
+                "SELECT t.doc, s.last_used_at FROM api_tokens t JOIN token_secrets s ON s.token_id = t.id WHERE s.token_hash = $1",
                 &[Arg::Text(hash.to_string())],
             )
             .await?
             .pop())
     }
 
+    async fn token_rows(&self, sql: &str, args: &[Arg]) -> Result<Vec<TokenRow>> {
+        let rows = bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.to_string())), args)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(TokenRow {
+                    token: decode(&r.try_get::<String, _>(0)?)?,
+                    last_used_at: r.try_get(1)?,
+                })
+            })
+            .collect()
+    }
+
+    pub(crate) async fn touch_token(&self, token_id: Uuid, now: i64) -> Result<()> {
+        let _gate = self.gate().await;
+        sqlx::query("UPDATE token_secrets SET last_used_at = $1 WHERE token_id = $2")
+            .bind(now)
+            .bind(token_id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     pub(crate) async fn credential(&self, user_id: Uuid) -> Result<Option<Credential>> {
-        let row = sqlx::query("SELECT password_hash, failed_attempts, locked_until FROM credentials WHERE user_id = $1")
+        let row = sqlx::query("SELECT password_hash, failed_attempts, locked_until, must_change FROM credentials WHERE user_id = $1")
             .bind(user_id.to_string())
             .fetch_optional(&self.pool)
             .await?;
@@ -173,6 +211,7 @@ impl Backend {
                 password_hash: r.try_get(0)?,
                 failed_attempts: r.try_get(1)?,
                 locked_until: r.try_get(2)?,
+                must_change: r.try_get(3)?,
             }),
         })
     }
@@ -260,13 +299,15 @@ impl Backend {
         id_hash: &str,
         user_id: Uuid,
         csrf: &str,
+        must_change: bool,
     ) -> Result<()> {
         let now = now_micros();
-        sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf, created_at, last_seen) VALUES ($1, $2, $3, $4, $4)")
+        sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf, created_at, last_seen, must_change) VALUES ($1, $2, $3, $4, $4, $5)")
             .bind(id_hash)
             .bind(user_id.to_string())
             .bind(csrf)
             .bind(now)
+            .bind(must_change)
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -274,7 +315,7 @@ impl Backend {
 
     pub(crate) async fn session(&self, id_hash: &str) -> Result<Option<SessionRow>> {
         let row = sqlx::query(
-            "SELECT user_id, csrf, created_at, last_seen FROM sessions WHERE id_hash = $1",
+            "SELECT user_id, csrf, created_at, last_seen, must_change FROM sessions WHERE id_hash = $1",
         )
         .bind(id_hash)
         .fetch_optional(&self.pool)
@@ -286,6 +327,7 @@ impl Backend {
                 csrf: r.try_get(1)?,
                 created_at: r.try_get(2)?,
                 last_seen: r.try_get(3)?,
+                must_change: r.try_get(4)?,
             }),
         })
     }
@@ -326,21 +368,65 @@ impl Backend {
         Ok(())
     }
 
-    pub(crate) async fn access_log(&self, limit: i64) -> Result<Vec<AccessEntry>> {
-        let rows = sqlx::query("SELECT at, user_id, username, action, target, status FROM access_log ORDER BY id DESC LIMIT $1")
-            .bind(limit)
+    pub(crate) async fn access_log(
+        &self,
+        scope: &Scope,
+        q: &AccessQuery,
+    ) -> Result<Vec<AccessRecord>> {
+        // Scope by the subtree of the reader (auditors sit at governments and justice bureaus,
+        // whose scope is a subtree); entries with no account belong to the platform as a whole.
+        let upper = prefix_upper_bound(&scope.subtree).unwrap_or_else(|| "\u{10FFFF}".into());
+        let mut args = vec![Arg::Text(scope.subtree.clone()), Arg::Text(upper)];
+        let whole_platform = scope.subtree.trim_matches('/').split('/').count() == 1;
+        let mut sql = format!(
+            "SELECT id, at, user_id, username, action, target, status, client, agency_path FROM access_log \
+             WHERE ((agency_path >= $1 AND agency_path < $2){})",
+            if whole_platform { " OR agency_path IS NULL" } else { "" }
+        );
+        let mut cond = |column: &str, op: &str, a: Arg| {
+            args.push(a);
+            sql.push_str(&format!(" AND {column} {op} ${}", args.len()));
+        };
+        if let Some(v) = &q.username {
+            cond("username", "=", Arg::Text(v.clone()));
+        }
+        if let Some(v) = &q.action {
+            cond("action", "=", Arg::Text(v.clone()));
+        }
+        if let Some(v) = &q.client {
+            cond("client", "=", Arg::Text(v.clone()));
+        }
+        if let Some(v) = q.status {
+            cond("status", "=", Arg::Int(v));
+        }
+        if let Some(v) = q.from {
+            cond("at", ">=", Arg::Int(v));
+        }
+        if let Some(v) = q.until {
+            cond("at", "<", Arg::Int(v));
+        }
+        if let Some(v) = q.before {
+            cond("id", "<", Arg::Int(v));
+        }
+        sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", q.limit.clamp(1, 5000)));
+        let rows = bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
             .map(|r| {
-                let uid: Option<String> = r.try_get(1)?;
-                Ok(AccessEntry {
-                    at: r.try_get(0)?,
-                    user_id: uid.map(|u| uuid_of(&u)).transpose()?,
-                    username: r.try_get(2)?,
-                    action: r.try_get(3)?,
-                    target: r.try_get(4)?,
-                    status: r.try_get(5)?,
+                let uid: Option<String> = r.try_get(2)?;
+                Ok(AccessRecord {
+                    id: r.try_get(0)?,
+                    entry: AccessEntry {
+                        at: r.try_get(1)?,
+                        user_id: uid.map(|u| uuid_of(&u)).transpose()?,
+                        username: r.try_get(3)?,
+                        action: r.try_get(4)?,
+                        target: r.try_get(5)?,
+                        status: r.try_get(6)?,
+                        client: r.try_get(7)?,
+                        agency_path: r.try_get(8)?,
+                    },
                 })
             })
             .collect()
