@@ -332,3 +332,33 @@ async fn every_error_has_one_shape(engine: Engine) {
     assert!(page.contains("CSRF") && page.contains("<html"), "{page}");
 }
 both!(every_error_has_one_shape);
+
+/// Finding 4's last part: sessions opened before an account locked stayed valid. A lock now
+/// ends them (whoever is guessing may hold one); the owner signs in again after the unlock.
+async fn a_lock_ends_the_sessions_already_open(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let open = app.login("officer").await;
+    assert_eq!(open.get("/api/v1/me").await.status(), StatusCode::OK);
+    let anon = app.anonymous();
+    for _ in 0..app.state.settings.max_failed_logins {
+        let r = anon
+            .post(app.url("/api/v1/session"))
+            .json(&json!({"username": "officer", "password": "Wrong-Passw0rd!"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        open.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED,
+        "the session opened before the lock ended with it"
+    );
+    let other = app.login("head").await;
+    assert_eq!(
+        other.get("/api/v1/me").await.status(),
+        StatusCode::OK,
+        "others unaffected"
+    );
+}
+both!(a_lock_ends_the_sessions_already_open);
