@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod case;
 pub mod deadline;
 pub mod error;
 pub mod event;

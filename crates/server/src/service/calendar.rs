@@ -41,49 +41,61 @@ pub async fn import_notice(
     let (next, report) = current
         .import(text)
         .map_err(|e| DomainError::invalid("text", "bad_notice", e.message_zh()).rule("DL-1"))?;
-    let mut parts = vec![NewEvent {
-        stream: StreamId::calendar(),
-        expected: Expected::Any,
-        agency_id: Uuid::nil(),
-        actor: actor.clone(),
-        events: vec![Event::HolidayNoticeImported {
-            year: report.year,
-            documents: report.documents.clone(),
-            text: text.to_string(),
-        }],
-        side_effects: vec![],
-    }];
     let reason = format!(
         "导入 {} 年节假日安排（{}）",
         report.year,
         report.documents.join("、")
     );
-    let candidates = st
-        .store
-        .deadlines_affected_by_notice(report.year, &report.changed_years)
-        .await?;
-    for (d, v) in candidates {
-        if !report.affects(&computed_of(&d.due)) {
-            continue;
+    // The import and every recomputation commit together, each recomputation at the version
+    // of the deadline it read. A deadline that moves meanwhile (the sweep recording it missed)
+    // makes the whole import fail with a version conflict and nothing written: read again and
+    // retry, a few times.
+    let mut attempt = 0;
+    let recomputed = loop {
+        attempt += 1;
+        let mut parts = vec![NewEvent {
+            stream: StreamId::calendar(),
+            expected: Expected::Any,
+            agency_id: Uuid::nil(),
+            actor: actor.clone(),
+            events: vec![Event::HolidayNoticeImported {
+                year: report.year,
+                documents: report.documents.clone(),
+                text: text.to_string(),
+            }],
+            side_effects: vec![],
+        }];
+        let candidates = st
+            .store
+            .deadlines_affected_by_notice(report.year, &report.changed_years)
+            .await?;
+        for (d, v) in candidates {
+            if !report.affects(&computed_of(&d.due)) {
+                continue;
+            }
+            // The domain's recompute keeps the deadline's suspensions and approved extension.
+            if let Some(due) = deadline::recompute(&st.catalog, &next, &d)? {
+                parts.push(NewEvent {
+                    stream: StreamId::deadline(d.id),
+                    expected: Expected::Version(v),
+                    agency_id: d.agency_id,
+                    actor: actor.clone(),
+                    events: vec![Event::DeadlineRecomputed {
+                        deadline_id: d.id,
+                        due,
+                        reason: reason.clone(),
+                    }],
+                    side_effects: vec![],
+                });
+            }
         }
-        // The domain's recompute keeps the deadline's suspensions and approved extension.
-        if let Some(due) = deadline::recompute(&st.catalog, &next, &d)? {
-            parts.push(NewEvent {
-                stream: StreamId::deadline(d.id),
-                expected: Expected::Version(v),
-                agency_id: d.agency_id,
-                actor: actor.clone(),
-                events: vec![Event::DeadlineRecomputed {
-                    deadline_id: d.id,
-                    due,
-                    reason: reason.clone(),
-                }],
-                side_effects: vec![],
-            });
+        let n = parts.len() - 1;
+        match st.store.append_all(parts).await {
+            Ok(_) => break n,
+            Err(zhifa_store::StoreError::VersionConflict { .. }) if attempt < 5 => continue,
+            Err(e) => return Err(e.into()),
         }
-    }
-    let recomputed = parts.len() - 1;
-    st.store.append_all(parts).await?;
+    };
     st.set_calendar(next);
     Ok(ImportOutcome {
         year: report.year,

@@ -1,0 +1,14 @@
+//! Enforcement cases (执法案件, REC-1): the statutory rules a case's steps must keep, as pure
+//! functions the case commands call. This module holds the rules that stand on their own —
+//! who the party is, whether the limitation period has run, what a simplified procedure may
+//! impose, how a fine sits against the item's discretion benchmark, what a late payment adds,
+//! when the party may ask for a hearing, and which officers may act together — each refusing
+//! with the article it enforces.
+
+mod party;
+mod penalty;
+mod team;
+
+pub use party::*;
+pub use penalty::*;
+pub use team::*;
