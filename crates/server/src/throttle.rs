@@ -21,6 +21,30 @@ pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 pub const MAX_DELAY: Duration = Duration::from_secs(15 * 60);
 const MAX_ENTRIES: usize = 100_000;
 
+/// The unit an address is counted as: an IPv4 address, or the /64 network of an IPv6 one
+/// (a single host is usually given a whole /64, and could otherwise rotate through it).
+pub fn client_key(addr: IpAddr) -> IpAddr {
+    match addr {
+        IpAddr::V4(_) => addr,
+        IpAddr::V6(v6) => {
+            let bits = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(bits.into())
+        }
+    }
+}
+
+/// Keeps a per-address table bounded: entries idle past `idle` go first; if the table is
+/// still full (a flood from that many addresses), it starts afresh rather than grow or scan on
+/// every request.
+fn bound<V>(map: &mut HashMap<IpAddr, V>, keep: impl FnMut(&IpAddr, &mut V) -> bool) {
+    if map.len() >= MAX_ENTRIES {
+        map.retain(keep);
+        if map.len() >= MAX_ENTRIES / 2 {
+            map.clear();
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
 struct Entry {
     failures: u32,
@@ -37,7 +61,7 @@ impl LoginThrottle {
     /// `Err(wait)` if this address must wait before its next attempt.
     pub fn check(&self, addr: IpAddr, now: Instant) -> Result<(), Duration> {
         let map = self.by_address.lock().expect("throttle lock");
-        match map.get(&addr) {
+        match map.get(&client_key(addr)) {
             Some(e) if e.blocked_until > now => Err(e.blocked_until - now),
             _ => Ok(()),
         }
@@ -46,10 +70,8 @@ impl LoginThrottle {
     /// Counts a failure; returns the delay now imposed on the address (zero while free).
     pub fn failed(&self, addr: IpAddr, now: Instant) -> Duration {
         let mut map = self.by_address.lock().expect("throttle lock");
-        if map.len() >= MAX_ENTRIES {
-            map.retain(|_, e| now.duration_since(e.last) < WINDOW);
-        }
-        let e = map.entry(addr).or_insert(Entry {
+        bound(&mut map, |_, e| now.duration_since(e.last) < WINDOW);
+        let e = map.entry(client_key(addr)).or_insert(Entry {
             failures: 0,
             last: now,
             blocked_until: now,
@@ -66,7 +88,10 @@ impl LoginThrottle {
 
     /// A successful sign-in clears the address's count.
     pub fn succeeded(&self, addr: IpAddr) {
-        self.by_address.lock().expect("throttle lock").remove(&addr);
+        self.by_address
+            .lock()
+            .expect("throttle lock")
+            .remove(&client_key(addr));
     }
 }
 
@@ -103,11 +128,11 @@ impl AnonymousLimit {
     /// Takes one request from the address's bucket; `Err(wait)` when it is empty.
     pub fn take(&self, addr: IpAddr, now: Instant) -> Result<(), Duration> {
         let mut map = self.buckets.lock().expect("limit lock");
-        if map.len() >= MAX_ENTRIES {
-            let full = self.burst / self.per_second;
-            map.retain(|_, (_, at)| now.duration_since(*at).as_secs_f64() < full);
-        }
-        let (tokens, at) = map.entry(addr).or_insert((self.burst, now));
+        let full = self.burst / self.per_second;
+        bound(&mut map, |_, (_, at)| {
+            now.duration_since(*at).as_secs_f64() < full
+        });
+        let (tokens, at) = map.entry(client_key(addr)).or_insert((self.burst, now));
         let refill = now.saturating_duration_since(*at).as_secs_f64() * self.per_second;
         *tokens = (*tokens + refill).min(self.burst);
         *at = now;
@@ -168,6 +193,15 @@ mod tests {
             l.take(other, now).is_ok(),
             "another address has its own bucket"
         );
+        // The addresses of one IPv6 /64 share a bucket; another /64 has its own.
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        for _ in 0..5 {
+            assert!(l.take(a, now).is_ok());
+        }
+        assert!(l.take(b, now).is_err(), "same /64");
+        assert!(l.take(c, now).is_ok(), "another /64");
         // Half a second refills one request, not more.
         let later = now + Duration::from_millis(500);
         assert!(l.take(ip, later).is_ok());

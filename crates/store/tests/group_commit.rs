@@ -218,11 +218,9 @@ async fn access_filters_and_pages(store: &Store) {
         read(sub("/p/b/"), q(1000)).await.is_empty(),
         "another agency's scope"
     );
-    assert_eq!(
-        read(sub("/p/"), q(1000)).await.len(),
-        300,
-        "the platform's root sees all"
-    );
+    // No agency is registered here, so "/p/" is not the only root: anonymous entries are for
+    // a scope of everything alone.
+    assert_eq!(read(sub("/p/"), q(1000)).await.len(), 150);
     let by_user = read(
         Scope::everything(),
         AccessQuery {

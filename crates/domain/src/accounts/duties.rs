@@ -140,6 +140,14 @@ pub fn may_administer(
         return Ok(());
     }
     actor.require(action.permission())?;
+    // A system administrator's password set by the security administrator would let the one
+    // who grants sign in first as the one who configures: that reset is the operator's too.
+    if action == AccountAction::ResetPassword && target_roles.contains(&Role::SystemAdmin) {
+        return Err(DomainError::forbidden(
+            "系统管理员的密码不能由安全管理员重置，否则授权者可先行登录而掌握系统配置权限；\
+             请由部署运维人员在服务器上使用 zhifa users reset-password 重置（等保三级 三员分立）",
+        ));
+    }
     if let Some(r) = target_roles.iter().find(|r| OPERATOR_MANAGED.contains(r)) {
         return Err(DomainError::forbidden(format!(
             "{}账号不能由管理员在系统中{}：安全审计员审计各管理员，安全管理员不能为自己增设同级人员；\

@@ -3,12 +3,15 @@
 //! who the party is, whether the limitation period has run, what a simplified procedure may
 //! impose, how a fine sits against the item's discretion benchmark, what a late payment adds,
 //! when the party may ask for a hearing, and which officers may act together — each refusing
-//! with the article it enforces.
+//! with the article it enforces — and the order of the ordinary procedure (`lifecycle`): which
+//! step a case may take now and what it needs next.
 
+mod lifecycle;
 mod party;
 mod penalty;
 mod team;
 
+pub use lifecycle::*;
 pub use party::*;
 pub use penalty::*;
 pub use team::*;

@@ -295,7 +295,14 @@ pub(crate) fn access_query(p: &AccessLogParams) -> ApiResult<zhifa_store::Access
         })?),
     };
     Ok(zhifa_store::AccessQuery {
-        username: text(&p.username).map(|u| u.to_lowercase()),
+        // Accounts' usernames are lower case; a token's entries keep its name as issued.
+        username: text(&p.username).map(|u| {
+            if u.starts_with("token:") {
+                u
+            } else {
+                u.to_lowercase()
+            }
+        }),
         action: text(&p.action),
         client: text(&p.client),
         status: p.status,

@@ -154,15 +154,30 @@ fn client_address(settings: &crate::Settings, parts: &Parts) -> Option<std::net:
     if !settings.trusted_proxies.contains(&peer) {
         return Some(peer);
     }
-    let forwarded = parts
+    // Right to left: each trusted proxy appended the address it saw; the first address that
+    // is not one of ours is the client. An entry that does not parse ends the walk (what lies
+    // left of it was written by the client and proves nothing).
+    let hops: Vec<&str> = parts
         .headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
-        .next_back();
-    Some(forwarded.unwrap_or(peer))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        match hop.parse::<std::net::IpAddr>() {
+            Ok(ip) => {
+                client = ip;
+                if !settings.trusted_proxies.contains(&ip) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    Some(client)
 }
 
 /// Middleware: resolves the caller, refuses cross-site writes, missing CSRF tokens, bad API
@@ -198,25 +213,19 @@ pub async fn resolve(State(state): State<AppState>, req: Request, next: Next) ->
             }
         }
     };
-    let user = match resolve_user(&state, &parts.headers).await {
-        Ok(Resolved::User(u)) => Some(*u),
-        Ok(Resolved::Anonymous) => None,
-        Ok(Resolved::BadToken(why)) => {
-            drain(body.into_data_stream()).await;
-            let e = ApiError::new(StatusCode::UNAUTHORIZED, "bad_token", why, None);
-            let resp = e.into_response();
-            return record(log(None, "bad_token", resp.status()), resp).await;
-        }
+    let resolved = match resolve_user(&state, &parts.headers).await {
+        Ok(r) => r,
         Err(e) => return e.into_response(),
     };
-    // Anonymous requests share a per-address budget (the site's own static files aside).
-    if user.is_none()
+    // Requests without valid credentials share a per-address budget (the site's own static
+    // files aside), bad tokens included: each of those writes an access-log entry.
+    if !matches!(resolved, Resolved::User(_))
         && !parts.uri.path().starts_with("/static/")
         && let Some(ip) = client
         && let Err(wait) = state.anonymous_limit.take(ip, std::time::Instant::now())
     {
         drain(body.into_data_stream()).await;
-        let secs = wait.as_secs().max(1);
+        let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
         let mut resp = refusal(
             &parts,
             None,
@@ -231,6 +240,16 @@ pub async fn resolve(State(state): State<AppState>, req: Request, next: Next) ->
             .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
         return resp;
     }
+    let user = match resolved {
+        Resolved::User(u) => Some(*u),
+        Resolved::Anonymous => None,
+        Resolved::BadToken(why) => {
+            drain(body.into_data_stream()).await;
+            let e = ApiError::new(StatusCode::UNAUTHORIZED, "bad_token", why, None);
+            let resp = e.into_response();
+            return record(log(None, "bad_token", resp.status()), resp).await;
+        }
+    };
     let mut body = body;
     // Login CSRF and cross-site writes (issue 9 finding 2): a browser's write from another
     // site is refused before anything else, signed in or not. Bearer-token clients are exempt
@@ -257,7 +276,10 @@ pub async fn resolve(State(state): State<AppState>, req: Request, next: Next) ->
     {
         let (presented, rest) = match presented_csrf(&state, &parts, body).await {
             Ok(x) => x,
-            Err(e) => return refusal(&parts, Some(u), e),
+            Err(e) => {
+                let resp = refusal(&parts, Some(u), e);
+                return record(log(Some(u), "write", resp.status()), resp).await;
+            }
         };
         body = rest;
         if !presented.is_some_and(|t| constant_time_eq(&t, &u.csrf)) {

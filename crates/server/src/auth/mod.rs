@@ -192,7 +192,7 @@ async fn user_context(
 }
 
 /// Who a request's credentials name.
-enum Resolved {
+pub(crate) enum Resolved {
     User(Box<CurrentUser>),
     /// No credentials, or a session that ended (the console sends the person to sign in).
     Anonymous,
@@ -204,13 +204,15 @@ enum Resolved {
 const TOKEN_TOUCH_MICROS: i64 = 60_000_000;
 
 async fn resolve_user(state: &AppState, headers: &axum::http::HeaderMap) -> ApiResult<Resolved> {
-    if let Some(auth) = headers.get(header::AUTHORIZATION) {
-        let raw = auth
-            .to_str()
-            .ok()
-            .and_then(|a| a.strip_prefix("Bearer "))
-            .map(str::trim)
-            .unwrap_or("");
+    // A bearer token (the scheme's name is case-insensitive, RFC 9110); another scheme (e.g.
+    // Basic, passed on by a proxy) is not ours and leaves the session cookie to decide.
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|a| a.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim());
+    if let Some(raw) = bearer {
         if raw.is_empty() {
             return Ok(Resolved::BadToken(
                 "Authorization 请求头应为 “Bearer 令牌”".into(),

@@ -36,8 +36,9 @@ struct UserRow {
     active: bool,
     /// 北京时间 the sign-in lock ends, if the account is locked now.
     locked_until: Option<String>,
-    /// Whether this administrator may disable, unlock or reset it (三员分立).
+    /// Whether this administrator may disable or unlock it, and reset its password (三员分立).
     manageable: bool,
+    resettable: bool,
 }
 
 struct TokenLine {
@@ -138,6 +139,11 @@ async fn users_page(
                 locked_until: locked.get(&x.id).map(|&until| super::cst(until)),
                 manageable: x.id != u.actor.user_id
                     && may(&x.roles, zhifa_domain::accounts::AccountAction::Disable),
+                resettable: x.id != u.actor.user_id
+                    && may(
+                        &x.roles,
+                        zhifa_domain::accounts::AccountAction::ResetPassword,
+                    ),
             })
             .collect(),
         pager: pager("/users", &[], &page, list.next.as_deref()),

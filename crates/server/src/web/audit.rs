@@ -72,8 +72,18 @@ fn cst_day_start(field: &str, day: &str, offset_days: i64) -> ApiResult<i64> {
         .with_hms(0, 0, 0)
         .expect("midnight exists")
         .assume_offset(time::macros::offset!(+8))
-        + time::Duration::days(offset_days);
+        .checked_add(time::Duration::days(offset_days))
+        .ok_or_else(|| ApiError::bad_request(field, "日期超出范围"))?;
     Ok((t.unix_timestamp_nanos() / 1000) as i64)
+}
+
+/// Accounts' usernames are lower case; a token's entries keep its name as issued.
+fn account_or_token(u: &str) -> String {
+    if u.starts_with("token:") {
+        u.to_string()
+    } else {
+        u.to_lowercase()
+    }
 }
 
 fn query_of(p: &std::collections::HashMap<String, String>) -> ApiResult<AccessQuery> {
@@ -84,7 +94,7 @@ fn query_of(p: &std::collections::HashMap<String, String>) -> ApiResult<AccessQu
             .map(str::to_string)
     };
     Ok(AccessQuery {
-        username: text("username").map(|u| u.to_lowercase()),
+        username: text("username").map(|u| account_or_token(&u)),
         action: text("action"),
         client: text("client"),
         status: match text("status") {

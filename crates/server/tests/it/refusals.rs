@@ -362,3 +362,60 @@ async fn a_lock_ends_the_sessions_already_open(engine: Engine) {
     );
 }
 both!(a_lock_ends_the_sessions_already_open);
+
+/// The review's findings on the gate: a flood of bad tokens is limited like any anonymous
+/// request (each writes an access-log entry); another `Authorization` scheme (Basic, from a
+/// proxy) leaves the session cookie to decide; behind trusted proxies the client is the
+/// right-most address that is not one of them.
+async fn the_gate_limits_bad_tokens_and_reads_proxies_right_to_left(engine: Engine) {
+    let app = spawn_app_with(
+        engine,
+        zhifa_server::Settings {
+            anonymous_burst: 5,
+            anonymous_per_second: 1,
+            trusted_proxies: vec!["127.0.0.1".parse().unwrap(), "10.0.0.1".parse().unwrap()],
+            ..Default::default()
+        },
+    )
+    .await;
+    let session = app.login("officer").await;
+    let basic = session
+        .client
+        .get(format!("{}/api/v1/me", session.base))
+        .header("authorization", "Basic b2ZmaWNlcjp4")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(basic.status(), StatusCode::OK, "the cookie decides");
+    let client = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        let r = client
+            .get(app.url("/api/v1/items"))
+            .header("authorization", "bearer zf_flood")
+            .header("x-forwarded-for", "not-an-address, 203.0.113.9, 10.0.0.1")
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status());
+    }
+    assert!(
+        statuses[..4].iter().all(|s| *s == StatusCode::UNAUTHORIZED),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses[5], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
+    let auditor = app.login("auditor").await;
+    let (_, log) = auditor
+        .get_json("/api/v1/access-log?action=bad_token")
+        .await;
+    let items = entries(&log);
+    assert!(!items.is_empty() && items.len() < 6, "bounded: {log}");
+    assert!(
+        items.iter().all(|e| e["client"] == "203.0.113.9"),
+        "the client behind the proxies: {log}"
+    );
+    // A date past the calendar's end is a 400 on the console's filter, not a panic.
+    let r = auditor.get("/audit?until=9999-12-31").await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}
+both!(the_gate_limits_bad_tokens_and_reads_proxies_right_to_left);

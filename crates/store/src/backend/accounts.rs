@@ -374,10 +374,17 @@ impl Backend {
         q: &AccessQuery,
     ) -> Result<Vec<AccessRecord>> {
         // Scope by the subtree of the reader (auditors sit at governments and justice bureaus,
-        // whose scope is a subtree); entries with no account belong to the platform as a whole.
+        // whose scope is a subtree). Entries with no account belong to the platform as a whole:
+        // shown only to a reader whose scope is everything — the whole tree, or the subtree of
+        // the only root agency (with several provinces on one platform, none of them).
         let upper = prefix_upper_bound(&scope.subtree).unwrap_or_else(|| "\u{10FFFF}".into());
         let mut args = vec![Arg::Text(scope.subtree.clone()), Arg::Text(upper)];
-        let whole_platform = scope.subtree.trim_matches('/').split('/').count() == 1;
+        let whole_platform = scope.subtree == "/"
+            || (scope.subtree.trim_matches('/').split('/').count() == 1
+                && self
+                    .count("SELECT COUNT(*) FROM agencies WHERE parent_id IS NULL", &[])
+                    .await?
+                    == 1);
         let mut sql = format!(
             "SELECT id, at, user_id, username, action, target, status, client, agency_path FROM access_log \
              WHERE ((agency_path >= $1 AND agency_path < $2){})",
