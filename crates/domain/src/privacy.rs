@@ -56,7 +56,26 @@ pub enum Readers {
     /// Account administration (users, their roles, passwords, API tokens): only those who
     /// administer accounts or audit that administration (三员分立), not the staff of the agency.
     AccountAdministration,
+    /// Enforcement cases (REC-7): the staff who work, decide, review or publish them and the
+    /// supervisors above; not the platform's administrators, whose duty is the system.
+    CaseWork,
 }
+
+/// The kinds of the case feature ([`Readers::CaseWork`]).
+pub const CASE_KINDS: [&str; 12] = [
+    "CaseNumberTaken",
+    "CaseFiled",
+    "InvestigationRecorded",
+    "PenaltyNoticeServed",
+    "StatementRecorded",
+    "HearingRequested",
+    "HearingHeld",
+    "PenaltyDecided",
+    "DecisionServed",
+    "FinePaid",
+    "CaseClosed",
+    "CaseArchived",
+];
 
 /// The kinds of account administration ([`Readers::AccountAdministration`]).
 pub const ACCOUNT_KINDS: [&str; 6] = [
@@ -73,6 +92,7 @@ pub const ACCOUNT_KINDS: [&str; 6] = [
 pub fn hidden_kinds(actor: &crate::auth::Actor) -> Vec<String> {
     ACCOUNT_KINDS
         .iter()
+        .chain(CASE_KINDS.iter())
         .filter(|k| !may_read_event(actor, k))
         .map(|k| k.to_string())
         .collect()
@@ -84,6 +104,9 @@ pub fn hidden_kinds(actor: &crate::auth::Actor) -> Vec<String> {
 pub fn readers_of(kind: &str) -> Option<Readers> {
     if ACCOUNT_KINDS.contains(&kind) {
         return Some(Readers::AccountAdministration);
+    }
+    if CASE_KINDS.contains(&kind) {
+        return Some(Readers::CaseWork);
     }
     Some(match kind {
         "AgencyRegistered"
@@ -123,6 +146,15 @@ pub fn may_read_event(actor: &crate::auth::Actor, kind: &str) -> bool {
         Some(Readers::AccountAdministration) => {
             actor.can(Permission::ViewUsers) || actor.can(Permission::ViewAuditLog)
         }
+        Some(Readers::CaseWork) => [
+            Permission::EnforceInField,
+            Permission::DecidePenalty,
+            Permission::ReviewLegality,
+            Permission::ReviewPublication,
+            Permission::SuperviseEnforcement,
+        ]
+        .into_iter()
+        .any(|p| actor.can(p)),
         None => false,
     }
 }
@@ -163,9 +195,65 @@ pub fn view_payload(payload: &serde_json::Value, actor: &crate::auth::Actor) -> 
     v
 }
 
+/// A case's party as `actor` may see it: the same rule as [`view_payload`] applies to the
+/// party's values in the case's records (each personal value masked by [`mask_id_number`]
+/// without `ViewPersonalData`), so the case page and its timeline show the same.
+pub fn party_view(p: &crate::case::Party, actor: &crate::auth::Actor) -> crate::case::Party {
+    if actor.can(crate::auth::Permission::ViewPersonalData) {
+        return p.clone();
+    }
+    crate::case::Party {
+        kind: p.kind,
+        name: mask_id_number(&p.name),
+        id_number: mask_id_number(&p.id_number),
+        address: mask_id_number(&p.address),
+        phone: mask_id_number(&p.phone),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_case_view_masks_the_party_as_the_records_do() {
+        use crate::auth::{Actor, Role};
+        let c = crate::case::filed_event(&{
+            let e = crate::event::samples::all();
+            match e.iter().find(|e| e.kind() == "CaseFiled").unwrap() {
+                crate::Event::CaseFiled(f) => {
+                    let mut c: crate::case::Case =
+                        <crate::case::Case as crate::event::Aggregate>::evolve(
+                            None,
+                            &crate::Event::CaseFiled(f.clone()),
+                        )
+                        .unwrap();
+                    c.party.name = "张三丰".into();
+                    c
+                }
+                _ => unreachable!(),
+            }
+        });
+        let crate::Event::CaseFiled(f) = &c else {
+            unreachable!()
+        };
+        let party: crate::case::Party = f.party.clone().into();
+        let mut officer = Actor::system();
+        officer.roles = vec![Role::Officer];
+        let payload = crate::event::encode(&c);
+        let shown = view_payload(&payload, &officer);
+        let masked = party_view(&party, &officer);
+        assert_eq!(
+            shown["data"]["party"]["id_number"],
+            masked.id_number.as_str()
+        );
+        assert_eq!(shown["data"]["party"]["name"], masked.name.as_str());
+        assert_eq!(shown["data"]["party"]["phone"], masked.phone.as_str());
+        assert!(!masked.id_number.contains("19851212"));
+        let mut head = Actor::system();
+        head.roles = vec![Role::AgencyHead];
+        assert_eq!(party_view(&party, &head), party);
+    }
 
     #[test]
     fn every_event_kind_has_its_readers() {

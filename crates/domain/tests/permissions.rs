@@ -51,6 +51,8 @@ fn expected_holders(p: Permission) -> &'static [Role] {
         Permission::ReviewLegality => &[LegalReviewer],
         Permission::ReviewPublication => &[Publisher],
         Permission::SuperviseEnforcement => &[Supervisor],
+        // 第五十七条: the head of the agency decides.
+        Permission::DecidePenalty => &[AgencyHead],
     }
 }
 

@@ -4,6 +4,7 @@
 use sqlx::Row;
 use zhifa_domain::deadline::Deadline;
 use zhifa_domain::event::{Aggregate, Event, Expected, SideEffect};
+use zhifa_domain::case::Case;
 use zhifa_domain::evidence::Evidence;
 
 macro_rules! bind_args {
@@ -31,6 +32,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("../migrations/0009_count_triggers.sql")),
     (10, include_str!("../migrations/0010_password_history.sql")),
     (11, include_str!("../migrations/0011_duties_and_audit.sql")),
+    (12, include_str!("../migrations/0012_cases.sql")),
 ];
 
 /// The projection tables of every feature, in the order `rebuild` clears them (each feature
@@ -40,6 +42,7 @@ const PROJECTIONS: &[&[&str]] = &[
     ACCOUNTS_TABLES,
     DEADLINE_TABLES,
     EVIDENCE_TABLES,
+    CASES_TABLES,
     LEDGER_TABLES,
 ];
 
@@ -215,27 +218,30 @@ impl Backend {
         } else {
             0
         };
-        for (version, sql) in MIGRATIONS {
-            if *version <= applied {
-                continue;
-            }
-            let mut tx = self.begin_write().await?;
+        // Every pending migration in one transaction, and the rebuild a migration asks for
+        // (columns the domain's rules fill) once at their end, when every projection table of
+        // this version exists: a crash leaves the database as it was.
+        let pending: Vec<_> = MIGRATIONS.iter().filter(|(v, _)| *v > applied).collect();
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.begin_write().await?;
+        let mut rebuild = false;
+        for (version, sql) in pending {
             sqlx::raw_sql(sqlx::AssertSqlSafe(migration_sql(sql)))
                 .execute(&mut *tx)
                 .await?;
-            // A migration adding columns that the domain's rules fill asks for the projections
-            // to be rebuilt from the log in its own transaction, rather than restating a rule
-            // in SQL to backfill them.
-            if sql.starts_with("-- zhifa: rebuild projections") {
-                Self::replay_all(&mut tx).await?;
-            }
+            rebuild |= sql.starts_with("-- zhifa: rebuild projections");
             sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
                 .bind(*version)
                 .bind(now_micros())
                 .execute(&mut *tx)
                 .await?;
-            tx.commit().await?;
         }
+        if rebuild {
+            Self::replay_all(&mut tx).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -750,6 +756,7 @@ impl Backend {
             || Self::project_accounts(tx, event, version).await?
             || Self::project_deadline(tx, event, version).await?
             || Self::project_evidence(tx, event, version).await?
+            || Self::project_cases(tx, event, version).await?
             || Self::project_ledger(tx, event, version).await?;
         if claimed {
             Ok(())
@@ -789,4 +796,5 @@ include!("backend/registry.rs");
 include!("backend/accounts.rs");
 include!("backend/deadline.rs");
 include!("backend/evidence.rs");
+include!("backend/cases.rs");
 include!("backend/ledger.rs");

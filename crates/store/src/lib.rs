@@ -115,6 +115,14 @@ pub struct DeadlineFilter {
     pub due_on_or_before: Option<String>,
 }
 
+/// The work list's filters.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub agency_id: Option<Uuid>,
+    /// Only cases not closed yet.
+    pub open_only: bool,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct EvidenceFilter {
     pub agency_id: Option<Uuid>,
@@ -624,6 +632,8 @@ forward! {
 
     fn evidence(&self, id: Uuid) -> Option<(Evidence, i64)>;
     fn evidence_list(&self, scope: &Scope, filter: &EvidenceFilter, page: &Page) -> List<Evidence>;
+    fn case(&self, id: Uuid) -> Option<(zhifa_domain::case::Case, i64)>;
+    fn cases(&self, scope: &Scope, filter: &CaseFilter, page: &Page) -> List<zhifa_domain::case::Case>;
     /// The kept checkpoint note of exactly this size, if any.
     fn checkpoint_of_size(&self, size: i64) -> Option<String>;
     fn witness_pushes(&self) -> Vec<WitnessPushRow>;

@@ -69,6 +69,8 @@ permissions! {
     ReviewPublication => ("review_publication", "审核公开内容"),
     /// 执法监督: supervising the enforcement of the bodies of one's region.
     SuperviseEnforcement => ("supervise_enforcement", "执法监督"),
+    /// 行政机关负责人作出行政处罚决定 (处罚法第五十七条).
+    DecidePenalty => ("decide_penalty", "作出行政处罚决定"),
 }
 
 impl Role {
@@ -99,6 +101,7 @@ impl Role {
                 UploadEvidence,
                 SuspendDeadline,
                 ExtendDeadline,
+                DecidePenalty,
                 ChangeOwnPassword,
                 ViewLedger,
             ],

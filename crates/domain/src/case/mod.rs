@@ -6,12 +6,17 @@
 //! with the article it enforces — and the order of the ordinary procedure (`lifecycle`): which
 //! step a case may take now and what it needs next.
 
+mod decide;
 mod lifecycle;
+mod model;
 mod party;
 mod penalty;
+pub mod record;
 mod team;
 
+pub use decide::*;
 pub use lifecycle::*;
+pub use model::*;
 pub use party::*;
 pub use penalty::*;
 pub use team::*;

@@ -3,6 +3,7 @@
 
 use crate::accounts::record::{ApiTokenV2, UserV1};
 use crate::auth::Actor;
+use crate::case::record::{CaseFiledV1, DecisionV1, InvestigationV1, NoticeV1};
 use crate::deadline::DueAt;
 use crate::deadline::record::{AnnualReportV1, DeadlineV1};
 use crate::evidence::record::EvidenceV1;
@@ -60,6 +61,14 @@ impl StreamId {
     /// A lower-tier log this instance witnesses (REC-6), by its origin.
     pub fn witnessed_log(origin: &str) -> Self {
         Self(format!("witness-{origin}"))
+    }
+    /// An enforcement case (REC-1).
+    pub fn case(id: Uuid) -> Self {
+        Self(format!("case-{id}"))
+    }
+    /// The case numbers an agency has taken in a year.
+    pub fn case_numbers(agency: Uuid, year: i32) -> Self {
+        Self(format!("case-numbers-{agency}-{year}"))
     }
     /// Holiday notices imported at run time (DL-1).
     pub fn calendar() -> Self {
@@ -178,6 +187,67 @@ pub enum Event {
         size: u64,
         root: String,
     },
+    /// An agency's next case number of a year is taken. Its stream
+    /// (`case-numbers-<agency>-<year>`) is at the version of the last number taken, so numbers
+    /// come without gaps or repeats (REC-2).
+    CaseNumberTaken {
+        agency_id: Uuid,
+        year: i32,
+        number: u32,
+        case_id: Uuid,
+    },
+    /// 立案 (REC-1).
+    CaseFiled(CaseFiledV1),
+    /// 调查取证: an inquiry or on-site inspection record (REC-2).
+    InvestigationRecorded(InvestigationV1),
+    /// 行政处罚事先告知 (处罚法第四十四条).
+    PenaltyNoticeServed(NoticeV1),
+    /// 陈述申辩 recorded, or the party's written waiver of statement and hearing.
+    StatementRecorded {
+        case_id: Uuid,
+        on: time::Date,
+        summary: String,
+        waived: bool,
+    },
+    /// 听证申请 (第六十四条).
+    HearingRequested {
+        case_id: Uuid,
+        on: time::Date,
+    },
+    /// 听证 held, chaired by someone who did not investigate (第六十四条).
+    HearingHeld {
+        case_id: Uuid,
+        on: time::Date,
+        chair_id: Uuid,
+        summary: String,
+    },
+    /// 行政处罚决定 (第五十九条).
+    PenaltyDecided(DecisionV1),
+    /// 送达 of the decision (第六十一条).
+    DecisionServed {
+        case_id: Uuid,
+        on: time::Date,
+        method: crate::case::ServiceMethod,
+        /// The party's signed consent to electronic service.
+        consent: bool,
+    },
+    /// 缴纳罚款 (第六十七条).
+    FinePaid {
+        case_id: Uuid,
+        on: time::Date,
+        fen: i64,
+    },
+    /// 结案.
+    CaseClosed {
+        case_id: Uuid,
+        on: time::Date,
+        summary: String,
+    },
+    /// 归档.
+    CaseArchived {
+        case_id: Uuid,
+        on: time::Date,
+    },
 }
 
 impl Event {
@@ -213,6 +283,18 @@ impl Event {
             Event::DeadlineExtended { .. } => "DeadlineExtended",
             Event::WitnessedLogRegistered { .. } => "WitnessedLogRegistered",
             Event::WitnessCheckpointCosigned { .. } => "WitnessCheckpointCosigned",
+            Event::CaseNumberTaken { .. } => "CaseNumberTaken",
+            Event::CaseFiled(_) => "CaseFiled",
+            Event::InvestigationRecorded(_) => "InvestigationRecorded",
+            Event::PenaltyNoticeServed(_) => "PenaltyNoticeServed",
+            Event::StatementRecorded { .. } => "StatementRecorded",
+            Event::HearingRequested { .. } => "HearingRequested",
+            Event::HearingHeld { .. } => "HearingHeld",
+            Event::PenaltyDecided(_) => "PenaltyDecided",
+            Event::DecisionServed { .. } => "DecisionServed",
+            Event::FinePaid { .. } => "FinePaid",
+            Event::CaseClosed { .. } => "CaseClosed",
+            Event::CaseArchived { .. } => "CaseArchived",
         }
     }
 
@@ -256,6 +338,18 @@ pub fn label_of(kind: &str) -> Option<&'static str> {
         "DeadlineExtended" => "批准延长期限",
         "WitnessedLogRegistered" => "登记见证的日志",
         "WitnessCheckpointCosigned" => "见证并联署日志检查点",
+        "CaseNumberTaken" => "取得案件编号",
+        "CaseFiled" => "立案",
+        "InvestigationRecorded" => "调查取证",
+        "PenaltyNoticeServed" => "送达行政处罚事先告知书",
+        "StatementRecorded" => "记录陈述申辩",
+        "HearingRequested" => "当事人申请听证",
+        "HearingHeld" => "举行听证",
+        "PenaltyDecided" => "作出行政处罚决定",
+        "DecisionServed" => "送达行政处罚决定书",
+        "FinePaid" => "缴纳罚款",
+        "CaseClosed" => "结案",
+        "CaseArchived" => "归档",
         _ => return None,
     })
 }

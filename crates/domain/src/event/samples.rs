@@ -45,9 +45,21 @@ pub fn variant_index(e: &Event) -> usize {
         Event::WitnessedLogRegistered { .. } => 26,
         Event::WitnessCheckpointCosigned { .. } => 27,
         Event::PasswordReset { .. } => 28,
+        Event::CaseNumberTaken { .. } => 29,
+        Event::CaseFiled(_) => 30,
+        Event::InvestigationRecorded(_) => 31,
+        Event::PenaltyNoticeServed(_) => 32,
+        Event::StatementRecorded { .. } => 33,
+        Event::HearingRequested { .. } => 34,
+        Event::HearingHeld { .. } => 35,
+        Event::PenaltyDecided(_) => 36,
+        Event::DecisionServed { .. } => 37,
+        Event::FinePaid { .. } => 38,
+        Event::CaseClosed { .. } => 39,
+        Event::CaseArchived { .. } => 40,
     }
 }
-pub const VARIANTS: usize = 29;
+pub const VARIANTS: usize = 41;
 
 fn id(n: u128) -> Uuid {
     Uuid::from_u128(n)
@@ -316,5 +328,111 @@ pub fn all() -> Vec<Event> {
         },
         // New kinds go last, so the envelopes of the pinned samples do not move.
         Event::PasswordReset { user_id: id(4) },
+        Event::CaseNumberTaken {
+            agency_id: id(1),
+            year: 2026,
+            number: 12,
+            case_id: id(20),
+        },
+        crate::case::filed_event(&case()),
+        Event::InvestigationRecorded(crate::case::record::InvestigationV1 {
+            case_id: id(20),
+            kind: crate::case::InvestigationKind::Inspection,
+            on: date!(2026 - 03 - 03),
+            place: "合肥市瑶海区长江东路 100 号".into(),
+            officer_ids: vec![id(2), id(3)],
+            summary: "现场检查发现销售过期食品 12 件".into(),
+        }),
+        Event::PenaltyNoticeServed(crate::case::record::NoticeV1 {
+            case_id: id(20),
+            on: date!(2026 - 03 - 05),
+            proposed: vec![
+                crate::case::Sanction::Warning,
+                crate::case::Sanction::Fine { fen: 500_000 },
+            ],
+            facts: "销售超过保质期的食品".into(),
+            basis: "《中华人民共和国食品安全法》第一百二十四条".into(),
+            hearing_right: false,
+        }),
+        Event::StatementRecorded {
+            case_id: id(20),
+            on: date!(2026 - 03 - 06),
+            summary: "当事人承认违法事实，请求从轻处罚".into(),
+            waived: false,
+        },
+        Event::HearingRequested {
+            case_id: id(20),
+            on: date!(2026 - 03 - 07),
+        },
+        Event::HearingHeld {
+            case_id: id(20),
+            on: date!(2026 - 03 - 20),
+            chair_id: id(9),
+            summary: "听证笔录已由当事人签字".into(),
+        },
+        Event::PenaltyDecided(crate::case::record::DecisionV1 {
+            case_id: id(20),
+            on: date!(2026 - 03 - 25),
+            sanctions: vec![crate::case::Sanction::Fine { fen: 600_000 }],
+            severity: Severity::General,
+            fit: crate::case::BenchmarkFit::OutsideWithReason,
+            departure_reason: Some("当事人两年内第三次同类违法，依法从重".into()),
+            reasons: "违法事实清楚，证据确凿".into(),
+        }),
+        Event::DecisionServed {
+            case_id: id(20),
+            on: date!(2026 - 03 - 26),
+            method: crate::case::ServiceMethod::Direct,
+            consent: false,
+        },
+        Event::FinePaid {
+            case_id: id(20),
+            on: date!(2026 - 04 - 01),
+            fen: 600_000,
+        },
+        Event::CaseClosed {
+            case_id: id(20),
+            on: date!(2026 - 04 - 02),
+            summary: "罚款已缴清，执行完毕".into(),
+        },
+        Event::CaseArchived {
+            case_id: id(20),
+            on: date!(2026 - 04 - 10),
+        },
     ]
+}
+
+fn case() -> crate::case::Case {
+    use crate::case::*;
+    Case {
+        id: id(20),
+        agency_id: id(1),
+        case_no: "〔2026〕12号".into(),
+        year: 2026,
+        number: 12,
+        item_id: id(3),
+        item_name: "对销售超过保质期食品的行政处罚".into(),
+        domain: "市场监管".into(),
+        region: "340102".into(),
+        party: Party {
+            kind: PartyKind::Citizen,
+            name: "张三".into(),
+            id_number: "340102198512124633".into(),
+            address: "合肥市瑶海区长江东路 100 号".into(),
+            phone: "13912345678".into(),
+        },
+        offence: Offence {
+            committed_on: date!(2026 - 03 - 01),
+            ended_on: None,
+            grave_harm: false,
+        },
+        facts: "销售超过保质期的食品".into(),
+        officer_ids: vec![id(2), id(3)],
+        progress: Progress {
+            filed_on: Some(date!(2026 - 03 - 02)),
+            ..Default::default()
+        },
+        proposed: vec![],
+        decision: None,
+    }
 }

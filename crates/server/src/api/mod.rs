@@ -5,6 +5,7 @@
 mod accounts;
 mod agencies;
 mod calendar;
+mod cases;
 mod doc;
 use doc::Conventions;
 mod evidence;
@@ -114,6 +115,7 @@ pub struct Paged<T> {
         calendar::suspend_deadline, calendar::resume_deadline, calendar::extend_deadline, calendar::list_reports, calendar::publish_report,
         ledger::info, ledger::inclusion, ledger::consistency, ledger::package, ledger::list_witnessed, ledger::follow,
         evidence::upload_evidence, evidence::list_evidence, evidence::get_evidence, evidence::evidence_content,
+        cases::file_case, cases::list_cases, cases::get_case, cases::take_step,
     ),
     components(schemas(ErrorBody)),
     modifiers(&Conventions),
@@ -122,6 +124,7 @@ pub struct Paged<T> {
          (name = "calendar", description = "工作日、期限与年报（DL-1…DL-4、PUB-9）"),
          (name = "ledger", description = "防篡改记录：检查点与证明（REC-6）"),
          (name = "evidence", description = "证据材料：音视频与文书文件的接收、哈希与下载（REC-3、REC-4）"),
+         (name = "cases", description = "执法案件：立案、调查取证、告知、决定、送达、执行、结案、归档（REC-1）"),
          (name = "admin", description = "账号、接口令牌与审计"))
 )]
 pub struct ApiDoc;
@@ -144,6 +147,7 @@ pub fn routes() -> Router<AppState> {
         .merge(ledger::routes())
         .merge(ledger::witness_routes())
         .merge(evidence::routes())
+        .merge(cases::routes())
 }
 
 /// The OpenAPI document and Swagger UI (vendored into the binary: no download at run time).

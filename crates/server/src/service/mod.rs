@@ -8,6 +8,7 @@
 
 mod accounts;
 mod calendar;
+mod cases;
 mod deadline;
 mod evidence;
 mod ledger;
@@ -15,6 +16,7 @@ mod registry;
 
 pub use accounts::*;
 pub use calendar::*;
+pub use cases::*;
 pub use deadline::*;
 pub use evidence::*;
 pub use ledger::*;

@@ -6,6 +6,7 @@ mod helpers;
 
 mod auth;
 mod calendar;
+mod cases;
 mod duties;
 mod evidence;
 mod invariants;

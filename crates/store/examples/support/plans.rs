@@ -108,6 +108,13 @@ pub async fn fill(raw: &Raw, n: i64) {
              SELECT 'u' || {i}, 'user' || {i}, {aid}, TRUE, 1, '{{}}', {path}, {domain} {}",
             series(n)
         ),
+        format!(
+            "INSERT INTO cases (id, agency_id, agency_path, agency_domain, case_no, year, number, stage, open_rank, \
+             filed_on, version, doc) \
+             SELECT 'k' || {i}, {aid}, {path}, {domain}, 'n' || {i}, 2026, s.i, 'filed', s.i % 2, \
+             '2026-01-' || CAST(10 + s.i % 19 AS TEXT), 1, '{{}}' {}",
+            series(n)
+        ),
     ];
     for s in statements {
         raw.exec(&s).await;

@@ -16,6 +16,7 @@ const SCOPED_TABLES: &[&str] = &[
     "deadlines",
     "evidence",
     "users",
+    "cases",
 ];
 
 /// The type of a sort key column after the path.
@@ -254,6 +255,7 @@ impl Backend {
             ("deadlines", &DEADLINES_LIST, open.iter().map(|c| Cond::new(&c.sql, c.args.clone())).collect()),
             ("evidence", &EVIDENCE_LIST, vec![]),
             ("users", &USERS_LIST, vec![]),
+            ("cases", &CASES_LIST, vec![]),
         ];
         let mut branches = vec![(None, scope.subtree.as_str())];
         if let Some((domain, gov)) = &scope.same_domain_under {

@@ -1,0 +1,444 @@
+//! The case commands' rules: filing (立案) and every later step, each refusing with the field
+//! or the article it enforces; the outcome is the event to record.
+
+use super::*;
+use crate::auth::{Actor, Permission};
+use crate::error::{DomainError, required};
+use crate::event::Event;
+use crate::registry::{
+    Agency, Category, DiscretionBenchmark, EnforcementDomain, ItemVersion, Officer, Severity,
+    parse_date,
+};
+use record::{CaseFiledV1, DecisionV1, InvestigationV1, NoticeV1};
+use serde::Deserialize;
+use time::Date;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct PartyDraft {
+    pub kind: Option<PartyKind>,
+    pub name: String,
+    /// Resident ID number (citizen) or unified social credit code (organisation).
+    pub id_number: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub phone: String,
+}
+
+/// 立案: what the officer enters.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct CaseDraft {
+    pub item_id: Uuid,
+    pub party: PartyDraft,
+    /// YYYY-MM-DD: the day of the offence (its start, if continuing).
+    pub committed_on: String,
+    /// YYYY-MM-DD: the day a continuing offence ended.
+    #[serde(default)]
+    pub ended_on: Option<String>,
+    /// It endangered life, health or financial safety and harm resulted (five-year limitation).
+    #[serde(default)]
+    pub grave_harm: bool,
+    pub facts: String,
+    /// At least two officers of the agency (第四十二条).
+    pub officer_ids: Vec<Uuid>,
+    /// YYYY-MM-DD, default today.
+    #[serde(default)]
+    pub filed_on: Option<String>,
+}
+
+fn day(field: &str, value: &str, today: Date) -> Result<Date, DomainError> {
+    let d = parse_date(field, value)?;
+    if d > today {
+        return Err(DomainError::invalid(
+            field,
+            "future_date",
+            "日期不能晚于今天",
+        ));
+    }
+    Ok(d)
+}
+
+fn officers_of_agency(officers: &[&Officer], agency: Uuid) -> Result<(), DomainError> {
+    if let Some(o) = officers.iter().find(|o| o.agency_id != agency) {
+        return Err(DomainError::invalid(
+            "officer_ids",
+            "other_agency",
+            format!("{} 不是本机关的执法人员", o.name),
+        ));
+    }
+    Ok(())
+}
+
+/// 立案 (REC-1): a penalty item of the filing agency, a party whose identifier checks, an
+/// offence within the limitation period (第三十六条), two officers of the agency who may act on
+/// the day (第四十二条). `number` is the agency's next case number of the year.
+#[allow(clippy::too_many_arguments)]
+pub fn decide_file_case(
+    actor: &Actor,
+    id: Uuid,
+    agency: &Agency,
+    item: &ItemVersion,
+    officers: &[&Officer],
+    number: u32,
+    draft: &CaseDraft,
+    today: Date,
+) -> Result<Case, DomainError> {
+    actor.require(Permission::EnforceInField)?;
+    if item.category != Category::Penalty || item.agency_id != agency.id {
+        return Err(DomainError::invalid(
+            "item_id",
+            "not_a_penalty_item",
+            "应选择本机关权力清单中的行政处罚事项",
+        ));
+    }
+    let kind = draft.party.kind.ok_or_else(|| {
+        DomainError::invalid(
+            "party.kind",
+            "required",
+            "请选择当事人类型（公民或法人、其他组织）",
+        )
+    })?;
+    let party = Party {
+        kind,
+        name: required("party.name", &draft.party.name, 100)?,
+        id_number: check_party_id(kind, &draft.party.id_number, today)?,
+        address: crate::error::optional("party.address", &draft.party.address, 200)?,
+        phone: crate::error::optional("party.phone", &draft.party.phone, 30)?,
+    };
+    let filed_on = match draft
+        .filed_on
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(s) => day("filed_on", s, today)?,
+        None => today,
+    };
+    let offence = Offence {
+        committed_on: day("offence.committed_on", &draft.committed_on, today)?,
+        ended_on: match draft
+            .ended_on
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(s) => Some(day("offence.ended_on", s, today)?),
+            None => None,
+        },
+        grave_harm: draft.grave_harm,
+    };
+    check_limitation(&offence, filed_on)?;
+    let domain = EnforcementDomain::parse_input("domain", &agency.domain)?;
+    officers_of_agency(officers, agency.id)?;
+    check_team(officers, domain, &agency.division_code, filed_on)?;
+    let year = filed_on.year();
+    Ok(Case {
+        id,
+        agency_id: agency.id,
+        case_no: format!("〔{year}〕{number}号"),
+        year,
+        number,
+        item_id: item.item_id,
+        item_name: item.name.clone(),
+        domain: domain.as_str().to_string(),
+        region: agency.division_code.clone(),
+        party,
+        offence,
+        facts: required("facts", &draft.facts, 2000)?,
+        officer_ids: officers.iter().map(|o| o.id).collect(),
+        progress: Progress {
+            filed_on: Some(filed_on),
+            ..Default::default()
+        },
+        proposed: vec![],
+        decision: None,
+    })
+}
+
+/// The event that records a filing.
+pub fn filed_event(c: &Case) -> Event {
+    Event::CaseFiled(CaseFiledV1::of(c))
+}
+
+/// A later step of a case, as the officer (or, for the decision, the agency head) enters it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum CaseAction {
+    Investigate {
+        kind: InvestigationKind,
+        on: String,
+        place: String,
+        officer_ids: Vec<Uuid>,
+        summary: String,
+    },
+    Notify {
+        on: String,
+        proposed: Vec<Sanction>,
+        facts: String,
+        basis: String,
+    },
+    Statement {
+        on: String,
+        #[serde(default)]
+        summary: String,
+        #[serde(default)]
+        waived: bool,
+    },
+    RequestHearing {
+        on: String,
+    },
+    Hearing {
+        on: String,
+        chair_id: Uuid,
+        summary: String,
+    },
+    Decide {
+        on: String,
+        sanctions: Vec<Sanction>,
+        severity: Severity,
+        #[serde(default)]
+        departure_reason: Option<String>,
+        reasons: String,
+    },
+    Serve {
+        on: String,
+        method: ServiceMethod,
+        #[serde(default)]
+        consent: bool,
+    },
+    Pay {
+        on: String,
+        fen: i64,
+    },
+    Close {
+        on: String,
+        summary: String,
+    },
+    Archive {
+        on: String,
+    },
+}
+
+impl CaseAction {
+    pub fn step(&self) -> Step {
+        match self {
+            CaseAction::Investigate { .. } => Step::RecordInvestigation,
+            CaseAction::Notify { .. } => Step::ServeNotice,
+            CaseAction::Statement { .. } => Step::RecordStatement,
+            CaseAction::RequestHearing { .. } => Step::RequestHearing,
+            CaseAction::Hearing { .. } => Step::HoldHearing,
+            CaseAction::Decide { .. } => Step::Decide,
+            CaseAction::Serve { .. } => Step::ServeDecision,
+            CaseAction::Pay { .. } => Step::RecordPayment,
+            CaseAction::Close { .. } => Step::Close,
+            CaseAction::Archive { .. } => Step::Archive,
+        }
+    }
+
+    /// The officers the step names (the service resolves them before deciding).
+    pub fn named_officers(&self) -> Vec<Uuid> {
+        match self {
+            CaseAction::Investigate { officer_ids, .. } => officer_ids.clone(),
+            CaseAction::Hearing { chair_id, .. } => vec![*chair_id],
+            _ => vec![],
+        }
+    }
+
+    fn on(&self) -> &str {
+        match self {
+            CaseAction::Investigate { on, .. }
+            | CaseAction::Notify { on, .. }
+            | CaseAction::Statement { on, .. }
+            | CaseAction::RequestHearing { on }
+            | CaseAction::Hearing { on, .. }
+            | CaseAction::Decide { on, .. }
+            | CaseAction::Serve { on, .. }
+            | CaseAction::Pay { on, .. }
+            | CaseAction::Close { on, .. }
+            | CaseAction::Archive { on } => on,
+        }
+    }
+}
+
+/// What a step's rules read besides the case.
+pub struct StepContext<'a> {
+    /// The officers the action names, resolved.
+    pub officers: Vec<&'a Officer>,
+    pub benchmark: Option<&'a DiscretionBenchmark>,
+    pub calendar: &'a zhifa_calendar::Calendar,
+    pub hearing: HearingThresholds,
+    pub today: Date,
+}
+
+fn sanctions_valid(field: &str, s: &[Sanction]) -> Result<(), DomainError> {
+    if s.is_empty() {
+        return Err(DomainError::invalid(field, "required", "至少写明一种处罚"));
+    }
+    if s.iter().any(|x| match x {
+        Sanction::Fine { fen } | Sanction::Confiscation { fen } => {
+            *fen <= 0 || *fen > crate::registry::MAX_FINE_FEN
+        }
+        _ => false,
+    }) {
+        return Err(DomainError::invalid(
+            field,
+            "bad_amount",
+            "罚款、没收金额应大于 0 且在合理范围内",
+        ));
+    }
+    Ok(())
+}
+
+/// A later step: in its order (`check_step`), by the role the statute names (the decision by
+/// the agency head, 第五十七条), with the step's own rules; the event to record.
+pub fn decide_case_action(
+    actor: &Actor,
+    case: &Case,
+    action: &CaseAction,
+    ctx: &StepContext,
+) -> Result<Event, DomainError> {
+    let step = action.step();
+    if step == Step::Decide {
+        actor.require(Permission::DecidePenalty)?;
+    } else {
+        actor.require(Permission::EnforceInField)?;
+    }
+    let on = day("on", action.on(), ctx.today)?;
+    check_step(&case.progress, step, on, ctx.calendar)?;
+    let case_id = case.id;
+    Ok(match action {
+        CaseAction::Investigate {
+            kind,
+            place,
+            summary,
+            ..
+        } => {
+            let domain = EnforcementDomain::parse_input("domain", &case.domain)?;
+            officers_of_agency(&ctx.officers, case.agency_id)?;
+            check_team(&ctx.officers, domain, &case.region, on)?;
+            Event::InvestigationRecorded(InvestigationV1 {
+                case_id,
+                kind: *kind,
+                on,
+                place: required("place", place, 200)?,
+                officer_ids: ctx.officers.iter().map(|o| o.id).collect(),
+                summary: required("summary", summary, 5000)?,
+            })
+        }
+        CaseAction::Notify {
+            proposed,
+            facts,
+            basis,
+            ..
+        } => {
+            sanctions_valid("proposed", proposed)?;
+            Event::PenaltyNoticeServed(NoticeV1 {
+                case_id,
+                on,
+                proposed: proposed.clone(),
+                facts: required("facts", facts, 2000)?,
+                basis: required("basis", basis, 1000)?,
+                hearing_right: hearing_right(case.party.kind, proposed, &ctx.hearing),
+            })
+        }
+        CaseAction::Statement {
+            summary, waived, ..
+        } => Event::StatementRecorded {
+            case_id,
+            on,
+            summary: if *waived {
+                crate::error::optional("summary", summary, 5000)?
+            } else {
+                required("summary", summary, 5000)?
+            },
+            waived: *waived,
+        },
+        CaseAction::RequestHearing { .. } => Event::HearingRequested { case_id, on },
+        CaseAction::Hearing {
+            chair_id, summary, ..
+        } => {
+            if case.officer_ids.contains(chair_id) {
+                return Err(DomainError::invalid(
+                    "chair_id",
+                    "chair_investigated",
+                    "听证由行政机关指定的非本案调查人员主持（《行政处罚法》第六十四条）",
+                ));
+            }
+            officers_of_agency(&ctx.officers, case.agency_id)?;
+            Event::HearingHeld {
+                case_id,
+                on,
+                chair_id: *chair_id,
+                summary: required("summary", summary, 5000)?,
+            }
+        }
+        CaseAction::Decide {
+            sanctions,
+            severity,
+            departure_reason,
+            reasons,
+            ..
+        } => {
+            sanctions_valid("sanctions", sanctions)?;
+            let fit = check_fine_against_benchmark(
+                ctx.benchmark,
+                *severity,
+                fine_total(sanctions),
+                departure_reason.as_deref(),
+            )?;
+            Event::PenaltyDecided(DecisionV1 {
+                case_id,
+                on,
+                sanctions: sanctions.clone(),
+                severity: *severity,
+                fit: fit.clone(),
+                departure_reason: if fit == BenchmarkFit::OutsideWithReason {
+                    departure_reason.as_ref().map(|r| r.trim().to_string())
+                } else {
+                    None
+                },
+                reasons: required("reasons", reasons, 5000)?,
+            })
+        }
+        CaseAction::Serve {
+            method, consent, ..
+        } => {
+            if *method == ServiceMethod::Electronic && !consent {
+                return Err(DomainError::invalid(
+                    "consent",
+                    "no_consent",
+                    "电子送达须经当事人同意并签订确认书（《行政处罚法》第六十一条）",
+                ));
+            }
+            Event::DecisionServed {
+                case_id,
+                on,
+                method: *method,
+                consent: *consent,
+            }
+        }
+        CaseAction::Pay { fen, .. } => {
+            let owed = case.progress.fine_fen - case.progress.paid_fen;
+            if *fen <= 0 || *fen > owed {
+                return Err(DomainError::invalid(
+                    "fen",
+                    "bad_amount",
+                    format!("缴款金额应大于 0 且不超过尚欠的 {owed} 分"),
+                ));
+            }
+            Event::FinePaid {
+                case_id,
+                on,
+                fen: *fen,
+            }
+        }
+        CaseAction::Close { summary, .. } => Event::CaseClosed {
+            case_id,
+            on,
+            summary: required("summary", summary, 2000)?,
+        },
+        CaseAction::Archive { .. } => Event::CaseArchived { case_id, on },
+    })
+}

@@ -1,0 +1,228 @@
+//! Enforcement cases (REC-1): filing, the work list, the case with its timeline, deadlines and
+//! next steps, and every later step.
+
+use super::accounts::EventView;
+use super::calendar::{DeadlineView, deadline_view};
+use super::{ApiJson, ApiQuery, Paged, uuid_param};
+use crate::AppState;
+use crate::auth::{ApiUser, CurrentUser};
+use crate::error::{ApiResult, ErrorBody};
+use crate::service;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use zhifa_domain::case::{Case, CaseAction, CaseDraft, Decision, Party, Sanction, Stage, Step};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/cases", get(list_cases).post(file_case))
+        .route("/api/v1/cases/{id}", get(get_case))
+        .route("/api/v1/cases/{id}/steps", post(take_step))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StepView {
+    pub step: Step,
+    pub label: &'static str,
+}
+
+/// A case as listed: what the work list shows.
+#[derive(Serialize, ToSchema)]
+pub struct CaseSummary {
+    pub id: Uuid,
+    pub case_no: String,
+    pub agency_id: Uuid,
+    pub item_name: String,
+    /// The party's name (masked unless the caller may see personal data).
+    pub party_name: String,
+    pub stage: Stage,
+    pub stage_label: &'static str,
+    /// YYYY-MM-DD
+    pub filed_on: String,
+    pub next_steps: Vec<StepView>,
+}
+
+/// A case: its stage, party, what was proposed and decided, its records in order, its
+/// deadlines and what it needs next.
+#[derive(Serialize, ToSchema)]
+pub struct CaseDetail {
+    pub id: Uuid,
+    pub case_no: String,
+    pub agency_id: Uuid,
+    pub item_id: Uuid,
+    pub item_name: String,
+    pub stage: Stage,
+    pub stage_label: &'static str,
+    pub party: Party,
+    /// YYYY-MM-DD
+    pub committed_on: String,
+    pub grave_harm: bool,
+    pub facts: String,
+    pub officer_ids: Vec<Uuid>,
+    /// YYYY-MM-DD
+    pub filed_on: String,
+    pub proposed: Vec<Sanction>,
+    pub decision: Option<Decision>,
+    pub paid_fen: i64,
+    pub next_steps: Vec<StepView>,
+    pub timeline: Vec<EventView>,
+    pub deadlines: Vec<DeadlineView>,
+}
+
+fn next_steps(st: &AppState, u: &CurrentUser, c: &Case) -> Vec<StepView> {
+    c.progress
+        .next_steps(&st.calendar(), service::today_cst())
+        .into_iter()
+        // Offered to whoever may take it: the decision to the agency head, the rest to officers.
+        .filter(|s| {
+            u.can(if *s == Step::Decide {
+                zhifa_domain::auth::Permission::DecidePenalty
+            } else {
+                zhifa_domain::auth::Permission::EnforceInField
+            })
+        })
+        .map(|step| StepView {
+            step,
+            label: step.label(),
+        })
+        .collect()
+}
+
+fn date(d: Option<time::Date>) -> String {
+    d.map(zhifa_domain::registry::format_date)
+        .unwrap_or_default()
+}
+
+pub(crate) fn summary(st: &AppState, u: &CurrentUser, c: &Case) -> CaseSummary {
+    CaseSummary {
+        id: c.id,
+        case_no: c.case_no.clone(),
+        agency_id: c.agency_id,
+        item_name: c.item_name.clone(),
+        party_name: service::party_view(u, c).name,
+        stage: c.stage(),
+        stage_label: c.stage().label(),
+        filed_on: date(c.progress.filed_on),
+        next_steps: next_steps(st, u, c),
+    }
+}
+
+pub(crate) async fn detail(st: &AppState, u: &CurrentUser, c: Case) -> ApiResult<CaseDetail> {
+    let timeline = service::case_timeline(st, u, &c).await?;
+    let deadlines = st
+        .store
+        .deadlines_of_subject(
+            &zhifa_domain::StreamId::case(c.id).0,
+            service::DECISION_RULE,
+        )
+        .await?
+        .into_iter()
+        .map(|(d, _)| deadline_view(st, d))
+        .collect();
+    Ok(CaseDetail {
+        id: c.id,
+        case_no: c.case_no.clone(),
+        agency_id: c.agency_id,
+        item_id: c.item_id,
+        item_name: c.item_name.clone(),
+        stage: c.stage(),
+        stage_label: c.stage().label(),
+        party: service::party_view(u, &c),
+        committed_on: date(Some(c.offence.committed_on)),
+        grave_harm: c.offence.grave_harm,
+        facts: c.facts.clone(),
+        officer_ids: c.officer_ids.clone(),
+        filed_on: date(c.progress.filed_on),
+        proposed: c.proposed.clone(),
+        decision: c.decision.clone(),
+        paid_fen: c.progress.paid_fen,
+        next_steps: next_steps(st, u, &c),
+        timeline: timeline.into_iter().map(EventView::from).collect(),
+        deadlines,
+    })
+}
+
+/// 立案 (REC-1): the limitation period (处罚法第三十六条), the party's identifier and two
+/// officers of the agency who may act (第四十二条) are checked; the case number is the agency's
+/// next of the year, and the 90-day decision deadline (第六十条) opens.
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = CaseDraft,
+    responses((status = 201, body = CaseDetail), (status = 422, body = ErrorBody)))]
+pub async fn file_case(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    ApiJson(d): ApiJson<CaseDraft>,
+) -> ApiResult<(StatusCode, Json<CaseDetail>)> {
+    let c = service::file_case(&st, &u, &d).await?;
+    Ok((StatusCode::CREATED, Json(detail(&st, &u, c).await?)))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseParams {
+    /// Only cases not closed yet.
+    #[serde(default)]
+    pub open: bool,
+    pub agency_id: Option<Uuid>,
+    /// Page size, 1–100 (default 50).
+    pub per_page: Option<i64>,
+    /// Cursor: the `next` of the previous page (absent for the first page).
+    pub after: Option<String>,
+}
+
+/// The work list: cases in scope, open ones first, the oldest filing first.
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(CaseParams),
+    responses((status = 200, body = Paged<CaseSummary>)))]
+pub async fn list_cases(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    ApiQuery(p): ApiQuery<CaseParams>,
+) -> ApiResult<Json<Paged<CaseSummary>>> {
+    if !zhifa_domain::privacy::may_read_event(&u.actor, "CaseFiled") {
+        return Err(zhifa_domain::DomainError::forbidden(
+            "查看案件需要执法、审核、决定、公开或监督职责",
+        )
+        .into());
+    }
+    let filter = zhifa_store::CaseFilter {
+        agency_id: p.agency_id,
+        open_only: p.open,
+    };
+    let page = super::page_of(None, p.per_page, p.after.clone());
+    let list = st.store.cases(&u.scope, &filter, &page).await?;
+    Ok(Json(Paged {
+        items: list.items.iter().map(|c| summary(&st, &u, c)).collect(),
+        next: list.next,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = Uuid, Path)),
+    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody)))]
+pub async fn get_case(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<CaseDetail>> {
+    let (c, _) = service::case_in_scope(&st, &u, uuid_param("id", &id)?).await?;
+    Ok(Json(detail(&st, &u, c).await?))
+}
+
+/// A later step (`action`: investigate, notify, statement, request_hearing, hearing, decide,
+/// serve, pay, close, archive). Out-of-order steps are refused naming what is missing or the
+/// article that stops them (处罚法第四十四条、第四十五条、第五十八条、第六十一条至第六十五条).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/steps", tag = "cases", params(("id" = Uuid, Path)),
+    request_body = CaseAction,
+    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn take_step(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(a): ApiJson<CaseAction>,
+) -> ApiResult<Json<CaseDetail>> {
+    let c = service::case_action(&st, &u, uuid_param("id", &id)?, &a).await?;
+    Ok(Json(detail(&st, &u, c).await?))
+}

@@ -1,0 +1,205 @@
+//! Enforcement cases (REC-1): filing and every later step through the domain's rules, in one
+//! transaction with the deadlines the steps start and meet (DL-3: the 90-day decision
+//! deadline of 处罚法第六十条 opens at filing and is met by the decision).
+
+use super::{ServiceError, ServiceResult, agency, officer, system_part, today_cst};
+use crate::AppState;
+use crate::auth::CurrentUser;
+use uuid::Uuid;
+use zhifa_domain::case::{self, Case, CaseAction, CaseDraft, StepContext};
+use zhifa_domain::deadline::{self, DutyStart};
+use zhifa_domain::event::Expected;
+use zhifa_domain::privacy;
+use zhifa_domain::{Event, NewEvent, StreamId};
+
+/// The catalog rule of the decision deadline (处罚法第六十条).
+pub const DECISION_RULE: &str = "penalty.decision";
+
+/// A case in `u`'s scope that `u` may read, with its stream version; 404 otherwise.
+pub async fn case_in_scope(st: &AppState, u: &CurrentUser, id: Uuid) -> ServiceResult<(Case, i64)> {
+    let (c, v) = st
+        .store
+        .case(id)
+        .await?
+        .ok_or(ServiceError::NotFound("案件"))?;
+    agency(st, u, c.agency_id)
+        .await
+        .map_err(|_| ServiceError::NotFound("案件"))?;
+    if !privacy::may_read_event(&u.actor, "CaseFiled") {
+        return Err(ServiceError::NotFound("案件"));
+    }
+    Ok((c, v))
+}
+
+async fn officers_named(
+    st: &AppState,
+    u: &CurrentUser,
+    ids: &[Uuid],
+) -> ServiceResult<Vec<zhifa_domain::registry::Officer>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let (o, _) = officer(st, u, *id).await.map_err(|_| {
+            ServiceError::from(zhifa_domain::DomainError::invalid(
+                "officer_ids",
+                "unknown_officer",
+                "所选执法人员不存在或不在您的管辖范围内",
+            ))
+        })?;
+        out.push(o);
+    }
+    Ok(out)
+}
+
+/// 立案: takes the agency's next case number of the year (its numbering stream's version),
+/// records the filing and opens the 90-day decision deadline, all in one commit. Two filings
+/// racing for a number: the loser reads the new version and takes the next.
+pub async fn file_case(st: &AppState, u: &CurrentUser, d: &CaseDraft) -> ServiceResult<Case> {
+    let filing_agency = u.agency.clone();
+    let (item, _) = super::item(st, u, d.item_id).await.map_err(|_| {
+        ServiceError::from(zhifa_domain::DomainError::invalid(
+            "item_id",
+            "unknown_item",
+            "所选权力清单事项不存在或不在您的管辖范围内",
+        ))
+    })?;
+    let officers = officers_named(st, u, &d.officer_ids).await?;
+    let refs: Vec<&_> = officers.iter().collect();
+    let today = today_cst();
+    for _attempt in 0..5 {
+        let id = Uuid::now_v7();
+        let year = match d
+            .filed_on
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(s) => zhifa_domain::registry::parse_date("filed_on", s)?.year(),
+            None => today.year(),
+        };
+        let numbers = StreamId::case_numbers(filing_agency.id, year);
+        let taken = st.store.stream_version(&numbers.0).await?;
+        let number = u32::try_from(taken + 1).map_err(ServiceError::internal)?;
+        let c =
+            case::decide_file_case(&u.actor, id, &filing_agency, &item, &refs, number, d, today)?;
+        let duty = deadline::open(
+            &st.catalog,
+            &st.calendar(),
+            DutyStart {
+                id: Uuid::now_v7(),
+                rule_id: DECISION_RULE.into(),
+                agency_id: c.agency_id,
+                subject: StreamId::case(c.id).0,
+                title: format!("作出行政处罚决定（{}）", c.case_no),
+                anchor: zhifa_calendar::Anchor::Date(c.progress.filed_on.expect("filed")),
+            },
+        )?;
+        let parts = vec![
+            NewEvent {
+                stream: numbers,
+                expected: if taken == 0 {
+                    Expected::NoStream
+                } else {
+                    Expected::Version(taken)
+                },
+                agency_id: c.agency_id,
+                actor: u.actor.clone(),
+                events: vec![Event::CaseNumberTaken {
+                    agency_id: c.agency_id,
+                    year,
+                    number,
+                    case_id: c.id,
+                }],
+                side_effects: vec![],
+            },
+            NewEvent {
+                stream: StreamId::case(c.id),
+                expected: Expected::NoStream,
+                agency_id: c.agency_id,
+                actor: u.actor.clone(),
+                events: vec![case::filed_event(&c)],
+                side_effects: vec![],
+            },
+            system_part(
+                StreamId::deadline(duty.id),
+                Expected::NoStream,
+                c.agency_id,
+                vec![Event::DeadlineOpened((&duty).into())],
+            ),
+        ];
+        match st.store.append_all(parts).await {
+            Ok(_) => return Ok(c),
+            Err(zhifa_store::StoreError::VersionConflict { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ServiceError::internal("case numbering kept conflicting"))
+}
+
+/// A later step of a case; the decision also meets the decision deadline (late if passed).
+pub async fn case_action(
+    st: &AppState,
+    u: &CurrentUser,
+    id: Uuid,
+    action: &CaseAction,
+) -> ServiceResult<Case> {
+    let (c, version) = case_in_scope(st, u, id).await?;
+    let officers = officers_named(st, u, &action.named_officers()).await?;
+    let benchmark = st.store.benchmark(c.item_id).await?;
+    let calendar = st.calendar();
+    let ctx = StepContext {
+        officers: officers.iter().collect(),
+        benchmark: benchmark.as_ref(),
+        calendar: &calendar,
+        hearing: Default::default(),
+        today: today_cst(),
+    };
+    let event = case::decide_case_action(&u.actor, &c, action, &ctx)?;
+    let mut parts = vec![];
+    if matches!(event, Event::PenaltyDecided(_)) {
+        let now = time::OffsetDateTime::now_utc();
+        for (d, v) in st
+            .store
+            .deadlines_of_subject(&StreamId::case(c.id).0, DECISION_RULE)
+            .await?
+        {
+            if !d.status.is_finished() {
+                parts.push(system_part(
+                    StreamId::deadline(d.id),
+                    Expected::Version(v),
+                    d.agency_id,
+                    vec![deadline::decide_met(&d, now)],
+                ));
+            }
+        }
+    }
+    use zhifa_domain::event::Aggregate;
+    let after = Case::evolve(Some(c.clone()), &event)
+        .ok_or_else(|| ServiceError::internal("case vanished"))?;
+    parts.insert(
+        0,
+        NewEvent {
+            stream: StreamId::case(c.id),
+            expected: Expected::Version(version),
+            agency_id: c.agency_id,
+            actor: u.actor.clone(),
+            events: vec![event],
+            side_effects: vec![],
+        },
+    );
+    st.store.append_all(parts).await?;
+    Ok(after)
+}
+
+/// The case's records `u` may read, personal values masked by the one rule of `privacy`.
+pub async fn case_timeline(
+    st: &AppState,
+    u: &CurrentUser,
+    c: &Case,
+) -> ServiceResult<Vec<zhifa_store::Recorded>> {
+    super::stream_records(st, u, &StreamId::case(c.id).0).await
+}
+
+/// The party as `u` may see it (masked without `ViewPersonalData`).
+pub fn party_view(u: &CurrentUser, c: &Case) -> case::Party {
+    privacy::party_view(&c.party, &u.actor)
+}

@@ -1,0 +1,246 @@
+//! Enforcement cases (issue 10, REC-1) through the API: an officer files a penalty case with
+//! two certified officers, records the investigation, serves the notice, records the
+//! statement; the agency head decides within the benchmark; the officer serves, records the
+//! payment, closes and archives. Every refusal on the way names the rule or the field, and
+//! writes nothing.
+
+use crate::both;
+use crate::helpers::*;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// A penalty item of 瑶海区市场监管局 with a benchmark, and a second officer there.
+async fn setup(app: &TestApp) -> (String, String) {
+    let head = app.login("head").await;
+    let (st, item) = head
+        .post(
+            "/api/v1/items",
+            &json!({"code": "CF-SCJG-009", "name": "对销售超过保质期食品的处罚", "category": "penalty", "domain": "市场监管",
+                    "agency_id": app.fx.yaohai_market.id,
+                    "legal_bases": ["《中华人民共和国食品安全法》第一百二十四条"],
+                    "procedure": ["立案", "调查取证", "告知", "决定", "送达"], "time_limit": "九十日",
+                    "review_body": "瑶海区人民政府", "effective_from": "2021-07-15"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{item}");
+    let item_id = item["item_id"].as_str().unwrap().to_string();
+    let (st, b) = head
+        .put(
+            &format!("/api/v1/items/{item_id}/discretion"),
+            &json!({"entries": [{"severity": "general", "circumstance": "首次违法", "min_fine_fen": 500_000,
+                                 "max_fine_fen": 2_000_000, "other_measures": ""}]}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let second = officer(&app.store, &app.fx.yaohai_market, "YH0002", 3).await;
+    (item_id, second.id.to_string())
+}
+
+fn draft(item: &str, officers: &[&str], committed_on: &str) -> Value {
+    json!({"item_id": item,
+           "party": {"kind": "citizen", "name": "张三", "id_number": "340102198512124633",
+                     "address": "合肥市瑶海区长江东路 100 号", "phone": "13912345678"},
+           "committed_on": committed_on, "facts": "销售超过保质期的食品 12 件",
+           "officer_ids": officers,
+           "filed_on": null, "ended_on": null, "grave_harm": false})
+}
+
+async fn an_officer_runs_a_penalty_case_from_filing_to_archive(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let (item, second) = setup(&app).await;
+    let first = app.fx.yaohai_officer.id.to_string();
+    let officer = app.login("officer").await;
+    let today = zhifa_server::service::today_cst();
+    let day = |n: i64| zhifa_domain::registry::format_date(today - time::Duration::days(n));
+    let events = app.store.event_count().await.unwrap();
+    // Refusals at filing: one officer alone, a bad ID number, an offence past limitation.
+    let alone = officer
+        .post("/api/v1/cases", &draft(&item, &[&first], &day(30)))
+        .await;
+    assert_error(
+        &alone,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "too_few_officers",
+        Some("officer_ids"),
+    );
+    let mut bad_id = draft(&item, &[&first, &second], &day(30));
+    bad_id["party"]["id_number"] = json!("340102198512124634");
+    let r = officer.post("/api/v1/cases", &bad_id).await;
+    assert_eq!(r.1["field"], "party.id_number", "{}", r.1);
+    let old = officer
+        .post(
+            "/api/v1/cases",
+            &draft(&item, &[&first, &second], &day(3 * 365)),
+        )
+        .await;
+    assert_error(
+        &old,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "limitation_expired",
+        Some("offence.committed_on"),
+    );
+    assert!(old.1["message"].as_str().unwrap().contains("第三十六条"));
+    assert_eq!(
+        app.store.event_count().await.unwrap(),
+        events,
+        "nothing written"
+    );
+
+    // 立案: numbered, with its 90-day decision deadline.
+    let (st, case) = officer
+        .post("/api/v1/cases", &draft(&item, &[&first, &second], &day(30)))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{case}");
+    let year = today.year();
+    assert_eq!(case["case_no"], format!("〔{year}〕1号"));
+    assert_eq!(case["stage"], "filed");
+    assert_eq!(case["deadlines"][0]["rule_id"], "penalty.decision");
+    // The party is masked for whoever may not see personal data, in the case and its records.
+    assert!(
+        !case["party"]["id_number"]
+            .as_str()
+            .unwrap()
+            .contains("19851212"),
+        "{case}"
+    );
+    assert!(!case["timeline"].to_string().contains("19851212"));
+    let id = case["id"].as_str().unwrap().to_string();
+    let step = |body: Value| {
+        let officer = &officer;
+        let path = format!("/api/v1/cases/{id}/steps");
+        async move { officer.post(&path, &body).await }
+    };
+    let t = day(0);
+    // Out of order: no notice before the investigation is recorded.
+    let r = step(
+        json!({"action": "notify", "on": t, "proposed": [{"kind": "fine", "fen": 800_000}],
+                        "facts": "销售过期食品", "basis": "食品安全法第一百二十四条"}),
+    )
+    .await;
+    assert_error(&r, StatusCode::CONFLICT, "record_missing", Some("step"));
+    let r = step(
+        json!({"action": "investigate", "kind": "inspection", "on": t, "place": "长江东路 100 号",
+                        "officer_ids": [first, second], "summary": "现场检查发现过期食品 12 件"}),
+    )
+    .await;
+    assert_eq!(r.0, StatusCode::OK, "{}", r.1);
+    assert_eq!(r.1["stage"], "investigation");
+    let r = step(
+        json!({"action": "notify", "on": t, "proposed": [{"kind": "fine", "fen": 800_000}],
+                        "facts": "销售过期食品", "basis": "食品安全法第一百二十四条"}),
+    )
+    .await;
+    assert_eq!(r.0, StatusCode::OK, "{}", r.1);
+    // The statement period runs: the head cannot decide yet; then the party states.
+    let head = app.login("head").await;
+    let decide = json!({"action": "decide", "on": t, "sanctions": [{"kind": "fine", "fen": 800_000}],
+                        "severity": "general", "reasons": "违法事实清楚，证据确凿"});
+    let r = head
+        .post(&format!("/api/v1/cases/{id}/steps"), &decide)
+        .await;
+    assert_error(
+        &r,
+        StatusCode::CONFLICT,
+        "statement_period_running",
+        Some("step"),
+    );
+    let r = officer
+        .post(&format!("/api/v1/cases/{id}/steps"), &decide)
+        .await;
+    assert_eq!(r.0, StatusCode::FORBIDDEN, "only the head decides: {}", r.1);
+    let r = step(json!({"action": "statement", "on": t, "summary": "当事人承认违法事实"})).await;
+    assert_eq!(r.0, StatusCode::OK, "{}", r.1);
+    // Outside the benchmark without a reason: refused, naming REG-6.
+    let mut high = decide.clone();
+    high["sanctions"] = json!([{"kind": "fine", "fen": 3_000_000}]);
+    let r = head.post(&format!("/api/v1/cases/{id}/steps"), &high).await;
+    assert_error(
+        &r,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "outside_benchmark",
+        Some("departure_reason"),
+    );
+    let (st, decided) = head
+        .post(&format!("/api/v1/cases/{id}/steps"), &decide)
+        .await;
+    assert_eq!(st, StatusCode::OK, "{decided}");
+    assert_eq!(decided["stage"], "service");
+    assert_eq!(decided["decision"]["fit"], "within");
+    assert_eq!(decided["deadlines"][0]["status"], "met", "{decided}");
+    // Electronic service only with consent.
+    let r = step(json!({"action": "serve", "on": t, "method": "electronic"})).await;
+    assert_error(
+        &r,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no_consent",
+        Some("consent"),
+    );
+    let r = step(json!({"action": "serve", "on": t, "method": "direct"})).await;
+    assert_eq!(r.1["stage"], "execution", "{}", r.1);
+    let r = step(json!({"action": "close", "on": t, "summary": "执行完毕"})).await;
+    assert_error(&r, StatusCode::CONFLICT, "unpaid", Some("step"));
+    let r = step(json!({"action": "pay", "on": t, "fen": 900_000})).await;
+    assert_error(
+        &r,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "bad_amount",
+        Some("fen"),
+    );
+    let r = step(json!({"action": "pay", "on": t, "fen": 800_000})).await;
+    assert_eq!(r.1["paid_fen"], 800_000, "{}", r.1);
+    let r = step(json!({"action": "close", "on": t, "summary": "罚款已缴清，执行完毕"})).await;
+    assert_eq!(r.1["stage"], "closed", "{}", r.1);
+    let (_, archived) = step(json!({"action": "archive", "on": t})).await;
+    assert_eq!(archived["stage"], "archived");
+    assert!(archived["next_steps"].as_array().unwrap().is_empty());
+    let kinds: Vec<&str> = archived["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "CaseFiled",
+            "InvestigationRecorded",
+            "PenaltyNoticeServed",
+            "StatementRecorded",
+            "PenaltyDecided",
+            "DecisionServed",
+            "FinePaid",
+            "CaseClosed",
+            "CaseArchived"
+        ]
+    );
+    // The next filing takes the next number; the work list shows open cases first.
+    let (_, second_case) = officer
+        .post("/api/v1/cases", &draft(&item, &[&first, &second], &day(10)))
+        .await;
+    assert_eq!(second_case["case_no"], format!("〔{year}〕2号"));
+    let (_, list) = officer.get_json("/api/v1/cases").await;
+    let nos: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["case_no"].as_str().unwrap())
+        .collect();
+    assert_eq!(nos, [format!("〔{year}〕2号"), format!("〔{year}〕1号")]);
+    // Another county's officer does not see it; the administrators do not read cases.
+    let (st, _) = app
+        .login("officer2")
+        .await
+        .get_json(&format!("/api/v1/cases/{id}"))
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, _) = app
+        .login("sysadmin")
+        .await
+        .get_json(&format!("/api/v1/cases/{id}"))
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    // The head may see personal data: the party in clear.
+    let (_, seen) = head.get_json(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(seen["party"]["id_number"], "340102198512124633");
+}
+both!(an_officer_runs_a_penalty_case_from_filing_to_archive);
