@@ -378,7 +378,7 @@ pub fn generate(seed: u64, hash: &dyn Fn(&str) -> String) -> Demo {
     {
         let n = g.rng.random_range(1..=3);
         for _ in 0..n {
-            officers.push(make_officer(&mut g, a, &mut commands, today));
+            officers.push(make_officer(&mut g, a, &mut commands, today, false));
         }
     }
 
@@ -556,9 +556,14 @@ pub fn generate(seed: u64, hash: &dyn Fn(&str) -> String) -> Demo {
     ];
     let credential = hash(DEMO_PASSWORD);
     let mut accounts = Vec::new();
+    let mut account_officers = 0;
     for (username, display, role, agency) in accounts_spec {
         let officer = if role == Role::Officer {
-            Some(make_officer(&mut g, agency, &mut commands, today))
+            // The demo officers hold valid certificates, and each has a colleague who does, so
+            // a case can be filed with the two officers the statute requires (处罚法第四十二条).
+            make_officer(&mut g, agency, &mut commands, today, true);
+            account_officers += 2;
+            Some(make_officer(&mut g, agency, &mut commands, today, true))
         } else {
             None
         };
@@ -596,15 +601,27 @@ pub fn generate(seed: u64, hash: &dyn Fn(&str) -> String) -> Demo {
         commands,
         accounts,
         agencies: agencies.len(),
-        officers: officers.len() + 2,
+        officers: officers.len() + account_officers,
         items: item_count,
     }
 }
 
-fn make_officer(g: &mut Gen, a: &Agency, commands: &mut Vec<NewEvent>, today: Date) -> Officer {
+/// A demo officer; `in_force`: a certificate valid today for at least a year more, never
+/// suspended or revoked (the demo accounts' officers and their colleagues).
+fn make_officer(
+    g: &mut Gen,
+    a: &Agency,
+    commands: &mut Vec<NewEvent>,
+    today: Date,
+    in_force: bool,
+) -> Officer {
     let id = g.uuid();
     g.cert_seq += 1;
-    let start = g.date(2020, 2025);
+    let start = if in_force {
+        today - time::Duration::days(g.rng.random_range(30..3 * 365))
+    } else {
+        g.date(2020, 2025)
+    };
     let valid_to = start.replace_year(start.year() + 5).unwrap_or(start);
     let categories = if a.domain == "综合行政执法" {
         vec!["综合行政执法".to_string()]
@@ -651,7 +668,11 @@ fn make_officer(g: &mut Gen, a: &Agency, commands: &mut Vec<NewEvent>, today: Da
             training: decide_record_training(&system, &t, today).expect("past trainings are valid"),
         });
     }
-    let roll = g.rng.random_range(0..100);
+    let roll = if in_force {
+        100
+    } else {
+        g.rng.random_range(0..100)
+    };
     if roll < 2 {
         let (s, r) = decide_certificate_status(
             &system,

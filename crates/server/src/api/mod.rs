@@ -17,7 +17,10 @@ mod session;
 mod validate;
 
 pub use calendar::{NoticeView, deadline_filter, deadline_view, notice_views};
+pub use cases::CaseDetail as CaseDetailView;
+pub(crate) use cases::{detail as case_detail_view, summary as case_summary};
 pub use evidence::{download as evidence_download, evidence_draft, evidence_filter};
+pub(crate) use extract::describe as describe_serde;
 pub use extract::{ApiJson, ApiQuery};
 pub use items::item_filter;
 pub(crate) use ledger::no_checkpoint_yet;

@@ -9,6 +9,7 @@ mod accounts;
 mod agencies;
 mod audit;
 mod calendar;
+mod cases;
 mod deadlines;
 mod evidence;
 mod home;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<crate::AppState> {
         .merge(deadlines::routes())
         .merge(calendar::routes())
         .merge(evidence::routes())
+        .merge(cases::routes())
         .merge(ledger::routes())
         .route("/static/{file}", axum::routing::get(static_file))
 }
@@ -107,6 +109,10 @@ impl Chrome {
             ("/calendar", "工作日历"),
             ("/ledger", "防篡改记录"),
         ];
+        // Cases for those whose duty they are (the administrators' is the system).
+        if zhifa_domain::privacy::may_read_event(&u.actor, "CaseFiled") {
+            nav.insert(1, ("/cases", "执法案件"));
+        }
         if u.can(Permission::ViewUsers) || u.can(Permission::ViewTokens) {
             nav.push(("/users", "用户与令牌"));
         }
