@@ -518,15 +518,17 @@ function deadlineForms(page) {
 const deadline = { id: null, title: null, due: null };
 
 test('期限详情: head opens a duty from 期限监控; rule, due date and record in Chinese; a suspension the rule forbids is refused', { timeout: TIMEOUT }, async () => {
-  // The demo's only deadlines are the PUB-9 annual statistics duties
-  // (report.enforcement_statistics), which the catalog makes neither suspendable nor
-  // extendable: every change on this page is refused, none can lawfully be made.
+  // The PUB-9 annual statistics duties (report.enforcement_statistics), which the catalog
+  // makes neither suspendable nor extendable: every change on this page is refused, none can
+  // lawfully be made. (The demo's cases add their decision deadlines beside them.)
   const page = await loginAs('head');
   try {
     await openFromNav(page, '期限监控', '/deadlines');
     // The open duty of the current year: from the demo data, or opened by the server's first
     // sweep when the 2025 report was missed.
-    const openRow = () => bodyRows(page).filter({ has: page.locator('span.badge.open', { hasText: '进行中' }) });
+    const openRow = () => bodyRows(page)
+      .filter({ hasText: '上年度行政执法统计年报公开' })
+      .filter({ has: page.locator('span.badge.open', { hasText: '进行中' }) });
     for (let i = 0; i < 20 && (await openRow().count()) === 0; i++) {
       await page.waitForTimeout(500);
       await page.goto(`${BASE}/deadlines`);

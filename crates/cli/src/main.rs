@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use zhifa_server::{AppState, Settings};
 use zhifa_store::Store;
 
+mod demo_cases;
 mod demo_data;
 mod users;
 use demo_data::{seed_demo, seed_demo_evidence};
@@ -466,6 +467,12 @@ async fn main() -> Result<()> {
             if fresh {
                 let n = seed_demo_evidence(&store, &evidence).await?;
                 println!("已生成演示证据材料 {n} 份（录音、示意图、笔录，其中 1 份逾期上传）");
+                let state =
+                    AppState::new(store.clone(), Settings::default(), evidence.clone()).await?;
+                let n = demo_cases::seed_demo_cases(&state).await?;
+                println!(
+                    "已生成演示执法案件 {n} 件（各阶段均有，含临近与超过九十日决定期限、超出裁量基准的案件）"
+                );
             }
             let settings = Settings {
                 secure_cookies: !(insecure_http || listen.ip().is_loopback()),

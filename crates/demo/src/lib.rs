@@ -618,7 +618,9 @@ fn make_officer(
     let id = g.uuid();
     g.cert_seq += 1;
     let start = if in_force {
-        today - time::Duration::days(g.rng.random_range(30..3 * 365))
+        // In force for a year already, so the demo's cases of past months are worked by
+        // officers who held valid certificates on each step's day.
+        today - time::Duration::days(g.rng.random_range(400..3 * 365))
     } else {
         g.date(2020, 2025)
     };

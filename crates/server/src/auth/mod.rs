@@ -156,6 +156,18 @@ fn cookie_value<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'
         .map(|(_, v)| v)
 }
 
+/// The signed-in view of `user` without a session: for the operator's tools that act as a
+/// person through the same services (the demo's cases are filed by its officer).
+pub async fn acting_as(state: &AppState, user: &User) -> ApiResult<CurrentUser> {
+    let actor = Actor {
+        user_id: user.id,
+        username: user.username.clone(),
+        agency_id: user.agency_id,
+        roles: user.roles.clone(),
+    };
+    user_context(state, actor, user.display_name.clone()).await
+}
+
 async fn user_context(
     state: &AppState,
     actor: Actor,
