@@ -467,8 +467,12 @@ async fn main() -> Result<()> {
             if fresh {
                 let n = seed_demo_evidence(&store, &evidence).await?;
                 println!("已生成演示证据材料 {n} 份（录音、示意图、笔录，其中 1 份逾期上传）");
-                let state =
-                    AppState::new(store.clone(), Settings::default(), evidence.clone()).await?;
+                // The demo's cases are a history of past months, entered now.
+                let history = Settings {
+                    case_backdate_days: 120,
+                    ..Settings::default()
+                };
+                let state = AppState::new(store.clone(), history, evidence.clone()).await?;
                 let n = demo_cases::seed_demo_cases(&state).await?;
                 println!(
                     "已生成演示执法案件 {n} 件（各阶段均有，含临近与超过九十日决定期限、超出裁量基准的案件）"

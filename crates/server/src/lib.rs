@@ -44,6 +44,9 @@ pub struct Settings {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Lifetime of a new API token when the issuer does not choose one (days).
     pub token_lifetime_days: u32,
+    /// How many days before today a case record may be dated (records entered after the fact);
+    /// nothing earlier, so no date can be chosen to dodge a statutory period.
+    pub case_backdate_days: u32,
     /// Largest request body accepted (evidence uploads have their own limit).
     pub max_body_bytes: usize,
     /// Largest evidence file accepted (audio/video of a whole enforcement action can be large).
@@ -76,6 +79,7 @@ impl Default for Settings {
             anonymous_burst: 200,
             trusted_proxies: Vec::new(),
             token_lifetime_days: zhifa_domain::accounts::DEFAULT_TOKEN_DAYS,
+            case_backdate_days: 7,
             max_body_bytes: 1024 * 1024,
             max_evidence_bytes: 8 * 1024 * 1024 * 1024,
             deadline_overrides: zhifa_calendar::CatalogSettings::default(),

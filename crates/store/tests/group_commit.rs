@@ -361,3 +361,38 @@ async fn concurrent_batches(store: &Store) {
     store.rebuild().await.unwrap();
     assert_eq!(store.dump_projections().await.unwrap(), before);
 }
+
+/// Two instances starting on the same new database migrate it once between them: the second
+/// waits for the first's transaction (advisory lock) and finds nothing pending, instead of
+/// failing on tables the first created.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    skip_pg,
+    ignore = "SKIPPED: PostgreSQL (ZHIFA_TEST_PG is not set; ./scripts/test sets it)"
+)]
+async fn two_instances_migrate_one_database_together() {
+    let base = std::env::var("ZHIFA_TEST_PG").expect("ZHIFA_TEST_PG");
+    let base = base.trim_end_matches('/').to_string();
+    let prefix = std::env::var("ZHIFA_TEST_DB_PREFIX").unwrap_or_else(|_| "zhifa_t_".into());
+    let db = format!("{prefix}{}", Uuid::now_v7().simple());
+    let admin = sqlx::PgPool::connect(&format!("{base}/postgres"))
+        .await
+        .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let url = format!("{base}/{db}");
+    let (a, b) = tokio::join!(Store::open(&url), Store::open(&url));
+    let (a, b) = (a.expect("first instance"), b.expect("second instance"));
+    assert_eq!(a.event_count().await.unwrap(), 0);
+    assert_eq!(b.event_count().await.unwrap(), 0);
+    a.close().await;
+    b.close().await;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {db} WITH (FORCE)"
+    )))
+    .execute(&admin)
+    .await
+    .unwrap();
+}

@@ -48,13 +48,67 @@ pub struct CaseDraft {
     pub filed_on: Option<String>,
 }
 
-fn day(field: &str, value: &str, today: Date) -> Result<Date, DomainError> {
+/// 第四十四条、第四十五条: the decision imposes nothing the notice did not propose and no more
+/// of it (a heavier decision needs a new notice, so the party can state against it and the
+/// hearing right is judged on it).
+fn check_not_heavier(proposed: &[Sanction], decided: &[Sanction]) -> Result<(), DomainError> {
+    fn amount(s: &[Sanction], f: fn(&Sanction) -> Option<i64>) -> i64 {
+        s.iter().filter_map(f).sum()
+    }
+    let fine = |x: &Sanction| match x {
+        Sanction::Fine { fen } => Some(*fen),
+        _ => None,
+    };
+    let confiscated = |x: &Sanction| match x {
+        Sanction::Confiscation { fen } => Some(*fen),
+        _ => None,
+    };
+    let same_kind =
+        |a: &Sanction, b: &Sanction| std::mem::discriminant(a) == std::mem::discriminant(b);
+    if let Some(k) = decided
+        .iter()
+        .find(|d| !proposed.iter().any(|p| same_kind(p, d)))
+    {
+        return Err(DomainError::invalid(
+            "sanctions",
+            "heavier_than_notice",
+            format!(
+                "事先告知中没有「{}」；作出告知以外的处罚须重新告知（《行政处罚法》第四十四条）",
+                k.label()
+            ),
+        ));
+    }
+    if amount(decided, fine) > amount(proposed, fine)
+        || amount(decided, confiscated) > amount(proposed, confiscated)
+    {
+        return Err(DomainError::invalid(
+            "sanctions",
+            "heavier_than_notice",
+            "决定的罚款或没收数额超过事先告知的数额；加重处罚须重新告知，且不得因当事人陈述、申辩而加重（《行政处罚法》第四十四条、第四十五条）",
+        ));
+    }
+    Ok(())
+}
+
+/// A step's date: not after today, and not before `earliest` (records are entered as they
+/// happen, a few days late at most: a setting), so no date can be chosen to dodge a period.
+fn day(field: &str, value: &str, today: Date, earliest: Date) -> Result<Date, DomainError> {
     let d = parse_date(field, value)?;
     if d > today {
         return Err(DomainError::invalid(
             field,
             "future_date",
             "日期不能晚于今天",
+        ));
+    }
+    if d < earliest {
+        return Err(DomainError::invalid(
+            field,
+            "too_old",
+            format!(
+                "日期不能早于 {}：记录应在事项发生后及时录入",
+                crate::registry::format_date(earliest)
+            ),
         ));
     }
     Ok(d)
@@ -84,6 +138,7 @@ pub fn decide_file_case(
     number: u32,
     draft: &CaseDraft,
     today: Date,
+    earliest: Date,
 ) -> Result<Case, DomainError> {
     actor.require(Permission::EnforceInField)?;
     if item.category != Category::Penalty || item.agency_id != agency.id {
@@ -92,6 +147,14 @@ pub fn decide_file_case(
             "not_a_penalty_item",
             "应选择本机关权力清单中的行政处罚事项",
         ));
+    }
+    if item.repealed {
+        return Err(DomainError::invalid(
+            "item_id",
+            "repealed",
+            format!("「{}」已废止，不能据以立案", item.name),
+        )
+        .rule("REG-3"));
     }
     let kind = draft.party.kind.ok_or_else(|| {
         DomainError::invalid(
@@ -113,18 +176,32 @@ pub fn decide_file_case(
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        Some(s) => day("filed_on", s, today)?,
+        Some(s) => day("filed_on", s, today, earliest)?,
         None => today,
     };
+    if item.effective_from > filed_on {
+        return Err(DomainError::invalid(
+            "item_id",
+            "not_in_force",
+            format!(
+                "「{}」自 {} 起施行，立案之日尚未施行",
+                item.name,
+                crate::registry::format_date(item.effective_from)
+            ),
+        )
+        .rule("REG-3"));
+    }
+    // The offence may lie far back (the limitation rule decides); only not in the future.
+    let past = Date::MIN;
     let offence = Offence {
-        committed_on: day("offence.committed_on", &draft.committed_on, today)?,
+        committed_on: day("offence.committed_on", &draft.committed_on, today, past)?,
         ended_on: match draft
             .ended_on
             .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            Some(s) => Some(day("offence.ended_on", s, today)?),
+            Some(s) => Some(day("offence.ended_on", s, today, past)?),
             None => None,
         },
         grave_harm: draft.grave_harm,
@@ -133,7 +210,14 @@ pub fn decide_file_case(
     let domain = EnforcementDomain::parse_input("domain", &agency.domain)?;
     officers_of_agency(officers, agency.id)?;
     check_team(officers, domain, &agency.division_code, filed_on)?;
-    let year = filed_on.year();
+    let mut officer_ids: Vec<Uuid> = Vec::new();
+    for o in officers {
+        if !officer_ids.contains(&o.id) {
+            officer_ids.push(o.id);
+        }
+    }
+    // Numbered in the year the filing is recorded, so no earlier year's sequence reopens.
+    let year = today.year();
     Ok(Case {
         id,
         agency_id: agency.id,
@@ -147,9 +231,11 @@ pub fn decide_file_case(
         party,
         offence,
         facts: required("facts", &draft.facts, 2000)?,
-        officer_ids: officers.iter().map(|o| o.id).collect(),
+        investigator_ids: officer_ids.clone(),
+        officer_ids,
         progress: Progress {
             filed_on: Some(filed_on),
+            last_step_on: Some(filed_on),
             ..Default::default()
         },
         proposed: vec![],
@@ -270,6 +356,8 @@ pub struct StepContext<'a> {
     pub calendar: &'a zhifa_calendar::Calendar,
     pub hearing: HearingThresholds,
     pub today: Date,
+    /// The earliest date a step may carry (today less the deployment's allowance).
+    pub earliest: Date,
 }
 
 fn sanctions_valid(field: &str, s: &[Sanction]) -> Result<(), DomainError> {
@@ -305,7 +393,14 @@ pub fn decide_case_action(
     } else {
         actor.require(Permission::EnforceInField)?;
     }
-    let on = day("on", action.on(), ctx.today)?;
+    // A case is worked by its own agency: reading it from above (a superior department, a
+    // supervisor) gives no hand in it, and its decision is its own head's (第五十七条).
+    if actor.agency_id != case.agency_id {
+        return Err(DomainError::forbidden(
+            "案件由立案机关办理，上级机关或其他机关可以查阅但不能办理本案",
+        ));
+    }
+    let on = day("on", action.on(), ctx.today, ctx.earliest)?;
     check_step(&case.progress, step, on, ctx.calendar)?;
     let case_id = case.id;
     Ok(match action {
@@ -359,7 +454,7 @@ pub fn decide_case_action(
         CaseAction::Hearing {
             chair_id, summary, ..
         } => {
-            if case.officer_ids.contains(chair_id) {
+            if case.officer_ids.contains(chair_id) || case.investigator_ids.contains(chair_id) {
                 return Err(DomainError::invalid(
                     "chair_id",
                     "chair_investigated",
@@ -382,6 +477,7 @@ pub fn decide_case_action(
             ..
         } => {
             sanctions_valid("sanctions", sanctions)?;
+            check_not_heavier(&case.proposed, sanctions)?;
             let fit = check_fine_against_benchmark(
                 ctx.benchmark,
                 *severity,

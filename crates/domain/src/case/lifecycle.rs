@@ -112,6 +112,9 @@ pub struct Progress {
     pub paid_fen: i64,
     pub closed_on: Option<Date>,
     pub archived_on: Option<Date>,
+    /// The day of the latest step: no step is dated before it.
+    #[serde(default)]
+    pub last_step_on: Option<Date>,
 }
 
 /// Working days the party has to state and defend itself after the notice, unless it does so
@@ -189,7 +192,7 @@ pub fn check_step(p: &Progress, step: Step, on: Date, cal: &Calendar) -> Result<
     let Some(filed) = p.filed_on else {
         return Err(refuse("not_filed", "案件尚未立案".into()));
     };
-    not_before(filed, on, "on")?;
+    not_before(p.last_step_on.unwrap_or(filed).max(filed), on, "on")?;
     if stage >= Stage::Closed && !matches!(step, Step::Archive) {
         return Err(refuse(
             "case_closed",
@@ -219,6 +222,17 @@ pub fn check_step(p: &Progress, step: Step, on: Date, cal: &Calendar) -> Result<
                 return Err(refuse("already_noticed", "事先告知书已送达".into()));
             }
         }
+        Step::RecordStatement
+            if p.hearing_requested_on.is_some() && p.hearing_held_on.is_none() =>
+        {
+            // A written waiver after a hearing was asked for would silently drop the hearing;
+            // the statement is taken at the hearing (a withdrawal of the request is not
+            // modelled yet).
+            return Err(refuse(
+                "hearing_pending",
+                "当事人已申请听证，陈述申辩在听证中进行（《行政处罚法》第六十五条）".into(),
+            ));
+        }
         Step::RecordStatement | Step::RequestHearing => {
             let Some(noticed) = p.notice_served_on else {
                 return Err(refuse(
@@ -244,6 +258,12 @@ pub fn check_step(p: &Progress, step: Step, on: Date, cal: &Calendar) -> Result<
                 if p.hearing_requested_on.is_some() {
                     return Err(refuse("already_requested", "当事人已申请听证".into()));
                 }
+                if p.rights_waived {
+                    return Err(refuse(
+                        "rights_waived",
+                        "当事人已书面放弃陈述、申辩和听证的权利".into(),
+                    ));
+                }
                 let last = cal
                     .add_workdays(noticed, HEARING_REQUEST_WORKDAYS)
                     .map_err(cal_err)?;
@@ -265,6 +285,21 @@ pub fn check_step(p: &Progress, step: Step, on: Date, cal: &Calendar) -> Result<
             not_before(requested, on, "on")?;
             if p.hearing_held_on.is_some() {
                 return Err(refuse("already_heard", "听证已举行".into()));
+            }
+            if p.decided_on.is_some() {
+                return Err(refuse("decided", "处罚决定已作出".into()));
+            }
+            // 第六十四条（二）: the party is told time and place seven (working) days before;
+            // the notice cannot precede the request.
+            if !cal.hearing_notice_ok(requested, on).map_err(cal_err)? {
+                let earliest = cal.earliest_hearing_day(requested).map_err(cal_err)?;
+                return Err(refuse(
+                    "hearing_too_soon",
+                    format!(
+                        "听证应在通知当事人七个工作日后举行，最早 {}（《行政处罚法》第六十四条）",
+                        crate::registry::format_date(earliest)
+                    ),
+                ));
             }
         }
         Step::Decide => {
@@ -291,6 +326,12 @@ pub fn check_step(p: &Progress, step: Step, on: Date, cal: &Calendar) -> Result<
                         ),
                     ));
                 }
+            }
+            if p.hearing_requested_on.is_some() && p.hearing_held_on.is_none() {
+                return Err(refuse(
+                    "hearing_pending",
+                    "当事人已申请听证，听证结束前不能作出决定（《行政处罚法》第六十五条）".into(),
+                ));
             }
             if p.hearing_right && !p.rights_waived {
                 match (p.hearing_requested_on, p.hearing_held_on) {
@@ -321,7 +362,7 @@ pub fn check_step(p: &Progress, step: Step, on: Date, cal: &Calendar) -> Result<
             if p.needs_review && !p.review_approved {
                 let mut e = refuse(
                     "review_missing",
-                    "本案须经法制审核，未经法制审核或审核未通过的，不得作出决定（《行政处罚法》第五十八条）".into(),
+                    "本案经过听证程序，须经法制审核；未经法制审核或审核未通过的，不得作出决定（《行政处罚法》第五十八条）".into(),
                 );
                 e.rule = Some("REV-6");
                 return Err(e);

@@ -104,6 +104,10 @@ pub struct Case {
     pub facts: String,
     /// The officers in charge (at least two, 第四十二条).
     pub officer_ids: Vec<Uuid>,
+    /// Everyone who investigated: those in charge and those named on investigation records
+    /// (none of them may chair the hearing, 第六十四条).
+    #[serde(default)]
+    pub investigator_ids: Vec<Uuid>,
     #[schema(value_type = Object)]
     pub progress: Progress,
     /// The penalty proposed in the notice (告知).

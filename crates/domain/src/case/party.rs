@@ -34,7 +34,7 @@ pub fn check_party_id(
 ) -> Result<String, DomainError> {
     let (ident, field) = match kind {
         PartyKind::Citizen => (zhifa_ident::Kind::Id, "party.id_number"),
-        PartyKind::Organisation => (zhifa_ident::Kind::Uscc, "party.credit_code"),
+        PartyKind::Organisation => (zhifa_ident::Kind::Uscc, "party.id_number"),
     };
     ident.normalize_at(value.trim(), today).map_err(|e| {
         DomainError::invalid(
@@ -79,7 +79,8 @@ mod tests {
             code
         );
         let e = check_party_id(PartyKind::Organisation, "340102198512124633", today).unwrap_err();
-        assert_eq!(e.field.as_deref(), Some("party.credit_code"));
+        assert_eq!(e.field.as_deref(), Some("party.id_number"));
+        assert!(e.message.contains("统一社会信用代码"), "{}", e.message);
         // A citizen's number is not an organisation's and the other way round.
         assert!(check_party_id(PartyKind::Citizen, &code, today).is_err());
     }

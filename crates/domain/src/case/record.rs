@@ -137,8 +137,10 @@ impl Aggregate for Case {
                 },
                 facts: f.facts.clone(),
                 officer_ids: f.officer_ids.clone(),
+                investigator_ids: f.officer_ids.clone(),
                 progress: Progress {
                     filed_on: Some(f.filed_on),
+                    last_step_on: Some(f.filed_on),
                     ..Default::default()
                 },
                 proposed: vec![],
@@ -150,8 +152,16 @@ impl Aggregate for Case {
             return Some(c);
         }
         let p = &mut c.progress;
+        p.last_step_on = event.case_step_on().or(p.last_step_on);
         match event {
-            Event::InvestigationRecorded(_) => p.investigation_records += 1,
+            Event::InvestigationRecorded(r) => {
+                p.investigation_records += 1;
+                for o in &r.officer_ids {
+                    if !c.investigator_ids.contains(o) {
+                        c.investigator_ids.push(*o);
+                    }
+                }
+            }
             Event::PenaltyNoticeServed(n) => {
                 p.notice_served_on = Some(n.on);
                 p.hearing_right = n.hearing_right;
@@ -165,7 +175,11 @@ impl Aggregate for Case {
                 }
             }
             Event::HearingRequested { on, .. } => p.hearing_requested_on = Some(*on),
-            Event::HearingHeld { on, .. } => p.hearing_held_on = Some(*on),
+            Event::HearingHeld { on, .. } => {
+                p.hearing_held_on = Some(*on);
+                // 第五十八条（二）: a decision that went through a hearing is reviewed first.
+                p.needs_review = true;
+            }
             Event::PenaltyDecided(d) => {
                 p.decided_on = Some(d.on);
                 p.fine_fen = fine_total(&d.sanctions);
@@ -189,6 +203,24 @@ impl Aggregate for Case {
 }
 
 impl Event {
+    /// The day a case step happened (the steps' own dates, not the recording time).
+    pub fn case_step_on(&self) -> Option<Date> {
+        Some(match self {
+            Event::CaseFiled(f) => f.filed_on,
+            Event::InvestigationRecorded(r) => r.on,
+            Event::PenaltyNoticeServed(n) => n.on,
+            Event::PenaltyDecided(d) => d.on,
+            Event::StatementRecorded { on, .. }
+            | Event::HearingRequested { on, .. }
+            | Event::HearingHeld { on, .. }
+            | Event::DecisionServed { on, .. }
+            | Event::FinePaid { on, .. }
+            | Event::CaseClosed { on, .. }
+            | Event::CaseArchived { on, .. } => *on,
+            _ => return None,
+        })
+    }
+
     /// The case an event of the case feature belongs to.
     pub fn case_id(&self) -> Option<Uuid> {
         Some(match self {

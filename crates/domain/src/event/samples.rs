@@ -428,6 +428,7 @@ fn case() -> crate::case::Case {
         },
         facts: "销售超过保质期的食品".into(),
         officer_ids: vec![id(2), id(3)],
+        investigator_ids: vec![id(2), id(3)],
         progress: Progress {
             filed_on: Some(date!(2026 - 03 - 02)),
             ..Default::default()

@@ -74,6 +74,10 @@ pub struct CaseDetail {
 }
 
 fn next_steps(st: &AppState, u: &CurrentUser, c: &Case) -> Vec<StepView> {
+    // Only the filing agency works its case; others in scope read it.
+    if u.agency.id != c.agency_id {
+        return vec![];
+    }
     c.progress
         .next_steps(&st.calendar(), service::today_cst())
         .into_iter()

@@ -34,13 +34,14 @@ pub async fn case_in_scope(st: &AppState, u: &CurrentUser, id: Uuid) -> ServiceR
 async fn officers_named(
     st: &AppState,
     u: &CurrentUser,
+    field: &str,
     ids: &[Uuid],
 ) -> ServiceResult<Vec<zhifa_domain::registry::Officer>> {
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         let (o, _) = officer(st, u, *id).await.map_err(|_| {
             ServiceError::from(zhifa_domain::DomainError::invalid(
-                "officer_ids",
+                field,
                 "unknown_officer",
                 "所选执法人员不存在或不在您的管辖范围内",
             ))
@@ -62,25 +63,28 @@ pub async fn file_case(st: &AppState, u: &CurrentUser, d: &CaseDraft) -> Service
             "所选权力清单事项不存在或不在您的管辖范围内",
         ))
     })?;
-    let officers = officers_named(st, u, &d.officer_ids).await?;
+    let officers = officers_named(st, u, "officer_ids", &d.officer_ids).await?;
     let refs: Vec<&_> = officers.iter().collect();
     let today = today_cst();
+    let earliest = earliest_step_day(st, today);
     for _attempt in 0..5 {
         let id = Uuid::now_v7();
-        let year = match d
-            .filed_on
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            Some(s) => zhifa_domain::registry::parse_date("filed_on", s)?.year(),
-            None => today.year(),
-        };
+        // Numbered in the year the filing is recorded.
+        let year = today.year();
         let numbers = StreamId::case_numbers(filing_agency.id, year);
         let taken = st.store.stream_version(&numbers.0).await?;
         let number = u32::try_from(taken + 1).map_err(ServiceError::internal)?;
-        let c =
-            case::decide_file_case(&u.actor, id, &filing_agency, &item, &refs, number, d, today)?;
+        let c = case::decide_file_case(
+            &u.actor,
+            id,
+            &filing_agency,
+            &item,
+            &refs,
+            number,
+            d,
+            today,
+            earliest,
+        )?;
         let duty = deadline::open(
             &st.catalog,
             &st.calendar(),
@@ -132,7 +136,18 @@ pub async fn file_case(st: &AppState, u: &CurrentUser, d: &CaseDraft) -> Service
             Err(e) => return Err(e.into()),
         }
     }
-    Err(ServiceError::internal("case numbering kept conflicting"))
+    Err(zhifa_domain::DomainError::conflict(
+        None,
+        "busy",
+        "同时立案的案件较多，未能取得案件编号，请稍后重试",
+    )
+    .into())
+}
+
+/// The earliest day a case record may carry: today less the deployment's allowance for
+/// records entered after the fact (`Settings::case_backdate_days`).
+fn earliest_step_day(st: &AppState, today: time::Date) -> time::Date {
+    today - time::Duration::days(i64::from(st.settings.case_backdate_days))
 }
 
 /// A later step of a case; the decision also meets the decision deadline (late if passed).
@@ -143,7 +158,12 @@ pub async fn case_action(
     action: &CaseAction,
 ) -> ServiceResult<Case> {
     let (c, version) = case_in_scope(st, u, id).await?;
-    let officers = officers_named(st, u, &action.named_officers()).await?;
+    let field = if matches!(action, CaseAction::Hearing { .. }) {
+        "chair_id"
+    } else {
+        "officer_ids"
+    };
+    let officers = officers_named(st, u, field, &action.named_officers()).await?;
     let benchmark = st.store.benchmark(c.item_id).await?;
     let calendar = st.calendar();
     let ctx = StepContext {
@@ -152,11 +172,18 @@ pub async fn case_action(
         calendar: &calendar,
         hearing: Default::default(),
         today: today_cst(),
+        earliest: earliest_step_day(st, today_cst()),
     };
     let event = case::decide_case_action(&u.actor, &c, action, &ctx)?;
     let mut parts = vec![];
-    if matches!(event, Event::PenaltyDecided(_)) {
-        let now = time::OffsetDateTime::now_utc();
+    if let Event::PenaltyDecided(decision) = &event {
+        // Met on the decision's own day (noon in Beijing), not the day it was entered.
+        let now = decision
+            .on
+            .with_hms(12, 0, 0)
+            .expect("noon exists")
+            .assume_offset(time::macros::offset!(+8))
+            .to_offset(time::UtcOffset::UTC);
         for (d, v) in st
             .store
             .deadlines_of_subject(&StreamId::case(c.id).0, DECISION_RULE)

@@ -150,10 +150,20 @@ async fn an_officer_runs_a_penalty_case_from_filing_to_archive(engine: Engine) {
     assert_eq!(r.0, StatusCode::FORBIDDEN, "only the head decides: {}", r.1);
     let r = step(json!({"action": "statement", "on": t, "summary": "当事人承认违法事实"})).await;
     assert_eq!(r.0, StatusCode::OK, "{}", r.1);
-    // Outside the benchmark without a reason: refused, naming REG-6.
+    // Heavier than the notice: refused (a new notice first, 第四十四条、第四十五条).
     let mut high = decide.clone();
     high["sanctions"] = json!([{"kind": "fine", "fen": 3_000_000}]);
     let r = head.post(&format!("/api/v1/cases/{id}/steps"), &high).await;
+    assert_error(
+        &r,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "heavier_than_notice",
+        Some("sanctions"),
+    );
+    // Below the benchmark's range without a reason: refused, naming REG-6.
+    let mut low = decide.clone();
+    low["sanctions"] = json!([{"kind": "fine", "fen": 300_000}]);
+    let r = head.post(&format!("/api/v1/cases/{id}/steps"), &low).await;
     assert_error(
         &r,
         StatusCode::UNPROCESSABLE_ENTITY,
