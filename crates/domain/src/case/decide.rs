@@ -248,102 +248,120 @@ pub fn filed_event(c: &Case) -> Event {
     Event::CaseFiled(CaseFiledV1::of(c))
 }
 
-/// A later step of a case, as the officer (or, for the decision, the agency head) enters it.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(tag = "action", rename_all = "snake_case")]
-pub enum CaseAction {
-    Investigate {
+macro_rules! step_bodies {
+    ($($(#[$m:meta])* $variant:ident($body:ident, $key:literal) { $($(#[$fm:meta])* $f:ident : $t:ty),* $(,)? })*) => {
+        $(
+            $(#[$m])*
+            #[derive(Debug, Clone, Deserialize, ToSchema)]
+            pub struct $body { $($(#[$fm])* pub $f: $t),* }
+        )*
+        /// A later step of a case, as the officer (or, for the decision, the agency head)
+        /// enters it; `action` names it (the console posts it so, the API has one endpoint
+        /// per step whose body is the step's own type).
+        #[derive(Debug, Clone, Deserialize, ToSchema)]
+        #[serde(tag = "action", rename_all = "snake_case")]
+        pub enum CaseAction { $($variant($body)),* }
+        impl CaseAction {
+            /// The machine name of the step (`action` in the console's forms).
+            pub fn key(&self) -> &'static str {
+                match self { $(CaseAction::$variant(_) => $key),* }
+            }
+            fn on(&self) -> &str {
+                match self { $(CaseAction::$variant(b) => &b.on),* }
+            }
+        }
+    };
+}
+
+step_bodies! {
+    /// 调查取证: an inquiry or inspection record by two officers.
+    Investigate(InvestigateStep, "investigate") {
         kind: InvestigationKind,
+        /// YYYY-MM-DD
         on: String,
         place: String,
         officer_ids: Vec<Uuid>,
         summary: String,
-    },
-    Notify {
+    }
+    /// 行政处罚事先告知 (第四十四条).
+    Notify(NotifyStep, "notify") {
         on: String,
         proposed: Vec<Sanction>,
         facts: String,
         basis: String,
-    },
-    Statement {
+    }
+    /// 陈述申辩, or the party's written waiver.
+    Statement(StatementStep, "statement") {
         on: String,
         #[serde(default)]
         summary: String,
         #[serde(default)]
         waived: bool,
-    },
-    RequestHearing {
+    }
+    /// 听证申请 (第六十四条).
+    RequestHearing(HearingRequestStep, "request_hearing") {
         on: String,
-    },
-    Hearing {
+    }
+    /// 听证, chaired by a non-investigator.
+    Hearing(HearingStep, "hearing") {
         on: String,
         chair_id: Uuid,
         summary: String,
-    },
-    Decide {
+    }
+    /// 行政处罚决定, by the agency head (第五十七条).
+    Decide(DecisionStep, "decide") {
         on: String,
         sanctions: Vec<Sanction>,
         severity: Severity,
         #[serde(default)]
         departure_reason: Option<String>,
         reasons: String,
-    },
-    Serve {
+    }
+    /// 送达 of the decision (第六十一条).
+    Serve(ServiceStep, "serve") {
         on: String,
         method: ServiceMethod,
         #[serde(default)]
         consent: bool,
-    },
-    Pay {
+    }
+    /// 缴纳罚款.
+    Pay(PaymentStep, "pay") {
         on: String,
         fen: i64,
-    },
-    Close {
+    }
+    /// 结案.
+    Close(ClosingStep, "close") {
         on: String,
         summary: String,
-    },
-    Archive {
+    }
+    /// 归档.
+    Archive(ArchivingStep, "archive") {
         on: String,
-    },
+    }
 }
 
 impl CaseAction {
     pub fn step(&self) -> Step {
         match self {
-            CaseAction::Investigate { .. } => Step::RecordInvestigation,
-            CaseAction::Notify { .. } => Step::ServeNotice,
-            CaseAction::Statement { .. } => Step::RecordStatement,
-            CaseAction::RequestHearing { .. } => Step::RequestHearing,
-            CaseAction::Hearing { .. } => Step::HoldHearing,
-            CaseAction::Decide { .. } => Step::Decide,
-            CaseAction::Serve { .. } => Step::ServeDecision,
-            CaseAction::Pay { .. } => Step::RecordPayment,
-            CaseAction::Close { .. } => Step::Close,
-            CaseAction::Archive { .. } => Step::Archive,
+            CaseAction::Investigate(_) => Step::RecordInvestigation,
+            CaseAction::Notify(_) => Step::ServeNotice,
+            CaseAction::Statement(_) => Step::RecordStatement,
+            CaseAction::RequestHearing(_) => Step::RequestHearing,
+            CaseAction::Hearing(_) => Step::HoldHearing,
+            CaseAction::Decide(_) => Step::Decide,
+            CaseAction::Serve(_) => Step::ServeDecision,
+            CaseAction::Pay(_) => Step::RecordPayment,
+            CaseAction::Close(_) => Step::Close,
+            CaseAction::Archive(_) => Step::Archive,
         }
     }
 
     /// The officers the step names (the service resolves them before deciding).
     pub fn named_officers(&self) -> Vec<Uuid> {
         match self {
-            CaseAction::Investigate { officer_ids, .. } => officer_ids.clone(),
-            CaseAction::Hearing { chair_id, .. } => vec![*chair_id],
+            CaseAction::Investigate(b) => b.officer_ids.clone(),
+            CaseAction::Hearing(b) => vec![b.chair_id],
             _ => vec![],
-        }
-    }
-
-    fn on(&self) -> &str {
-        match self {
-            CaseAction::Investigate { on, .. }
-            | CaseAction::Notify { on, .. }
-            | CaseAction::Statement { on, .. }
-            | CaseAction::RequestHearing { on }
-            | CaseAction::Hearing { on, .. }
-            | CaseAction::Decide { on, .. }
-            | CaseAction::Serve { on, .. }
-            | CaseAction::Pay { on, .. }
-            | CaseAction::Close { on, .. }
-            | CaseAction::Archive { on } => on,
         }
     }
 }
@@ -404,12 +422,12 @@ pub fn decide_case_action(
     check_step(&case.progress, step, on, ctx.calendar)?;
     let case_id = case.id;
     Ok(match action {
-        CaseAction::Investigate {
+        CaseAction::Investigate(InvestigateStep {
             kind,
             place,
             summary,
             ..
-        } => {
+        }) => {
             let domain = EnforcementDomain::parse_input("domain", &case.domain)?;
             officers_of_agency(&ctx.officers, case.agency_id)?;
             check_team(&ctx.officers, domain, &case.region, on)?;
@@ -422,12 +440,12 @@ pub fn decide_case_action(
                 summary: required("summary", summary, 5000)?,
             })
         }
-        CaseAction::Notify {
+        CaseAction::Notify(NotifyStep {
             proposed,
             facts,
             basis,
             ..
-        } => {
+        }) => {
             sanctions_valid("proposed", proposed)?;
             Event::PenaltyNoticeServed(NoticeV1 {
                 case_id,
@@ -438,9 +456,9 @@ pub fn decide_case_action(
                 hearing_right: hearing_right(case.party.kind, proposed, &ctx.hearing),
             })
         }
-        CaseAction::Statement {
+        CaseAction::Statement(StatementStep {
             summary, waived, ..
-        } => Event::StatementRecorded {
+        }) => Event::StatementRecorded {
             case_id,
             on,
             summary: if *waived {
@@ -450,10 +468,10 @@ pub fn decide_case_action(
             },
             waived: *waived,
         },
-        CaseAction::RequestHearing { .. } => Event::HearingRequested { case_id, on },
-        CaseAction::Hearing {
+        CaseAction::RequestHearing(_) => Event::HearingRequested { case_id, on },
+        CaseAction::Hearing(HearingStep {
             chair_id, summary, ..
-        } => {
+        }) => {
             if case.officer_ids.contains(chair_id) || case.investigator_ids.contains(chair_id) {
                 return Err(DomainError::invalid(
                     "chair_id",
@@ -469,13 +487,13 @@ pub fn decide_case_action(
                 summary: required("summary", summary, 5000)?,
             }
         }
-        CaseAction::Decide {
+        CaseAction::Decide(DecisionStep {
             sanctions,
             severity,
             departure_reason,
             reasons,
             ..
-        } => {
+        }) => {
             sanctions_valid("sanctions", sanctions)?;
             check_not_heavier(&case.proposed, sanctions)?;
             let fit = check_fine_against_benchmark(
@@ -498,9 +516,9 @@ pub fn decide_case_action(
                 reasons: required("reasons", reasons, 5000)?,
             })
         }
-        CaseAction::Serve {
+        CaseAction::Serve(ServiceStep {
             method, consent, ..
-        } => {
+        }) => {
             if *method == ServiceMethod::Electronic && !consent {
                 return Err(DomainError::invalid(
                     "consent",
@@ -515,7 +533,7 @@ pub fn decide_case_action(
                 consent: *consent,
             }
         }
-        CaseAction::Pay { fen, .. } => {
+        CaseAction::Pay(PaymentStep { fen, .. }) => {
             let owed = case.progress.fine_fen - case.progress.paid_fen;
             if *fen <= 0 || *fen > owed {
                 return Err(DomainError::invalid(
@@ -530,11 +548,11 @@ pub fn decide_case_action(
                 fen: *fen,
             }
         }
-        CaseAction::Close { summary, .. } => Event::CaseClosed {
+        CaseAction::Close(ClosingStep { summary, .. }) => Event::CaseClosed {
             case_id,
             on,
             summary: required("summary", summary, 2000)?,
         },
-        CaseAction::Archive { .. } => Event::CaseArchived { case_id, on },
+        CaseAction::Archive(_) => Event::CaseArchived { case_id, on },
     })
 }

@@ -15,13 +15,24 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use zhifa_domain::case::{Case, CaseAction, CaseDraft, Decision, Party, Sanction, Stage, Step};
+use zhifa_domain::case::{
+    self, Case, CaseAction, CaseDraft, Decision, Party, Sanction, Stage, Step,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/cases", get(list_cases).post(file_case))
         .route("/api/v1/cases/{id}", get(get_case))
-        .route("/api/v1/cases/{id}/steps", post(take_step))
+        .route("/api/v1/cases/{id}/investigations", post(investigate))
+        .route("/api/v1/cases/{id}/notices", post(notify))
+        .route("/api/v1/cases/{id}/statements", post(statement))
+        .route("/api/v1/cases/{id}/hearing-requests", post(request_hearing))
+        .route("/api/v1/cases/{id}/hearings", post(hearing))
+        .route("/api/v1/cases/{id}/decisions", post(decide))
+        .route("/api/v1/cases/{id}/services", post(serve))
+        .route("/api/v1/cases/{id}/payments", post(pay))
+        .route("/api/v1/cases/{id}/closing", post(close))
+        .route("/api/v1/cases/{id}/archiving", post(archive))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -214,19 +225,55 @@ pub async fn get_case(
     Ok(Json(detail(&st, &u, c).await?))
 }
 
-/// A later step (`action`: investigate, notify, statement, request_hearing, hearing, decide,
-/// serve, pay, close, archive). Out-of-order steps are refused naming what is missing or the
-/// article that stops them (处罚法第四十四条、第四十五条、第五十八条、第六十一条至第六十五条).
-#[utoipa::path(post, path = "/api/v1/cases/{id}/steps", tag = "cases", params(("id" = Uuid, Path)),
-    request_body = CaseAction,
-    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
-pub async fn take_step(
-    State(st): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path(id): Path<String>,
-    ApiJson(a): ApiJson<CaseAction>,
+async fn take(
+    st: &AppState,
+    u: &CurrentUser,
+    id: &str,
+    a: CaseAction,
 ) -> ApiResult<Json<CaseDetail>> {
-    let c = service::case_action(&st, &u, uuid_param("id", &id)?, &a).await?;
-    Ok(Json(detail(&st, &u, c).await?))
+    let c = service::case_action(st, u, uuid_param("id", id)?, &a).await?;
+    Ok(Json(detail(st, u, c).await?))
+}
+
+/// One endpoint per step (REC-1). Out-of-order steps are refused (409) naming what is missing
+/// or the article that stops them; bad fields are 422 naming the field.
+macro_rules! step_endpoints {
+    ($($name:ident, $path:literal, $variant:ident, $body:ident, $doc:literal;)*) => {$(
+        #[doc = $doc]
+        #[utoipa::path(post, path = $path, tag = "cases", params(("id" = Uuid, Path)),
+            request_body = case::$body,
+            responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody),
+                (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        pub async fn $name(
+            State(st): State<AppState>,
+            ApiUser(u): ApiUser,
+            Path(id): Path<String>,
+            ApiJson(b): ApiJson<case::$body>,
+        ) -> ApiResult<Json<CaseDetail>> {
+            take(&st, &u, &id, CaseAction::$variant(b)).await
+        }
+    )*};
+}
+
+step_endpoints! {
+    investigate, "/api/v1/cases/{id}/investigations", Investigate, InvestigateStep,
+        "调查取证：询问笔录或现场检查（勘验）笔录，两名持有效执法证的执法人员（处罚法第四十二条）。";
+    notify, "/api/v1/cases/{id}/notices", Notify, NotifyStep,
+        "送达行政处罚事先告知书：拟处罚内容、事实、理由、依据及陈述申辩、听证权利（第四十四条）。";
+    statement, "/api/v1/cases/{id}/statements", Statement, StatementStep,
+        "记录陈述申辩，或当事人书面放弃陈述、申辩和听证（第四十五条）。";
+    request_hearing, "/api/v1/cases/{id}/hearing-requests", RequestHearing, HearingRequestStep,
+        "登记听证申请：告知后五个工作日内（第六十四条）。";
+    hearing, "/api/v1/cases/{id}/hearings", Hearing, HearingStep,
+        "举行听证：申请后七个工作日以后，由非本案调查人员主持（第六十四条）。";
+    decide, "/api/v1/cases/{id}/decisions", Decide, DecisionStep,
+        "作出行政处罚决定：机关负责人（第五十七条），不重于告知，对照裁量基准（第三十四条）。";
+    serve, "/api/v1/cases/{id}/services", Serve, ServiceStep,
+        "送达处罚决定书；电子送达须当事人同意（第六十一条）。";
+    pay, "/api/v1/cases/{id}/payments", Pay, PaymentStep,
+        "登记缴纳罚款（第六十七条）。";
+    close, "/api/v1/cases/{id}/closing", Close, ClosingStep,
+        "结案：罚款缴清、执行完毕。";
+    archive, "/api/v1/cases/{id}/archiving", Archive, ArchivingStep,
+        "归档。";
 }

@@ -158,7 +158,7 @@ pub async fn case_action(
     action: &CaseAction,
 ) -> ServiceResult<Case> {
     let (c, version) = case_in_scope(st, u, id).await?;
-    let field = if matches!(action, CaseAction::Hearing { .. }) {
+    let field = if matches!(action, CaseAction::Hearing(_)) {
         "chair_id"
     } else {
         "officer_ids"

@@ -105,9 +105,23 @@ async fn an_officer_runs_a_penalty_case_from_filing_to_archive(engine: Engine) {
     );
     assert!(!case["timeline"].to_string().contains("19851212"));
     let id = case["id"].as_str().unwrap().to_string();
+    // One endpoint per step; the bodies here say which with `action` (ignored by the API).
+    let endpoint = |body: &Value| {
+        let each = match body["action"].as_str().unwrap() {
+            "investigate" => "investigations",
+            "notify" => "notices",
+            "statement" => "statements",
+            "decide" => "decisions",
+            "serve" => "services",
+            "pay" => "payments",
+            "close" => "closing",
+            _ => "archiving",
+        };
+        format!("/api/v1/cases/{id}/{each}")
+    };
     let step = |body: Value| {
         let officer = &officer;
-        let path = format!("/api/v1/cases/{id}/steps");
+        let path = endpoint(&body);
         async move { officer.post(&path, &body).await }
     };
     let t = day(0);
@@ -136,7 +150,7 @@ async fn an_officer_runs_a_penalty_case_from_filing_to_archive(engine: Engine) {
     let decide = json!({"action": "decide", "on": t, "sanctions": [{"kind": "fine", "fen": 800_000}],
                         "severity": "general", "reasons": "违法事实清楚，证据确凿"});
     let r = head
-        .post(&format!("/api/v1/cases/{id}/steps"), &decide)
+        .post(&format!("/api/v1/cases/{id}/decisions"), &decide)
         .await;
     assert_error(
         &r,
@@ -145,7 +159,7 @@ async fn an_officer_runs_a_penalty_case_from_filing_to_archive(engine: Engine) {
         Some("step"),
     );
     let r = officer
-        .post(&format!("/api/v1/cases/{id}/steps"), &decide)
+        .post(&format!("/api/v1/cases/{id}/decisions"), &decide)
         .await;
     assert_eq!(r.0, StatusCode::FORBIDDEN, "only the head decides: {}", r.1);
     let r = step(json!({"action": "statement", "on": t, "summary": "当事人承认违法事实"})).await;
@@ -153,7 +167,9 @@ async fn an_officer_runs_a_penalty_case_from_filing_to_archive(engine: Engine) {
     // Heavier than the notice: refused (a new notice first, 第四十四条、第四十五条).
     let mut high = decide.clone();
     high["sanctions"] = json!([{"kind": "fine", "fen": 3_000_000}]);
-    let r = head.post(&format!("/api/v1/cases/{id}/steps"), &high).await;
+    let r = head
+        .post(&format!("/api/v1/cases/{id}/decisions"), &high)
+        .await;
     assert_error(
         &r,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -163,7 +179,9 @@ async fn an_officer_runs_a_penalty_case_from_filing_to_archive(engine: Engine) {
     // Below the benchmark's range without a reason: refused, naming REG-6.
     let mut low = decide.clone();
     low["sanctions"] = json!([{"kind": "fine", "fen": 300_000}]);
-    let r = head.post(&format!("/api/v1/cases/{id}/steps"), &low).await;
+    let r = head
+        .post(&format!("/api/v1/cases/{id}/decisions"), &low)
+        .await;
     assert_error(
         &r,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -171,7 +189,7 @@ async fn an_officer_runs_a_penalty_case_from_filing_to_archive(engine: Engine) {
         Some("departure_reason"),
     );
     let (st, decided) = head
-        .post(&format!("/api/v1/cases/{id}/steps"), &decide)
+        .post(&format!("/api/v1/cases/{id}/decisions"), &decide)
         .await;
     assert_eq!(st, StatusCode::OK, "{decided}");
     assert_eq!(decided["stage"], "service");
