@@ -55,6 +55,12 @@ async fn concurrent_batches_refuse_exactly_as_before_postgres() {
 
 /// A store on a fresh database of `ZHIFA_TEST_PG`, and the future that drops that database.
 async fn pg_store() -> (Store, impl std::future::Future<Output = ()>) {
+    let (url, drop) = fresh_pg_database().await;
+    (Store::open(&url).await.unwrap(), drop)
+}
+
+/// A new PostgreSQL database of this run (its URL) and the future that drops it.
+async fn fresh_pg_database() -> (String, impl std::future::Future<Output = ()>) {
     let base = std::env::var("ZHIFA_TEST_PG")
         .ok()
         .filter(|u| !u.is_empty())
@@ -69,7 +75,7 @@ async fn pg_store() -> (Store, impl std::future::Future<Output = ()>) {
         .execute(&admin)
         .await
         .unwrap();
-    let store = Store::open(&format!("{base}/{db}")).await.unwrap();
+    let url = format!("{base}/{db}");
     let drop = async move {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "DROP DATABASE IF EXISTS {db} WITH (FORCE)"
@@ -78,7 +84,7 @@ async fn pg_store() -> (Store, impl std::future::Future<Output = ()>) {
         .await
         .unwrap();
     };
-    (store, drop)
+    (url, drop)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -371,28 +377,12 @@ async fn concurrent_batches(store: &Store) {
     ignore = "SKIPPED: PostgreSQL (ZHIFA_TEST_PG is not set; ./scripts/test sets it)"
 )]
 async fn two_instances_migrate_one_database_together() {
-    let base = std::env::var("ZHIFA_TEST_PG").expect("ZHIFA_TEST_PG");
-    let base = base.trim_end_matches('/').to_string();
-    let prefix = std::env::var("ZHIFA_TEST_DB_PREFIX").unwrap_or_else(|_| "zhifa_t_".into());
-    let db = format!("{prefix}{}", Uuid::now_v7().simple());
-    let admin = sqlx::PgPool::connect(&format!("{base}/postgres"))
-        .await
-        .unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
-        .execute(&admin)
-        .await
-        .unwrap();
-    let url = format!("{base}/{db}");
+    let (url, drop) = fresh_pg_database().await;
     let (a, b) = tokio::join!(Store::open(&url), Store::open(&url));
     let (a, b) = (a.expect("first instance"), b.expect("second instance"));
     assert_eq!(a.event_count().await.unwrap(), 0);
     assert_eq!(b.event_count().await.unwrap(), 0);
     a.close().await;
     b.close().await;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {db} WITH (FORCE)"
-    )))
-    .execute(&admin)
-    .await
-    .unwrap();
+    drop.await;
 }

@@ -258,16 +258,13 @@ async fn user_active(
     Form(f): Form<Vec<(String, String)>>,
 ) -> Response {
     let f = FormValues(f);
-    let r = match Uuid::parse_str(&id) {
+    let r = match id_of(&id, "用户") {
         Ok(uid) => service::set_user_active(&st, &u, uid, f.get("active") == "true")
             .await
             .map_err(ApiError::from),
-        Err(_) => Err(ApiError::not_found("用户")),
+        Err(e) => Err(e),
     };
-    match r {
-        Ok(_) => Redirect::to("/users?saved=1").into_response(),
-        Err(e) => users_error(&st, &u, FormValues::default(), e).await,
-    }
+    done(&st, &u, r).await
 }
 
 async fn user_unlock(
@@ -275,16 +272,13 @@ async fn user_unlock(
     WebUser(u): WebUser,
     Path(id): Path<String>,
 ) -> Response {
-    let r = match Uuid::parse_str(&id) {
+    let r = match id_of(&id, "用户") {
         Ok(uid) => service::unlock_account(&st, &u, uid)
             .await
             .map_err(ApiError::from),
-        Err(_) => Err(ApiError::not_found("用户")),
+        Err(e) => Err(e),
     };
-    match r {
-        Ok(()) => Redirect::to("/users?saved=1").into_response(),
-        Err(e) => users_error(&st, &u, FormValues::default(), e).await,
-    }
+    done(&st, &u, r).await
 }
 
 async fn token_create(
@@ -344,16 +338,13 @@ async fn user_reset_password(
     Form(f): Form<Vec<(String, String)>>,
 ) -> Response {
     let f = FormValues(f);
-    let r = match Uuid::parse_str(&id) {
+    let r = match id_of(&id, "用户") {
         Ok(uid) => service::reset_password(&st, &u, uid, f.get("password"))
             .await
             .map_err(ApiError::from),
-        Err(_) => Err(ApiError::not_found("用户")),
+        Err(e) => Err(e),
     };
-    match r {
-        Ok(()) => Redirect::to("/users?saved=1").into_response(),
-        Err(e) => users_error(&st, &u, FormValues::default(), e).await,
-    }
+    done(&st, &u, r).await
 }
 
 async fn token_revoke(
@@ -361,14 +352,25 @@ async fn token_revoke(
     WebUser(u): WebUser,
     Path(id): Path<String>,
 ) -> Response {
-    let r = match Uuid::parse_str(&id) {
+    let r = match id_of(&id, "接口令牌") {
         Ok(tid) => service::revoke_token(&st, &u, tid)
             .await
             .map_err(ApiError::from),
-        Err(_) => Err(ApiError::not_found("接口令牌")),
+        Err(e) => Err(e),
     };
+    done(&st, &u, r).await
+}
+
+/// A path's id, or the page's "not found" for `what`.
+fn id_of(id: &str, what: &'static str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(id).map_err(|_| ApiError::not_found(what))
+}
+
+/// After an action on the page: back to the list with the saved notice, or the list with the
+/// refusal explained.
+async fn done<T>(st: &AppState, u: &CurrentUser, r: Result<T, ApiError>) -> Response {
     match r {
-        Ok(()) => Redirect::to("/users?saved=1").into_response(),
-        Err(e) => users_error(&st, &u, FormValues::default(), e).await,
+        Ok(_) => Redirect::to("/users?saved=1").into_response(),
+        Err(e) => users_error(st, u, FormValues::default(), e).await,
     }
 }
