@@ -555,6 +555,7 @@ impl Store {
 forward! {
     fn stream_version(&self, stream: &str) -> i64;
     fn events_of_stream(&self, stream: &str) -> Vec<Recorded>;
+    fn stream_tail(&self, stream: &str, n: i64) -> Vec<Recorded>;
     /// The latest events in scope, without those of `hidden` kinds.
     fn recent_events(&self, scope: &Scope, hidden: &[String], limit: i64) -> Vec<Recorded>;
     /// An event and its ledger leaf input (what the Merkle leaf hashes).

@@ -128,6 +128,17 @@ pub(crate) fn summary(st: &AppState, u: &CurrentUser, c: &Case) -> CaseSummary {
 
 pub(crate) async fn detail(st: &AppState, u: &CurrentUser, c: Case) -> ApiResult<CaseDetail> {
     let timeline = service::case_timeline(st, u, &c).await?;
+    detail_with(st, u, c, timeline).await
+}
+
+/// A case with the given records as its `timeline` (a step's answer carries only the record
+/// it added: reading the whole history on every step made a long case slower with each one).
+async fn detail_with(
+    st: &AppState,
+    u: &CurrentUser,
+    c: Case,
+    timeline: Vec<zhifa_store::Recorded>,
+) -> ApiResult<CaseDetail> {
     let deadlines = st
         .store
         .deadlines_of_subject(
@@ -232,11 +243,13 @@ async fn take(
     a: CaseAction,
 ) -> ApiResult<Json<CaseDetail>> {
     let c = service::case_action(st, u, uuid_param("id", id)?, &a).await?;
-    Ok(Json(detail(st, u, c).await?))
+    let added = service::case_latest_record(st, u, &c).await?;
+    Ok(Json(detail_with(st, u, c, added).await?))
 }
 
 /// One endpoint per step (REC-1). Out-of-order steps are refused (409) naming what is missing
-/// or the article that stops them; bad fields are 422 naming the field.
+/// or the article that stops them; bad fields are 422 naming the field. The answer is the case
+/// with, as its `timeline`, the one record the step added (`GET` the case for all of them).
 macro_rules! step_endpoints {
     ($($name:ident, $path:literal, $variant:ident, $body:ident, $doc:literal;)*) => {$(
         #[doc = $doc]

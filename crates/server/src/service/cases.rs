@@ -226,6 +226,16 @@ pub async fn case_timeline(
     super::stream_records(st, u, &StreamId::case(c.id).0).await
 }
 
+/// The case's latest record as `u` may read it (a step's answer: what the step added).
+pub async fn case_latest_record(
+    st: &AppState,
+    u: &CurrentUser,
+    c: &Case,
+) -> ServiceResult<Vec<zhifa_store::Recorded>> {
+    let tail = st.store.stream_tail(&StreamId::case(c.id).0, 1).await?;
+    Ok(super::readable(u, tail))
+}
+
 /// The party as `u` may see it (masked without `ViewPersonalData`).
 pub fn party_view(u: &CurrentUser, c: &Case) -> case::Party {
     privacy::party_view(&c.party, &u.actor)

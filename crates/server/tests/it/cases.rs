@@ -221,7 +221,11 @@ async fn an_officer_runs_a_penalty_case_from_filing_to_archive(engine: Engine) {
     let (_, archived) = step(json!({"action": "archive", "on": t})).await;
     assert_eq!(archived["stage"], "archived");
     assert!(archived["next_steps"].as_array().unwrap().is_empty());
-    let kinds: Vec<&str> = archived["timeline"]
+    // A step's answer carries the record it added; the case itself carries them all.
+    assert_eq!(archived["timeline"].as_array().unwrap().len(), 1);
+    assert_eq!(archived["timeline"][0]["kind"], "CaseArchived");
+    let (_, whole) = officer.get_json(&format!("/api/v1/cases/{id}")).await;
+    let kinds: Vec<&str> = whole["timeline"]
         .as_array()
         .unwrap()
         .iter()

@@ -24,6 +24,21 @@ impl Backend {
         rows.iter().map(row_to_recorded).collect()
     }
 
+    /// The last `n` events of a stream, oldest first (a step's answer shows what it added
+    /// without reading the whole history).
+    pub(crate) async fn stream_tail(&self, stream: &str, n: i64) -> Result<Vec<Recorded>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE stream = $1 ORDER BY version DESC LIMIT $2"
+        )))
+        .bind(stream)
+        .bind(n)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: Vec<Recorded> = rows.iter().map(row_to_recorded).collect::<Result<_>>()?;
+        out.reverse();
+        Ok(out)
+    }
+
     /// One recorded event and the exact bytes its ledger leaf commits to (personal fields as
     /// salted commitments, so the bytes can be shown and exported without disclosing them).
     pub(crate) async fn event_leaf(&self, seq: i64) -> Result<Option<(Recorded, Vec<u8>)>> {
