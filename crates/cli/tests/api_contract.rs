@@ -108,7 +108,12 @@ fn schemathesis(base: &str, auth: Option<&str>) -> (bool, String) {
         // Signing in, out and changing the password end the very credentials under test.
         .args(["--exclude-path", "/api/v1/session"])
         .args(["--exclude-path", "/api/v1/me/password"]);
+    // Its cache (past crashes) goes to a directory of its own, not into the source tree.
+    let workdir = std::env::temp_dir().join(format!("zhifa-st-run-{}", std::process::id()));
+    std::fs::create_dir_all(&workdir).expect("schemathesis work directory");
+    cmd.current_dir(&workdir);
     let out = cmd.output().expect("run schemathesis");
+    let _ = std::fs::remove_dir_all(&workdir);
     let _ = std::fs::remove_file(&config);
     let text =
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
