@@ -397,6 +397,24 @@ fn sanctions_valid(field: &str, s: &[Sanction]) -> Result<(), DomainError> {
     Ok(())
 }
 
+/// Who may take `step` on `case`, whatever its order: the role the statute names (the
+/// decision the agency head's, 第五十七条; the rest an officer's), in the case's own agency —
+/// reading a case from above (a superior department, a supervisor) gives no hand in it. The
+/// steps offered on a case's page and in the API's `next_steps` are filtered by this too.
+pub fn may_take(actor: &Actor, case: &Case, step: Step) -> Result<(), DomainError> {
+    actor.require(if step == Step::Decide {
+        Permission::DecidePenalty
+    } else {
+        Permission::EnforceInField
+    })?;
+    if actor.agency_id != case.agency_id {
+        return Err(DomainError::forbidden(
+            "案件由立案机关办理，上级机关或其他机关可以查阅但不能办理本案",
+        ));
+    }
+    Ok(())
+}
+
 /// A later step: in its order (`check_step`), by the role the statute names (the decision by
 /// the agency head, 第五十七条), with the step's own rules; the event to record.
 pub fn decide_case_action(
@@ -406,18 +424,7 @@ pub fn decide_case_action(
     ctx: &StepContext,
 ) -> Result<Event, DomainError> {
     let step = action.step();
-    if step == Step::Decide {
-        actor.require(Permission::DecidePenalty)?;
-    } else {
-        actor.require(Permission::EnforceInField)?;
-    }
-    // A case is worked by its own agency: reading it from above (a superior department, a
-    // supervisor) gives no hand in it, and its decision is its own head's (第五十七条).
-    if actor.agency_id != case.agency_id {
-        return Err(DomainError::forbidden(
-            "案件由立案机关办理，上级机关或其他机关可以查阅但不能办理本案",
-        ));
-    }
+    may_take(actor, case, step)?;
     let on = day("on", action.on(), ctx.today, ctx.earliest)?;
     check_step(&case.progress, step, on, ctx.calendar)?;
     let case_id = case.id;

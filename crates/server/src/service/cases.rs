@@ -31,6 +31,23 @@ pub async fn case_in_scope(st: &AppState, u: &CurrentUser, id: Uuid) -> ServiceR
     Ok((c, v))
 }
 
+/// The work list: cases in `u`'s scope, for those whose duty cases are (the administrators'
+/// is the system: `privacy::Readers::CaseWork`).
+pub async fn work_list(
+    st: &AppState,
+    u: &CurrentUser,
+    filter: &zhifa_store::CaseFilter,
+    page: &zhifa_store::Page,
+) -> ServiceResult<zhifa_store::List<Case>> {
+    if !privacy::may_read_event(&u.actor, "CaseFiled") {
+        return Err(zhifa_domain::DomainError::forbidden(
+            "查看案件需要执法、审核、决定、公开或监督职责",
+        )
+        .into());
+    }
+    Ok(st.store.cases(&u.scope, filter, page).await?)
+}
+
 async fn officers_named(
     st: &AppState,
     u: &CurrentUser,

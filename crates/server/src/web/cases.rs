@@ -50,25 +50,13 @@ struct ListT {
 
 async fn list(State(st): State<AppState>, WebUser(u): WebUser, Query(p): Params) -> Response {
     let r: ApiResult<Response> = async {
-        if !zhifa_domain::privacy::may_read_event(&u.actor, "CaseFiled") {
-            return Err(zhifa_domain::DomainError::forbidden(
-                "查看案件需要执法、审核、决定、公开或监督职责",
-            )
-            .into());
-        }
         let open_only = param(&p, "open") == "1";
         let page = page_of(&p);
-        let list = st
-            .store
-            .cases(
-                &u.scope,
-                &CaseFilter {
-                    agency_id: None,
-                    open_only,
-                },
-                &page,
-            )
-            .await?;
+        let filter = CaseFilter {
+            agency_id: None,
+            open_only,
+        };
+        let list = service::work_list(&st, &u, &filter, &page).await?;
         let total = super::count_label(None, &page, list.items.len(), list.next.is_some(), "件");
         let rows = list
             .items
@@ -318,6 +306,7 @@ async fn detail_page(
     chrome: Chrome,
 ) -> ApiResult<Response> {
     let (c, _) = service::case_in_scope(st, u, id).await?;
+    let (domain, region) = (c.domain.clone(), c.region.clone());
     let view = crate::api::case_detail_view(st, u, c).await?;
     let timeline = view
         .timeline
@@ -336,10 +325,6 @@ async fn detail_page(
         .iter()
         .map(|s| (step_key(s.step), s.label))
         .collect();
-    let (domain, region) = {
-        let (c, _) = service::case_in_scope(st, u, id).await?;
-        (c.domain, c.region)
-    };
     let officers = officer_choices(st, u, view.agency_id, &domain, &region).await?;
     let deadlines = view
         .deadlines
