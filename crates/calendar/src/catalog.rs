@@ -348,6 +348,7 @@ mod tests {
         assert_eq!(wd("report.av_equipment").1, 1);
         assert_eq!(wd("penalty.decision"), (Unit::Days, 90, None));
         assert_eq!(wd("penalty.service"), (Unit::Workdays, 7, None));
+        assert_eq!(wd("penalty.payment"), (Unit::Days, 15, None));
         assert_eq!(wd("penalty.hearing_request"), (Unit::Workdays, 5, None));
         assert_eq!(wd("penalty.hearing_notice"), (Unit::Workdays, 7, None));
         assert_eq!(

@@ -10,7 +10,7 @@
 //! (path, clients):
 //!
 //! ```text
-//! path  clients  requests  req/s  p50_ms  p99_ms  errors
+//! path  clients  requests  req/s  p50_ms  p95_ms  p99_ms  errors
 //! ```
 //!
 //! `requests` counts every answer (errors included), `req/s` divides it by the run's wall
@@ -111,6 +111,7 @@ struct Row {
     requests: u64,
     rps: f64,
     p50_ms: f64,
+    p95_ms: f64,
     p99_ms: f64,
     errors: u64,
 }
@@ -307,6 +308,7 @@ async fn run(args: Args) -> Result<()> {
                 requests: s.len() as u64,
                 rps: s.len() as f64 / o.elapsed.as_secs_f64(),
                 p50_ms: percentile(&s, 50.0) as f64 / 1000.0,
+                p95_ms: percentile(&s, 95.0) as f64 / 1000.0,
                 p99_ms: percentile(&s, 99.0) as f64 / 1000.0,
                 errors: o.errors,
             };
@@ -497,8 +499,7 @@ struct Out {
     notes: Vec<String>,
 }
 
-const COLUMNS: &str =
-    "path                              clients  requests      req/s   p50_ms   p99_ms  errors";
+const COLUMNS: &str = "path                              clients  requests      req/s   p50_ms   p95_ms   p99_ms  errors";
 
 impl Out {
     fn line(&self, s: &str) {
@@ -524,8 +525,8 @@ impl Out {
 
     fn row(&self, r: &Row) {
         self.line(&format!(
-            "{:<32} {:>8} {:>9} {:>10.0} {:>8.2} {:>8.2} {:>7}",
-            r.path, r.clients, r.requests, r.rps, r.p50_ms, r.p99_ms, r.errors
+            "{:<32} {:>8} {:>9} {:>10.0} {:>8.2} {:>8.2} {:>8.2} {:>7}",
+            r.path, r.clients, r.requests, r.rps, r.p50_ms, r.p95_ms, r.p99_ms, r.errors
         ));
     }
 
@@ -537,12 +538,12 @@ impl Out {
             println!("- {h}");
         }
         println!("- {sign_in}\n");
-        println!("| path | clients | requests | req/s | p50 ms | p99 ms | errors |");
-        println!("|---|---:|---:|---:|---:|---:|---:|");
+        println!("| path | clients | requests | req/s | p50 ms | p95 ms | p99 ms | errors |");
+        println!("|---|---:|---:|---:|---:|---:|---:|---:|");
         for r in rows {
             println!(
-                "| `{}` | {} | {} | {:.0} | {:.2} | {:.2} | {} |",
-                r.path, r.clients, r.requests, r.rps, r.p50_ms, r.p99_ms, r.errors
+                "| `{}` | {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {} |",
+                r.path, r.clients, r.requests, r.rps, r.p50_ms, r.p95_ms, r.p99_ms, r.errors
             );
         }
         if !self.notes.is_empty() {

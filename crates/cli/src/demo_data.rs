@@ -154,12 +154,16 @@ const DEMO_SVG: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" width="480" h
 
 const DEMO_RECORD: &str = "询问笔录（演示）\n\n时间：演示数据\n地点：合肥市瑶海区某超市\n询问人：张明（执法证号见执法人员库）\n被询问人：超市负责人（演示）\n\n问：货架 B 上的食品是否已超过保质期？\n答：是，共 12 件，系盘点遗漏。\n\n（本文件为演示数据，不涉及真实当事人）\n";
 
-/// Seeds an empty store with the demo dataset; returns (username, role, agency) for the banner.
+/// The demo's sign-ins as (username, role, agency), for the banner.
+pub(crate) type Accounts = Vec<(String, String, String)>;
+
+/// Seeds an empty store with the demo dataset; returns the sign-ins for the banner and the
+/// registry as the case generator sees it (`zhifa demo --cases`).
 pub(crate) async fn seed_demo(
     store: &Store,
     seed: u64,
     dir: &Path,
-) -> Result<Vec<(String, String, String)>> {
+) -> Result<(Accounts, zhifa_demo::cases::CaseWorld)> {
     let hash = |pw: &str| zhifa_server::auth::hash_password_blocking(pw);
     let demo = tokio::task::spawn_blocking(move || zhifa_demo::generate(seed, &hash)).await?;
     let accounts = demo
@@ -173,9 +177,10 @@ pub(crate) async fn seed_demo(
             )
         })
         .collect();
+    let world = zhifa_demo::cases::CaseWorld::from_commands(&demo.commands);
     if store.event_count().await? > 0 {
         println!("使用已有演示数据：{}", dir.display());
-        return Ok(accounts);
+        return Ok((accounts, world));
     }
     let t = std::time::Instant::now();
     let n = demo.commands.len();
@@ -200,5 +205,5 @@ pub(crate) async fn seed_demo(
         demo.items,
         t.elapsed().as_secs_f64()
     );
-    Ok(accounts)
+    Ok((accounts, world))
 }

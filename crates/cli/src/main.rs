@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use zhifa_server::{AppState, Settings};
 use zhifa_store::Store;
 
+mod demo_bulk;
 mod demo_cases;
 mod demo_data;
 mod users;
@@ -124,6 +125,13 @@ enum Command {
         /// loopback address, as the demo does by default.
         #[arg(long)]
         insecure_http: bool,
+        /// Also generate this many penalty cases across the demo's agencies, through the same
+        /// rules (deterministic per --seed), when the demo is created; e.g. 1000000.
+        #[arg(long, default_value_t = 0)]
+        cases: u64,
+        /// Stop after creating the demo (and its generated cases) instead of serving it.
+        #[arg(long)]
+        no_serve: bool,
     },
     /// Accounts the deployment's operator manages on the server (三员分立): the security
     /// administrators and auditors no administrator may create or disable in the console,
@@ -453,6 +461,8 @@ async fn main() -> Result<()> {
             ledger_hash,
             database_url,
             insecure_http,
+            cases,
+            no_serve,
         } => {
             init_logging();
             let store = match &database_url {
@@ -462,8 +472,22 @@ async fn main() -> Result<()> {
                 None => Store::open_sqlite_dir_with(&data_dir, ledger_hash).await?,
             };
             let fresh = store.event_count().await? == 0;
-            let accounts = seed_demo(&store, seed, &data_dir).await?;
+            let (accounts, world) = seed_demo(&store, seed, &data_dir).await?;
             let evidence = evidence_store(None, &data_dir)?;
+            if fresh && cases > 0 {
+                println!("正在按同一套规则生成 {cases} 件执法案件（种子 {seed}）……");
+                let g = demo_bulk::generate_cases(&store, world, seed, cases).await?;
+                println!(
+                    "已生成执法案件 {} 件，分布于 {} 个执法主体，用时 {:.1} 秒（{:.0} 件/秒），数据库增加 {} 字节/件",
+                    g.cases,
+                    g.agencies,
+                    g.seconds,
+                    g.cases as f64 / g.seconds,
+                    g.bytes_per_case
+                );
+            } else if cases > 0 {
+                println!("演示数据已存在，未再生成案件（--cases 仅在创建演示数据时生效）");
+            }
             if fresh {
                 let n = seed_demo_evidence(&store, &evidence).await?;
                 println!("已生成演示证据材料 {n} 份（录音、示意图、笔录，其中 1 份逾期上传）");
@@ -477,6 +501,9 @@ async fn main() -> Result<()> {
                 println!(
                     "已生成演示执法案件 {n} 件（各阶段均有，含临近与超过九十日决定期限、超出裁量基准的案件）"
                 );
+            }
+            if no_serve {
+                return Ok(());
             }
             let settings = Settings {
                 secure_cookies: !(insecure_http || listen.ip().is_loopback()),

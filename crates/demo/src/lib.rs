@@ -20,6 +20,8 @@ use zhifa_domain::registry::*;
 use zhifa_domain::{Event, NewEvent, StreamId};
 use zhifa_ident::Level as DivLevel;
 
+pub mod cases;
+
 const ITEMS: &str = include_str!("../data/items.tsv");
 const DISCRETION: &str = include_str!("../data/discretion.tsv");
 const INSPECTION: &str = include_str!("../data/inspection.tsv");
@@ -63,6 +65,37 @@ struct Gen {
 }
 
 impl Gen {
+    fn new(seed: u64) -> Gen {
+        Gen {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            actor: Actor::system(),
+            surnames: rows(NAMES)
+                .filter(|r| r[0] == "surname")
+                .map(|r| r[1])
+                .collect(),
+            given: rows(NAMES)
+                .filter(|r| r[0] == "given")
+                .map(|r| r[1])
+                .collect(),
+            cert_seq: 0,
+            org_seq: 0,
+        }
+    }
+
+    /// A GB 32100 code for a company (authority 9 工商, type 1 企业) in `division`.
+    fn business_code(&mut self, division: &str) -> String {
+        let org = format!("{:08}", self.rng.random_range(10_000_000..99_999_999u32));
+        let org9 = format!(
+            "{org}{}",
+            zhifa_ident::org_code_check_char(&org).expect("8 digits")
+        );
+        let body = format!("91{division}{org9}");
+        format!(
+            "{body}{}",
+            zhifa_ident::check_char(&body).expect("17 alphabet chars")
+        )
+    }
+
     fn uuid(&mut self) -> Uuid {
         let mut b = [0u8; 16];
         self.rng.fill_bytes(&mut b);
@@ -152,20 +185,7 @@ const LISTED_COUNTIES: [&str; 2] = ["340102", "340122"];
 
 /// Builds the dataset for `seed`. `hash` turns the demo password into a stored credential.
 pub fn generate(seed: u64, hash: &dyn Fn(&str) -> String) -> Demo {
-    let mut g = Gen {
-        rng: ChaCha8Rng::seed_from_u64(seed),
-        actor: Actor::system(),
-        surnames: rows(NAMES)
-            .filter(|r| r[0] == "surname")
-            .map(|r| r[1])
-            .collect(),
-        given: rows(NAMES)
-            .filter(|r| r[0] == "given")
-            .map(|r| r[1])
-            .collect(),
-        cert_seq: 0,
-        org_seq: 0,
-    };
+    let mut g = Gen::new(seed);
     let templates: Vec<Template> = rows(AGENCY_KINDS)
         .map(|r| Template {
             domain: r[0],

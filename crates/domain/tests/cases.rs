@@ -377,3 +377,142 @@ fn a_hearing_asked_for_is_held_seven_working_days_on_by_a_non_investigator_and_t
         "sanctions": [{"kind": "fine", "fen": 5_000_000}], "severity": "general", "reasons": "理由"}), &cal, vec![]).unwrap_err();
     assert_eq!((e.code.as_str(), e.rule), ("review_missing", Some("REV-6")));
 }
+
+/// DL-3: the deadlines each step starts and meets — the decision's 90 days from filing
+/// (第六十条), service within 7 working days of the decision (第六十一条), payment within 15 days
+/// of service when a fine is owed (第六十七条), met by the payment that clears it.
+#[test]
+fn each_step_opens_and_meets_the_deadlines_its_article_sets() {
+    let cal = Calendar::embedded();
+    let (a, b) = (officer(1), officer(2));
+    let me = actor(Role::Officer, 1);
+    let head = actor(Role::AgencyHead, 1);
+    let step = |c: Case, who: &Actor, v: serde_json::Value, officers: Vec<&Officer>| {
+        let action: CaseAction = serde_json::from_value(v).unwrap();
+        let e = decide_case_action(who, &c, &action, &ctx(&cal, officers, TODAY)).unwrap();
+        let after = Case::evolve(Some(c), &e).unwrap();
+        let changes = duty_changes(&after, &e);
+        (after, changes)
+    };
+    let worked_to_decision = |sanctions: serde_json::Value| {
+        let c = file(
+            &draft(&[&a, &b], Some(date!(2026 - 06 - 10))),
+            &item(),
+            &[&a, &b],
+        )
+        .unwrap();
+        assert_eq!(
+            duty_changes(&c, &filed_event(&c)),
+            vec![DutyChange::Open {
+                rule: DECISION_RULE,
+                title: format!("作出行政处罚决定（{}）", c.case_no),
+                from: date!(2026 - 06 - 10),
+            }]
+        );
+        let (c, none) = step(
+            c,
+            &me,
+            serde_json::json!({"action": "investigate", "kind": "inquiry", "on": "2026-06-10",
+                "place": "现场", "officer_ids": [a.id, b.id], "summary": "询问当事人"}),
+            vec![&a, &b],
+        );
+        assert!(none.is_empty());
+        let (c, none) = step(
+            c,
+            &me,
+            serde_json::json!({"action": "notify", "on": "2026-06-10", "proposed": sanctions,
+                "facts": "事实", "basis": "依据"}),
+            vec![],
+        );
+        assert!(none.is_empty());
+        let (c, _) = step(
+            c,
+            &me,
+            serde_json::json!({"action": "statement", "on": "2026-06-11", "waived": true}),
+            vec![],
+        );
+        let (c, changes) = step(
+            c,
+            &head,
+            serde_json::json!({"action": "decide", "on": "2026-06-12", "sanctions": sanctions,
+                "severity": "general", "reasons": "违法事实清楚"}),
+            vec![],
+        );
+        assert_eq!(
+            changes,
+            vec![
+                DutyChange::Meet {
+                    rule: DECISION_RULE,
+                    on: date!(2026 - 06 - 12)
+                },
+                DutyChange::Open {
+                    rule: SERVICE_RULE,
+                    title: format!("送达行政处罚决定书（{}）", c.case_no),
+                    from: date!(2026 - 06 - 12),
+                },
+            ]
+        );
+        c
+    };
+    let c = worked_to_decision(serde_json::json!([{"kind": "fine", "fen": 100_000}]));
+    let (c, changes) = step(
+        c,
+        &me,
+        serde_json::json!({"action": "serve", "on": "2026-06-15", "method": "post"}),
+        vec![],
+    );
+    assert_eq!(
+        changes,
+        vec![
+            DutyChange::Meet {
+                rule: SERVICE_RULE,
+                on: date!(2026 - 06 - 15)
+            },
+            DutyChange::Open {
+                rule: PAYMENT_RULE,
+                title: format!("缴纳罚款（{}）", c.case_no),
+                from: date!(2026 - 06 - 15),
+            },
+        ]
+    );
+    let (c, part) = step(
+        c,
+        &me,
+        serde_json::json!({"action": "pay", "on": "2026-06-15", "fen": 40_000}),
+        vec![],
+    );
+    assert!(part.is_empty(), "a part payment meets nothing: {part:?}");
+    let (_, cleared) = step(
+        c,
+        &me,
+        serde_json::json!({"action": "pay", "on": "2026-06-15", "fen": 60_000}),
+        vec![],
+    );
+    assert_eq!(
+        cleared,
+        vec![DutyChange::Meet {
+            rule: PAYMENT_RULE,
+            on: date!(2026 - 06 - 15)
+        }]
+    );
+    // A warning owes nothing: service opens no payment deadline.
+    let c = worked_to_decision(serde_json::json!([{"kind": "warning"}]));
+    let (_, changes) = step(
+        c,
+        &me,
+        serde_json::json!({"action": "serve", "on": "2026-06-12", "method": "direct"}),
+        vec![],
+    );
+    assert_eq!(
+        changes,
+        vec![DutyChange::Meet {
+            rule: SERVICE_RULE,
+            on: date!(2026 - 06 - 12)
+        }]
+    );
+    assert_eq!(
+        met_at(date!(2026 - 06 - 12)),
+        time::macros::datetime!(2026-06-12 4:00 UTC),
+        "met at noon in Beijing"
+    );
+}

@@ -647,7 +647,10 @@ impl Backend {
         event: &Event,
         version: i64,
     ) -> Result<()> {
-        if Self::stage_registry(&mut staged.registry, event, version) {
+        if Self::stage_registry(&mut staged.registry, event, version)
+            || Self::stage_cases(tx, &mut staged.cases, event, version).await?
+            || Self::stage_deadlines(tx, &mut staged.deadlines, event, version).await?
+        {
             return Ok(());
         }
         Self::flush(tx, staged).await?;
@@ -656,7 +659,9 @@ impl Backend {
 
     /// Writes every staged row (the registration list of features that stage).
     async fn flush(tx: &mut sqlx::Transaction<'static, Db>, staged: &mut StagedRows) -> Result<()> {
-        Self::flush_registry(tx, &mut staged.registry).await
+        Self::flush_registry(tx, &mut staged.registry).await?;
+        Self::flush_cases(tx, &mut staged.cases).await?;
+        Self::flush_deadlines(tx, &mut staged.deadlines).await
     }
 
     /// Applies one event to the projections: the registration list of features, each projecting
@@ -689,6 +694,8 @@ impl Backend {
 #[derive(Default)]
 struct StagedRows {
     registry: RegistryStaged,
+    cases: CasesStaged,
+    deadlines: DeadlinesStaged,
 }
 
 mod erased {

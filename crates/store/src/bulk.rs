@@ -69,13 +69,13 @@ pub(crate) trait Bulk: sqlx::Database {
 }
 
 /// SQLite's default `SQLITE_MAX_VARIABLE_NUMBER` (since 3.32; the bundled library keeps it).
-const SQLITE_MAX_PARAMS: usize = 32_766;
+pub(crate) const SQLITE_MAX_PARAMS: usize = 32_766;
 
 /// `(?, ?), (?, ?)` for `rows` rows of `cols` placeholders. Anonymous `?`, not `$N`: sqlx binds
 /// each parameter after asking SQLite its name, and that look-up scans the statement's list of
 /// named parameters, which made binding a `$N` list quadratic (a fifth of the writer's CPU time
 /// at 64 rows × 10 columns).
-fn values_list(rows: usize, cols: usize) -> String {
+pub(crate) fn values_list(rows: usize, cols: usize) -> String {
     let row = format!("({})", vec!["?"; cols].join(", "));
     vec![row; rows].join(", ")
 }

@@ -17,6 +17,7 @@
 
 mod access;
 mod bulk;
+mod bulk_cases;
 mod leaf;
 mod paging;
 mod writer;
@@ -370,6 +371,10 @@ async fn connect_sqlite(url: &str) -> Result<sqlx::Pool<sqlx::Sqlite>> {
         // FULL: the WAL is synced at every commit, so an answered append survives power loss.
         .synchronous(sqlx::sqlite::SqliteSynchronous::Full)
         .busy_timeout(std::time::Duration::from_secs(10))
+        // 64 MiB of page cache per connection (SQLite's default is 2 MiB): at a million cases
+        // the indexes the writer touches no longer fit in the default, and every miss was a
+        // page copied in from the OS (generation slowed from ~1,100 to ~870 cases/s by 80k).
+        .pragma("cache_size", "-65536")
         .foreign_keys(false);
     Ok(sqlx::sqlite::SqlitePoolOptions::new()
         .max_connections(8)
@@ -604,6 +609,8 @@ forward! {
     /// `changed_years` (DL-1, amended notices).
     fn deadlines_affected_by_notice(&self, year: i32, changed_years: &[i32]) -> Vec<(Deadline, i64)>;
     fn open_deadlines_due_by(&self, day: &str) -> Vec<(Deadline, i64)>;
+    /// Every deadline of `subject`, oldest first.
+    fn deadlines_of(&self, subject: &str) -> Vec<(zhifa_domain::deadline::Deadline, i64)>;
     fn deadlines_of_subject(&self, subject: &str, rule_id: &str) -> Vec<(Deadline, i64)>;
     fn notices(&self) -> Vec<NoticeRecord>;
     fn annual_reports(&self, agency_id: Uuid) -> Vec<AnnualReport>;
@@ -635,6 +642,10 @@ forward! {
     fn evidence_list(&self, scope: &Scope, filter: &EvidenceFilter, page: &Page) -> List<Evidence>;
     fn case(&self, id: Uuid) -> Option<(zhifa_domain::case::Case, i64)>;
     fn cases(&self, scope: &Scope, filter: &CaseFilter, page: &Page) -> List<zhifa_domain::case::Case>;
+    /// How many cases the store holds (every agency).
+    fn case_count(&self) -> i64;
+    /// The database's size on disk in bytes (SQLite: pages in use; PostgreSQL: the database).
+    fn database_bytes(&self) -> i64;
     /// The kept checkpoint note of exactly this size, if any.
     fn checkpoint_of_size(&self, size: i64) -> Option<String>;
     fn witness_pushes(&self) -> Vec<WitnessPushRow>;

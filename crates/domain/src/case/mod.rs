@@ -7,6 +7,7 @@
 //! step a case may take now and what it needs next.
 
 mod decide;
+mod duties;
 mod lifecycle;
 mod model;
 mod party;
@@ -15,6 +16,7 @@ pub mod record;
 mod team;
 
 pub use decide::*;
+pub use duties::*;
 pub use lifecycle::*;
 pub use model::*;
 pub use party::*;

@@ -131,10 +131,7 @@ async fn detail_with(
 ) -> ApiResult<CaseDetail> {
     let deadlines = st
         .store
-        .deadlines_of_subject(
-            &zhifa_domain::StreamId::case(c.id).0,
-            service::DECISION_RULE,
-        )
+        .deadlines_of(&zhifa_domain::StreamId::case(c.id).0)
         .await?
         .into_iter()
         .map(|(d, _)| deadline_view(st, d))

@@ -13,7 +13,7 @@ use zhifa_domain::privacy;
 use zhifa_domain::{Event, NewEvent, StreamId};
 
 /// The catalog rule of the decision deadline (处罚法第六十条).
-pub const DECISION_RULE: &str = "penalty.decision";
+pub const DECISION_RULE: &str = case::DECISION_RULE;
 
 /// A case in `u`'s scope that `u` may read, with its stream version; 404 otherwise.
 pub async fn case_in_scope(st: &AppState, u: &CurrentUser, id: Uuid) -> ServiceResult<(Case, i64)> {
@@ -102,19 +102,9 @@ pub async fn file_case(st: &AppState, u: &CurrentUser, d: &CaseDraft) -> Service
             today,
             earliest,
         )?;
-        let duty = deadline::open(
-            &st.catalog,
-            &st.calendar(),
-            DutyStart {
-                id: Uuid::now_v7(),
-                rule_id: DECISION_RULE.into(),
-                agency_id: c.agency_id,
-                subject: StreamId::case(c.id).0,
-                title: format!("作出行政处罚决定（{}）", c.case_no),
-                anchor: zhifa_calendar::Anchor::Date(c.progress.filed_on.expect("filed")),
-            },
-        )?;
-        let parts = vec![
+        let filed = case::filed_event(&c);
+        let duties = duty_parts(st, &c, &filed).await?;
+        let mut parts = vec![
             NewEvent {
                 stream: numbers,
                 expected: if taken == 0 {
@@ -137,16 +127,11 @@ pub async fn file_case(st: &AppState, u: &CurrentUser, d: &CaseDraft) -> Service
                 expected: Expected::NoStream,
                 agency_id: c.agency_id,
                 actor: u.actor.clone(),
-                events: vec![case::filed_event(&c)],
+                events: vec![filed],
                 side_effects: vec![],
             },
-            system_part(
-                StreamId::deadline(duty.id),
-                Expected::NoStream,
-                c.agency_id,
-                vec![Event::DeadlineOpened((&duty).into())],
-            ),
         ];
+        parts.extend(duties);
         match st.store.append_all(parts).await {
             Ok(_) => return Ok(c),
             Err(zhifa_store::StoreError::VersionConflict { .. }) => continue,
@@ -192,46 +177,68 @@ pub async fn case_action(
         earliest: earliest_step_day(st, today_cst()),
     };
     let event = case::decide_case_action(&u.actor, &c, action, &ctx)?;
-    let mut parts = vec![];
-    if let Event::PenaltyDecided(decision) = &event {
-        // Met on the decision's own day (noon in Beijing), not the day it was entered.
-        let now = decision
-            .on
-            .with_hms(12, 0, 0)
-            .expect("noon exists")
-            .assume_offset(time::macros::offset!(+8))
-            .to_offset(time::UtcOffset::UTC);
-        for (d, v) in st
-            .store
-            .deadlines_of_subject(&StreamId::case(c.id).0, DECISION_RULE)
-            .await?
-        {
-            if !d.status.is_finished() {
-                parts.push(system_part(
-                    StreamId::deadline(d.id),
-                    Expected::Version(v),
-                    d.agency_id,
-                    vec![deadline::decide_met(&d, now)],
-                ));
-            }
-        }
-    }
     use zhifa_domain::event::Aggregate;
     let after = Case::evolve(Some(c.clone()), &event)
         .ok_or_else(|| ServiceError::internal("case vanished"))?;
-    parts.insert(
-        0,
-        NewEvent {
-            stream: StreamId::case(c.id),
-            expected: Expected::Version(version),
-            agency_id: c.agency_id,
-            actor: u.actor.clone(),
-            events: vec![event],
-            side_effects: vec![],
-        },
-    );
+    let duties = duty_parts(st, &after, &event).await?;
+    let mut parts = vec![NewEvent {
+        stream: StreamId::case(c.id),
+        expected: Expected::Version(version),
+        agency_id: c.agency_id,
+        actor: u.actor.clone(),
+        events: vec![event],
+        side_effects: vec![],
+    }];
+    parts.extend(duties);
     st.store.append_all(parts).await?;
     Ok(after)
+}
+
+/// The deadline records of `event` (`case::duty_changes`): each duty it starts opened on the
+/// calendar, each it ends met on the record's own day (late if it had passed).
+async fn duty_parts(st: &AppState, after: &Case, event: &Event) -> ServiceResult<Vec<NewEvent>> {
+    let mut parts = vec![];
+    for change in case::duty_changes(after, event) {
+        match change {
+            case::DutyChange::Open { rule, title, from } => {
+                let duty = deadline::open(
+                    &st.catalog,
+                    &st.calendar(),
+                    DutyStart {
+                        id: Uuid::now_v7(),
+                        rule_id: rule.into(),
+                        agency_id: after.agency_id,
+                        subject: StreamId::case(after.id).0,
+                        title,
+                        anchor: zhifa_calendar::Anchor::Date(from),
+                    },
+                )?;
+                parts.push(system_part(
+                    StreamId::deadline(duty.id),
+                    Expected::NoStream,
+                    after.agency_id,
+                    vec![Event::DeadlineOpened((&duty).into())],
+                ));
+            }
+            case::DutyChange::Meet { rule, on } => {
+                for (d, v) in st
+                    .store
+                    .deadlines_of_subject(&StreamId::case(after.id).0, rule)
+                    .await?
+                {
+                    if !d.status.is_finished() {
+                        parts.push(system_part(
+                            StreamId::deadline(d.id),
+                            Expected::Version(v),
+                            d.agency_id,
+                            vec![deadline::decide_met(&d, case::met_at(on))],
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(parts)
 }
 
 /// The case's records `u` may read, personal values masked by the one rule of `privacy`.

@@ -194,7 +194,9 @@ async fn an_officer_runs_a_penalty_case_from_filing_to_archive(engine: Engine) {
     assert_eq!(st, StatusCode::OK, "{decided}");
     assert_eq!(decided["stage"], "service");
     assert_eq!(decided["decision"]["fit"], "within");
-    assert_eq!(decided["deadlines"][0]["status"], "met", "{decided}");
+    // DL-3: the decision meets the 90 days (第六十条) and opens service (第六十一条).
+    assert_eq!(duty(&decided, "penalty.decision"), "met", "{decided}");
+    assert_eq!(duty(&decided, "penalty.service"), "open", "{decided}");
     // Electronic service only with consent.
     let r = step(json!({"action": "serve", "on": t, "method": "electronic"})).await;
     assert_error(
@@ -205,6 +207,9 @@ async fn an_officer_runs_a_penalty_case_from_filing_to_archive(engine: Engine) {
     );
     let r = step(json!({"action": "serve", "on": t, "method": "direct"})).await;
     assert_eq!(r.1["stage"], "execution", "{}", r.1);
+    // Service meets its 7 working days and opens the 15 days to pay (第六十七条).
+    assert_eq!(duty(&r.1, "penalty.service"), "met", "{}", r.1);
+    assert_eq!(duty(&r.1, "penalty.payment"), "open", "{}", r.1);
     let r = step(json!({"action": "close", "on": t, "summary": "执行完毕"})).await;
     assert_error(&r, StatusCode::CONFLICT, "unpaid", Some("step"));
     let r = step(json!({"action": "pay", "on": t, "fen": 900_000})).await;
@@ -214,8 +219,16 @@ async fn an_officer_runs_a_penalty_case_from_filing_to_archive(engine: Engine) {
         "bad_amount",
         Some("fen"),
     );
-    let r = step(json!({"action": "pay", "on": t, "fen": 800_000})).await;
+    let r = step(json!({"action": "pay", "on": t, "fen": 300_000})).await;
+    assert_eq!(r.1["paid_fen"], 300_000, "{}", r.1);
+    assert_eq!(
+        duty(&r.1, "penalty.payment"),
+        "open",
+        "a part payment leaves it open"
+    );
+    let r = step(json!({"action": "pay", "on": t, "fen": 500_000})).await;
     assert_eq!(r.1["paid_fen"], 800_000, "{}", r.1);
+    assert_eq!(duty(&r.1, "penalty.payment"), "met", "{}", r.1);
     let r = step(json!({"action": "close", "on": t, "summary": "罚款已缴清，执行完毕"})).await;
     assert_eq!(r.1["stage"], "closed", "{}", r.1);
     let (_, archived) = step(json!({"action": "archive", "on": t})).await;
@@ -240,6 +253,7 @@ async fn an_officer_runs_a_penalty_case_from_filing_to_archive(engine: Engine) {
             "StatementRecorded",
             "PenaltyDecided",
             "DecisionServed",
+            "FinePaid",
             "FinePaid",
             "CaseClosed",
             "CaseArchived"
@@ -276,3 +290,15 @@ async fn an_officer_runs_a_penalty_case_from_filing_to_archive(engine: Engine) {
     assert_eq!(seen["party"]["id_number"], "340102198512124633");
 }
 both!(an_officer_runs_a_penalty_case_from_filing_to_archive);
+
+/// The status of the case's deadline of `rule` in a case answer.
+fn duty(case: &serde_json::Value, rule: &str) -> String {
+    let found: Vec<&serde_json::Value> = case["deadlines"]
+        .as_array()
+        .expect("deadlines")
+        .iter()
+        .filter(|d| d["rule_id"] == rule)
+        .collect();
+    assert_eq!(found.len(), 1, "one deadline of {rule}: {case}");
+    found[0]["status"].as_str().expect("status").to_string()
+}

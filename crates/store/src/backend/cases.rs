@@ -15,11 +15,38 @@ const CASES_LIST: ListSpec<'static> = ListSpec {
     ],
 };
 
+/// Cases folded during one batch, written once each at the flush: a case's several events in
+/// a batch (a generated case's whole history, or concurrent steps) cost one read and one upsert
+/// instead of one of each per event.
+#[derive(Default)]
+struct CasesStaged {
+    cases: std::collections::HashMap<Uuid, (Case, i64)>,
+    /// First-touch order, so the flush writes in the order the batch touched them.
+    order: Vec<Uuid>,
+}
+
 impl Backend {
-    /// Projects the case events; `false` for events of other features. Each event folds into
-    /// the case by the domain's `evolve`, so the row holds exactly what the rules decide on.
+    /// Projects one case event on its own (the isolated path and rebuilds); `false` for events
+    /// of other features.
     async fn project_cases(
         tx: &mut sqlx::Transaction<'static, Db>,
+        event: &Event,
+        version: i64,
+    ) -> Result<bool> {
+        let mut staged = CasesStaged::default();
+        if !Self::stage_cases(tx, &mut staged, event, version).await? {
+            return Ok(false);
+        }
+        Self::flush_cases(tx, &mut staged).await?;
+        Ok(true)
+    }
+
+    /// Folds a case event into the batch's staged cases by the domain's `evolve` (reading the
+    /// case's row the first time the batch touches it), so the row holds exactly what the rules
+    /// decide on; `false` for events of other features.
+    async fn stage_cases(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        staged: &mut CasesStaged,
         event: &Event,
         version: i64,
     ) -> Result<bool> {
@@ -31,27 +58,64 @@ impl Backend {
         if matches!(event, Event::CaseNumberTaken { .. }) {
             return Ok(true);
         }
-        let current: Option<Case> = match event {
-            Event::CaseFiled(_) => None,
-            _ => {
-                let row = sqlx::query("SELECT doc FROM cases WHERE id = $1")
-                    .bind(case_id.to_string())
-                    .fetch_optional(&mut **tx)
-                    .await?
-                    .ok_or_else(|| StoreError::Corrupt(format!("case {case_id} is not filed")))?;
-                Some(decode(&row.try_get::<String, _>(0)?)?)
+        let current: Option<Case> = match staged.cases.remove(&case_id) {
+            Some((c, _)) => Some(c),
+            None => {
+                staged.order.push(case_id);
+                match event {
+                    Event::CaseFiled(_) => None,
+                    _ => {
+                        let row = sqlx::query("SELECT doc FROM cases WHERE id = $1")
+                            .bind(case_id.to_string())
+                            .fetch_optional(&mut **tx)
+                            .await?
+                            .ok_or_else(|| {
+                                StoreError::Corrupt(format!("case {case_id} is not filed"))
+                            })?;
+                        Some(decode(&row.try_get::<String, _>(0)?)?)
+                    }
+                }
             }
         };
         let c = Case::evolve(current, event)
             .ok_or_else(|| StoreError::Corrupt(format!("case {case_id}: nothing to fold")))?;
-        let stage = c.stage();
-        let open_rank = i64::from(stage >= zhifa_domain::case::Stage::Closed);
-        let filed_on = c
-            .progress
-            .filed_on
-            .map(zhifa_domain::registry::format_date)
-            .unwrap_or_default();
-        let doc = serde_json::to_string(&c).expect("cases serialise");
+        staged.cases.insert(case_id, (c, version));
+        Ok(true)
+    }
+
+    /// Writes every staged case: one statement for the batch (`bulk_cases.rs`), the plain
+    /// one-row statement for a lone case.
+    async fn flush_cases(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        staged: &mut CasesStaged,
+    ) -> Result<()> {
+        if staged.order.len() == 1 {
+            let id = staged.order.pop().expect("one");
+            if let Some((c, version)) = staged.cases.remove(&id) {
+                Self::put_case(tx, &c, version).await?;
+            }
+            return Ok(());
+        }
+        let rows: Vec<crate::bulk_cases::CaseRow> = staged
+            .order
+            .drain(..)
+            .filter_map(|id| staged.cases.remove(&id))
+            .map(|(c, version)| case_row(&c, version))
+            .collect();
+        if !rows.is_empty() {
+            <Db as crate::bulk_cases::BulkCases>::upsert_cases(&mut **tx, &rows)
+                .await
+                .map_err(map_unique)?;
+        }
+        Ok(())
+    }
+
+    async fn put_case(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        c: &Case,
+        version: i64,
+    ) -> Result<()> {
+        let r = case_row(c, version);
         sqlx::query(
             "INSERT INTO cases (id, agency_id, agency_path, agency_domain, case_no, year, number, stage, \
              open_rank, filed_on, version, doc) \
@@ -60,25 +124,41 @@ impl Backend {
              ON CONFLICT (id) DO UPDATE SET stage = excluded.stage, open_rank = excluded.open_rank, \
              version = excluded.version, doc = excluded.doc",
         )
-        .bind(c.id.to_string())
-        .bind(c.agency_id.to_string())
-        .bind(c.case_no.as_str())
-        .bind(i64::from(c.year))
-        .bind(i64::from(c.number))
-        .bind(stage_key(stage))
-        .bind(open_rank)
-        .bind(filed_on)
-        .bind(version)
-        .bind(doc)
+        .bind(r.id)
+        .bind(r.agency_id)
+        .bind(r.case_no)
+        .bind(r.year)
+        .bind(r.number)
+        .bind(r.stage)
+        .bind(r.open_rank)
+        .bind(r.filed_on)
+        .bind(r.version)
+        .bind(r.doc)
         .execute(&mut **tx)
         .await
         .map_err(map_unique)?;
-        Ok(true)
+        Ok(())
     }
 
     pub(crate) async fn case(&self, id: Uuid) -> Result<Option<(Case, i64)>> {
         self.doc_with_version("SELECT doc, version FROM cases WHERE id = $1", id)
             .await
+    }
+
+    pub(crate) async fn case_count(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) FROM cases")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?)
+    }
+
+    pub(crate) async fn database_bytes(&self) -> Result<i64> {
+        let sql = if IS_PG {
+            "SELECT pg_database_size(current_database())::BIGINT"
+        } else {
+            "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
+        };
+        Ok(sqlx::query(sql).fetch_one(&self.pool).await?.try_get(0)?)
     }
 
     /// Cases in scope: open ones first, the oldest filing first.
@@ -97,6 +177,27 @@ impl Backend {
         }
         let spec = CASES_LIST;
         self.keyset(scope, &spec, &conds, page).await
+    }
+}
+
+/// A case as its row stores it: closed and archived cases rank after the open ones.
+fn case_row(c: &Case, version: i64) -> crate::bulk_cases::CaseRow {
+    let stage = c.stage();
+    crate::bulk_cases::CaseRow {
+        id: c.id.to_string(),
+        agency_id: c.agency_id.to_string(),
+        case_no: c.case_no.clone(),
+        year: i64::from(c.year),
+        number: i64::from(c.number),
+        stage: stage_key(stage),
+        open_rank: i64::from(stage >= zhifa_domain::case::Stage::Closed),
+        filed_on: c
+            .progress
+            .filed_on
+            .map(zhifa_domain::registry::format_date)
+            .unwrap_or_default(),
+        version,
+        doc: serde_json::to_string(c).expect("cases serialise"),
     }
 }
 

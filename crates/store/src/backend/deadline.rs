@@ -10,7 +10,89 @@ const DEADLINES_LIST: ListSpec<'static> = ListSpec {
     keys: &[("x.due_key", KeyKind::Text), ("x.id", KeyKind::Text)],
 };
 
+/// Deadlines folded during one batch, written once each at the flush (a deadline opened and met
+/// in one batch — a generated case's — or several met together: one upsert each).
+#[derive(Default)]
+struct DeadlinesStaged {
+    deadlines: std::collections::HashMap<Uuid, (Deadline, i64)>,
+    order: Vec<Uuid>,
+}
+
 impl Backend {
+    /// Stages a deadline's own events (opened and every later transition, folded by the
+    /// domain's `Deadline::evolve`); `false` for every other event, projected on its own.
+    async fn stage_deadlines(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        staged: &mut DeadlinesStaged,
+        event: &Event,
+        version: i64,
+    ) -> Result<bool> {
+        let (id, next) = match event {
+            Event::DeadlineOpened(d) => (d.id, None),
+            Event::DeadlineRecomputed { deadline_id, .. }
+            | Event::DeadlineMissed { deadline_id, .. }
+            | Event::DeadlineMet { deadline_id, .. }
+            | Event::DeadlineSuspended { deadline_id, .. }
+            | Event::DeadlineResumed { deadline_id, .. }
+            | Event::DeadlineExtended { deadline_id, .. } => (*deadline_id, Some(())),
+            _ => return Ok(false),
+        };
+        let d = match (staged.deadlines.remove(&id), next) {
+            (_, None) => {
+                let Event::DeadlineOpened(d) = event else {
+                    unreachable!("matched above")
+                };
+                // A new stream (the log refuses a second opening), so first touched here.
+                staged.order.push(id);
+                Deadline::from(d.clone())
+            }
+            (Some((d, _)), Some(())) => d.evolve(event),
+            (None, Some(())) => {
+                staged.order.push(id);
+                Self::deadline_in(tx, id).await?.evolve(event)
+            }
+        };
+        staged.deadlines.insert(id, (d, version));
+        Ok(true)
+    }
+
+    /// Writes every staged deadline: one statement for the batch (`bulk_cases.rs`), the plain
+    /// one-row statement for a lone one.
+    async fn flush_deadlines(
+        tx: &mut sqlx::Transaction<'static, Db>,
+        staged: &mut DeadlinesStaged,
+    ) -> Result<()> {
+        if staged.order.len() == 1 {
+            let id = staged.order.pop().expect("one");
+            if let Some((d, version)) = staged.deadlines.remove(&id) {
+                Self::put_deadline(tx, &d, version).await?;
+            }
+            return Ok(());
+        }
+        let rows: Vec<crate::bulk_cases::DeadlineRow> = staged
+            .order
+            .drain(..)
+            .filter_map(|id| staged.deadlines.remove(&id))
+            .map(|(d, version)| crate::bulk_cases::DeadlineRow {
+                id: d.id.to_string(),
+                agency_id: d.agency_id.to_string(),
+                rule_id: d.rule_id.clone(),
+                subject: d.subject.clone(),
+                status: d.status.as_str(),
+                due_date: d.due.date.map(zhifa_domain::registry::format_date),
+                provisional: d.due.provisional,
+                first_year: i64::from(d.due.first_notice_year),
+                last_year: i64::from(d.due.last_notice_year),
+                version,
+                doc: erased::Doc::doc(&d),
+            })
+            .collect();
+        if !rows.is_empty() {
+            <Db as crate::bulk_cases::BulkCases>::upsert_deadlines(&mut **tx, &rows).await?;
+        }
+        Ok(())
+    }
+
     /// Projects the deadline, holiday-notice and annual-report events; `false` for events of
     /// other features.
     async fn project_deadline(
@@ -192,6 +274,17 @@ impl Backend {
         .await?;
         rows.iter()
             .map(|r| Ok((decode(&r.try_get::<String, _>(0)?)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    /// Every deadline of `subject` (a case's: decision, service, payment…), oldest first.
+    pub(crate) async fn deadlines_of(&self, subject: &str) -> Result<Vec<(Deadline, i64)>> {
+        let rows = sqlx::query("SELECT doc, version FROM deadlines WHERE subject = $1 ORDER BY id")
+            .bind(subject)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((decode(&r.try_get::<String, _>("doc")?)?, r.try_get("version")?)))
             .collect()
     }
 

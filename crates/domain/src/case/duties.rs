@@ -1,0 +1,90 @@
+//! The tracked deadlines (DL-3) a case's events start and meet: one rule, used by the service
+//! that records a step and by the demo generator, so a case worked in the console and one
+//! generated in bulk carry the same deadlines.
+//!
+//! - 立案 opens the decision deadline (处罚法第六十条: 90 days from filing);
+//! - the decision meets it and opens service (第六十一条: handed over on announcement, or
+//!   within 7 working days when the party is absent);
+//! - service meets that and, when a fine is owed, opens payment (第六十七条: 15 days from
+//!   receiving the decision);
+//! - the payment that clears the fine meets it.
+
+use super::Case;
+use crate::event::Event;
+use time::{Date, OffsetDateTime};
+
+/// 处罚法第六十条.
+pub const DECISION_RULE: &str = "penalty.decision";
+/// 处罚法第六十一条.
+pub const SERVICE_RULE: &str = "penalty.service";
+/// 处罚法第六十七条.
+pub const PAYMENT_RULE: &str = "penalty.payment";
+
+/// What one case event does to the case's deadlines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DutyChange {
+    /// Opens a deadline of `rule`, counted from `from`, titled for the deadline list.
+    Open {
+        rule: &'static str,
+        title: String,
+        from: Date,
+    },
+    /// Meets the case's unfinished deadline of `rule` on `on` (late if it has passed).
+    Meet { rule: &'static str, on: Date },
+}
+
+/// The changes `event` makes, judged on the case as it stands after the event (`after`).
+pub fn duty_changes(after: &Case, event: &Event) -> Vec<DutyChange> {
+    let no = &after.case_no;
+    match event {
+        Event::CaseFiled(_) => vec![DutyChange::Open {
+            rule: DECISION_RULE,
+            title: format!("作出行政处罚决定（{no}）"),
+            from: after
+                .progress
+                .filed_on
+                .expect("a filed case has its filing day"),
+        }],
+        Event::PenaltyDecided(d) => vec![
+            DutyChange::Meet {
+                rule: DECISION_RULE,
+                on: d.on,
+            },
+            DutyChange::Open {
+                rule: SERVICE_RULE,
+                title: format!("送达行政处罚决定书（{no}）"),
+                from: d.on,
+            },
+        ],
+        Event::DecisionServed { on, .. } => {
+            let mut out = vec![DutyChange::Meet {
+                rule: SERVICE_RULE,
+                on: *on,
+            }];
+            if after.progress.fine_fen > after.progress.paid_fen {
+                out.push(DutyChange::Open {
+                    rule: PAYMENT_RULE,
+                    title: format!("缴纳罚款（{no}）"),
+                    from: *on,
+                });
+            }
+            out
+        }
+        Event::FinePaid { on, .. } if after.progress.paid_fen >= after.progress.fine_fen => {
+            vec![DutyChange::Meet {
+                rule: PAYMENT_RULE,
+                on: *on,
+            }]
+        }
+        _ => vec![],
+    }
+}
+
+/// When a duty met on `on` counts as met: noon in Beijing of that day (the record's own day,
+/// not the day it was entered), in UTC.
+pub fn met_at(on: Date) -> OffsetDateTime {
+    on.with_hms(12, 0, 0)
+        .expect("noon exists")
+        .assume_offset(time::macros::offset!(+8))
+        .to_offset(time::UtcOffset::UTC)
+}
