@@ -171,3 +171,32 @@ test('the officer and the head take the case to archive; out-of-order and bad st
     await again.context().close();
   }
 });
+
+test('the head decides not to punish a case under investigation; reasons are required', { timeout: TIMEOUT }, async () => {
+  const head = await loginAs('head');
+  try {
+    await openFromNav(head, '执法案件', '/cases');
+    // A demo case whose facts are recorded and which awaits its notice.
+    const row = bodyRows(head).filter({ has: head.locator('td:nth-child(4)', { hasText: /^调查取证$/ }) }).first();
+    await submit(head, row.locator('a').first());
+    assert.match(await head.locator('main h1').innerText(), /调查取证/);
+    await step(head, 'decide_no_penalty', async (f) => {
+      await f.locator('select[name=ground]').selectOption('first_minor');
+      await f.locator('textarea[name=reasons]').fill('   ');
+    });
+    const alert = await head.locator('main [role=alert]').innerText();
+    assert.match(alert, /理由|reasons|必填|不能为空/, alert);
+    await step(head, 'decide_no_penalty', async (f) => {
+      await f.locator('select[name=ground]').selectOption('first_minor');
+      await f.locator('textarea[name=reasons]').fill('当事人初次违法，危害后果轻微，已当场改正');
+    });
+    assert.match(await head.locator('main h1').innerText(), /送达/);
+    assert.match(await head.locator('#no-penalty').innerText(), /不予行政处罚.*第三十三条/);
+    assert.equal(await head.locator('form#step-decide').count(), 0, 'no penalty decision after it');
+    const timeline = await head.locator('table.timeline tbody tr td:nth-child(2)').allInnerTexts();
+    assert.equal(timeline.at(-1), '作出不予行政处罚决定');
+    await shot(head, '34-case-not-punished');
+  } finally {
+    await head.context().close();
+  }
+});

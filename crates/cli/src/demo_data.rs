@@ -178,7 +178,7 @@ pub(crate) async fn seed_demo(
         })
         .collect();
     let world = zhifa_demo::cases::CaseWorld::from_commands(&demo.commands);
-    if store.event_count().await? > 0 {
+    if store.has_events().await? {
         println!("使用已有演示数据：{}", dir.display());
         return Ok((accounts, world));
     }

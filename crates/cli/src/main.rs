@@ -471,7 +471,7 @@ async fn main() -> Result<()> {
                     .with_context(|| "opening the PostgreSQL database".to_string())?,
                 None => Store::open_sqlite_dir_with(&data_dir, ledger_hash).await?,
             };
-            let fresh = store.event_count().await? == 0;
+            let fresh = !store.has_events().await?;
             let (accounts, world) = seed_demo(&store, seed, &data_dir).await?;
             let evidence = evidence_store(None, &data_dir)?;
             if fresh && cases > 0 {

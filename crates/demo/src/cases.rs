@@ -342,6 +342,8 @@ impl CaseGen<'_> {
         } else {
             vec![Sanction::Warning]
         };
+        // Three in a hundred end in a decision not to punish (第三十三条): no notice, no fine.
+        let no_penalty = self.g.rng.random_range(0..100) < 3;
         let mut on = filed_on;
         let mut steps: Vec<(u8, CaseAction)> = vec![];
         let s = |on: Date| format_date(on);
@@ -362,7 +364,16 @@ impl CaseGen<'_> {
                 ));
             }
         }
-        if last >= Last::Notify {
+        if last >= Last::Decide && no_penalty {
+            steps.push((
+                8,
+                CaseAction::DecideNoPenalty(case::NoPenaltyStep {
+                    on: String::new(),
+                    ground: case::NoPenaltyGround::FirstMinor,
+                    reasons: "当事人初次违法，危害后果轻微，已当场改正。".into(),
+                }),
+            ));
+        } else if last >= Last::Notify {
             steps.push((
                 10,
                 CaseAction::Notify(case::NotifyStep {
@@ -373,7 +384,7 @@ impl CaseGen<'_> {
                 }),
             ));
         }
-        if last >= Last::Statement {
+        if last >= Last::Statement && !no_penalty {
             let waived = self.g.rng.random_range(0..10) < 4;
             steps.push((
                 1,
@@ -388,7 +399,7 @@ impl CaseGen<'_> {
                 }),
             ));
         }
-        if last >= Last::Decide {
+        if last >= Last::Decide && !no_penalty {
             steps.push((
                 6,
                 CaseAction::Decide(case::DecisionStep {
@@ -417,7 +428,7 @@ impl CaseGen<'_> {
                 }),
             ));
         }
-        if last >= Last::Pay && fine > 0 {
+        if last >= Last::Pay && fine > 0 && !no_penalty {
             steps.push((
                 7,
                 CaseAction::Pay(case::PaymentStep {
@@ -442,7 +453,10 @@ impl CaseGen<'_> {
             ));
         }
         for (gap, mut action) in steps {
-            let by = if matches!(action, CaseAction::Decide(_)) {
+            let by = if matches!(
+                action,
+                CaseAction::Decide(_) | CaseAction::DecideNoPenalty(_)
+            ) {
                 &head
             } else {
                 &officer
@@ -542,6 +556,7 @@ fn set_on(a: &mut CaseAction, on: String) {
         CaseAction::RequestHearing(b) => b.on = on,
         CaseAction::Hearing(b) => b.on = on,
         CaseAction::Decide(b) => b.on = on,
+        CaseAction::DecideNoPenalty(b) => b.on = on,
         CaseAction::Serve(b) => b.on = on,
         CaseAction::Pay(b) => b.on = on,
         CaseAction::Close(b) => b.on = on,

@@ -49,6 +49,7 @@ fn generated_cases_are_deterministic_numbered_without_gaps_and_at_every_stage() 
     let mut numbers: HashMap<(uuid::Uuid, i32), Vec<(time::Date, u32)>> = HashMap::new();
     let mut stages: BTreeMap<String, usize> = BTreeMap::new();
     let mut outside = 0;
+    let mut no_penalty = 0;
     for cmd in &a {
         // One command per case: its number, its history, its deadlines.
         let Event::CaseNumberTaken {
@@ -68,7 +69,7 @@ fn generated_cases_are_deterministic_numbered_without_gaps_and_at_every_stage() 
         let c: Case = history
             .events
             .iter()
-            .fold(None, |c, e| Case::evolve(c, e))
+            .fold(None, Case::evolve)
             .expect("the history folds into a case");
         assert_eq!((c.number, c.year), (*number, *year));
         numbers
@@ -95,9 +96,15 @@ fn generated_cases_are_deterministic_numbered_without_gaps_and_at_every_stage() 
                 e => panic!("only deadlines follow the history: {e:?}"),
             })
             .collect();
-        assert_eq!(rules[0], (DECISION_RULE.into(), c.decision.is_some()));
+        let decided = c.progress.decided_on.is_some();
+        assert_eq!(rules[0], (DECISION_RULE.into(), decided));
+        assert_eq!(decided, c.decision.is_some() || c.no_penalty.is_some());
+        if c.no_penalty.is_some() {
+            no_penalty += 1;
+            assert_eq!(c.progress.fine_fen, 0);
+        }
         let served = c.progress.decision_served_on.is_some();
-        if c.decision.is_some() {
+        if decided {
             assert_eq!(rules[1], (SERVICE_RULE.into(), served));
         }
         if served && c.progress.fine_fen > 0 {
@@ -141,4 +148,5 @@ fn generated_cases_are_deterministic_numbered_without_gaps_and_at_every_stage() 
         outside > 0,
         "some fines lie outside the benchmark, with reasons"
     );
+    assert!(no_penalty > 0, "some cases end in a decision not to punish");
 }

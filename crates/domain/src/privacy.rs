@@ -62,7 +62,7 @@ pub enum Readers {
 }
 
 /// The kinds of the case feature ([`Readers::CaseWork`]).
-pub const CASE_KINDS: [&str; 12] = [
+pub const CASE_KINDS: [&str; 13] = [
     "CaseNumberTaken",
     "CaseFiled",
     "InvestigationRecorded",
@@ -75,6 +75,7 @@ pub const CASE_KINDS: [&str; 12] = [
     "FinePaid",
     "CaseClosed",
     "CaseArchived",
+    "NoPenaltyDecided",
 ];
 
 /// The kinds of account administration ([`Readers::AccountAdministration`]).

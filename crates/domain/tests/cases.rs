@@ -516,3 +516,74 @@ fn each_step_opens_and_meets_the_deadlines_its_article_sets() {
         "met at noon in Beijing"
     );
 }
+
+/// 不予行政处罚 (第三十三条): the agency head's, on the facts recorded, with no notice before it;
+/// served like any decision, it leaves nothing to pay, and the case closes.
+#[test]
+fn a_decision_not_to_punish_follows_the_facts_and_leaves_nothing_to_pay() {
+    let cal = Calendar::embedded();
+    let (a, b) = (officer(1), officer(2));
+    let me = actor(Role::Officer, 1);
+    let head = actor(Role::AgencyHead, 1);
+    let c = file(
+        &draft(&[&a, &b], Some(date!(2026 - 06 - 10))),
+        &item(),
+        &[&a, &b],
+    )
+    .unwrap();
+    let not_punish = serde_json::json!({"action": "decide_no_penalty", "on": "2026-06-11",
+        "ground": "minor_corrected", "reasons": "违法行为轻微并已及时改正，没有造成危害后果"});
+    let e = take(c.clone(), &head, not_punish.clone(), &cal, vec![]).unwrap_err();
+    assert_eq!(e.code, "record_missing", "{}", e.message);
+    let c = take(
+        c,
+        &me,
+        serde_json::json!({"action": "investigate", "kind": "inspection", "on": "2026-06-10",
+            "place": "现场", "officer_ids": [a.id, b.id], "summary": "现场检查"}),
+        &cal,
+        vec![&a, &b],
+    )
+    .unwrap();
+    assert!(
+        c.progress
+            .next_steps(&cal, TODAY)
+            .contains(&Step::DecideNoPenalty)
+    );
+    let e = take(c.clone(), &me, not_punish.clone(), &cal, vec![]).unwrap_err();
+    assert_eq!(e.code, "forbidden", "an officer does not decide");
+    let c = take(c, &head, not_punish, &cal, vec![]).unwrap();
+    assert_eq!(c.stage(), Stage::Service);
+    assert_eq!(
+        c.no_penalty.as_ref().map(|n| n.ground),
+        Some(NoPenaltyGround::MinorCorrected)
+    );
+    assert!(c.decision.is_none());
+    let steps = c.progress.next_steps(&cal, TODAY);
+    assert!(!steps.contains(&Step::Decide) && !steps.contains(&Step::DecideNoPenalty));
+    let c = take(
+        c,
+        &me,
+        serde_json::json!({"action": "serve", "on": "2026-06-12", "method": "direct"}),
+        &cal,
+        vec![],
+    )
+    .unwrap();
+    let e = take(
+        c.clone(),
+        &me,
+        serde_json::json!({"action": "pay", "on": "2026-06-12", "fen": 100}),
+        &cal,
+        vec![],
+    )
+    .unwrap_err();
+    assert_eq!(e.code, "no_fine");
+    let c = take(
+        c,
+        &me,
+        serde_json::json!({"action": "close", "on": "2026-06-12", "summary": "不予处罚，结案"}),
+        &cal,
+        vec![],
+    )
+    .unwrap();
+    assert_eq!(c.stage(), Stage::Closed);
+}

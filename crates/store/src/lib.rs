@@ -568,6 +568,8 @@ forward! {
     /// A self-verifying package of these events (REC-5), proven against the latest checkpoint.
     fn export_package(&self, title: &str, seqs: &[i64]) -> zhifa_ledger::Package;
     fn event_count(&self) -> i64;
+    fn has_events(&self) -> bool;
+    fn refresh_statistics(&self) -> ();
     /// Drops every projection and replays the whole log into it, in one transaction.
     fn rebuild(&self) -> u64;
     /// Every projection row as text, sorted: for proving a rebuild reproduces the tables.

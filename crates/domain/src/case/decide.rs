@@ -240,6 +240,7 @@ pub fn decide_file_case(
         },
         proposed: vec![],
         decision: None,
+        no_penalty: None,
     })
 }
 
@@ -317,6 +318,12 @@ step_bodies! {
         departure_reason: Option<String>,
         reasons: String,
     }
+    /// 不予行政处罚决定, by the agency head: the ground and its reasons.
+    DecideNoPenalty(NoPenaltyStep, "decide_no_penalty") {
+        on: String,
+        ground: NoPenaltyGround,
+        reasons: String,
+    }
     /// 送达 of the decision (第六十一条).
     Serve(ServiceStep, "serve") {
         on: String,
@@ -349,6 +356,7 @@ impl CaseAction {
             CaseAction::RequestHearing(_) => Step::RequestHearing,
             CaseAction::Hearing(_) => Step::HoldHearing,
             CaseAction::Decide(_) => Step::Decide,
+            CaseAction::DecideNoPenalty(_) => Step::DecideNoPenalty,
             CaseAction::Serve(_) => Step::ServeDecision,
             CaseAction::Pay(_) => Step::RecordPayment,
             CaseAction::Close(_) => Step::Close,
@@ -402,7 +410,7 @@ fn sanctions_valid(field: &str, s: &[Sanction]) -> Result<(), DomainError> {
 /// reading a case from above (a superior department, a supervisor) gives no hand in it. The
 /// steps offered on a case's page and in the API's `next_steps` are filtered by this too.
 pub fn may_take(actor: &Actor, case: &Case, step: Step) -> Result<(), DomainError> {
-    actor.require(if step == Step::Decide {
+    actor.require(if matches!(step, Step::Decide | Step::DecideNoPenalty) {
         Permission::DecidePenalty
     } else {
         Permission::EnforceInField
@@ -523,6 +531,14 @@ pub fn decide_case_action(
                 reasons: required("reasons", reasons, 5000)?,
             })
         }
+        CaseAction::DecideNoPenalty(NoPenaltyStep {
+            ground, reasons, ..
+        }) => Event::NoPenaltyDecided {
+            case_id,
+            on,
+            ground: *ground,
+            reasons: required("reasons", reasons, 5000)?,
+        },
         CaseAction::Serve(ServiceStep {
             method, consent, ..
         }) => {

@@ -56,6 +56,17 @@ pub fn duty_changes(after: &Case, event: &Event) -> Vec<DutyChange> {
                 from: d.on,
             },
         ],
+        Event::NoPenaltyDecided { on, .. } => vec![
+            DutyChange::Meet {
+                rule: DECISION_RULE,
+                on: *on,
+            },
+            DutyChange::Open {
+                rule: SERVICE_RULE,
+                title: format!("送达不予行政处罚决定书（{no}）"),
+                from: *on,
+            },
+        ],
         Event::DecisionServed { on, .. } => {
             let mut out = vec![DutyChange::Meet {
                 rule: SERVICE_RULE,

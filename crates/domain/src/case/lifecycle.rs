@@ -61,6 +61,8 @@ pub enum Step {
     HoldHearing,
     /// 作出决定（第五十七条至第五十九条）
     Decide,
+    /// 作出不予行政处罚决定（第三十条、第三十一条、第三十三条、第三十六条、第五十七条）
+    DecideNoPenalty,
     /// 送达决定书（第六十一条）
     ServeDecision,
     /// 缴纳罚款（第六十七条）
@@ -80,6 +82,7 @@ impl Step {
             Step::RequestHearing => "登记听证申请",
             Step::HoldHearing => "举行听证",
             Step::Decide => "作出处罚决定",
+            Step::DecideNoPenalty => "作出不予行政处罚决定",
             Step::ServeDecision => "送达处罚决定书",
             Step::RecordPayment => "登记缴纳罚款",
             Step::Close => "结案",
@@ -110,6 +113,9 @@ pub struct Progress {
     pub fine_fen: i64,
     pub decision_served_on: Option<Date>,
     pub paid_fen: i64,
+    /// Decided not to punish (不予行政处罚决定): no fine, nothing to execute.
+    #[serde(default)]
+    pub no_penalty: bool,
     pub closed_on: Option<Date>,
     pub archived_on: Option<Date>,
     /// The day of the latest step: no step is dated before it.
@@ -152,6 +158,7 @@ impl Progress {
             RequestHearing,
             HoldHearing,
             Decide,
+            DecideNoPenalty,
             ServeDecision,
             RecordPayment,
             Close,
@@ -363,6 +370,28 @@ pub fn check_step(p: &Progress, step: Step, on: Date, cal: &Calendar) -> Result<
                 let mut e = refuse(
                     "review_missing",
                     "本案经过听证程序，须经法制审核；未经法制审核或审核未通过的，不得作出决定（《行政处罚法》第五十八条）".into(),
+                );
+                e.rule = Some("REV-6");
+                return Err(e);
+            }
+        }
+        Step::DecideNoPenalty => {
+            // Not punishing takes no notice (第四十四条 is about a penalty to be imposed), but
+            // it rests on the facts found: an investigation record first (REC-2).
+            if p.investigation_records == 0 {
+                return Err(refuse(
+                    "record_missing",
+                    "作出不予行政处罚决定前须有调查取证记录（询问笔录或现场检查（勘验）笔录，REC-2）"
+                        .into(),
+                ));
+            }
+            if p.decided_on.is_some() {
+                return Err(refuse("already_decided", "案件已作出决定".into()));
+            }
+            if p.needs_review && !p.review_approved {
+                let mut e = refuse(
+                    "review_missing",
+                    "本案须经法制审核；未经法制审核或审核未通过的，不得作出决定（《行政处罚法》第五十八条）".into(),
                 );
                 e.rule = Some("REV-6");
                 return Err(e);

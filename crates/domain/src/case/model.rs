@@ -82,6 +82,84 @@ pub struct Decision {
     pub reasons: String,
 }
 
+/// Why no penalty is imposed (不予行政处罚), each with the article that grounds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NoPenaltyGround {
+    /// 违法行为轻微并及时改正，没有造成危害后果（第三十三条第一款）
+    MinorCorrected,
+    /// 初次违法且危害后果轻微并及时改正（第三十三条第一款，可以不予处罚）
+    FirstMinor,
+    /// 当事人有证据足以证明没有主观过错（第三十三条第二款）
+    NoFault,
+    /// 不满十四周岁（第三十条）
+    UnderFourteen,
+    /// 精神病人、智力残疾人在不能辨认或者不能控制自己行为时有违法行为（第三十一条）
+    NotResponsible,
+    /// 违法行为在二年（五年）内未被发现（第三十六条）
+    Limitation,
+    /// 违法事实不能成立（第五十七条第一款第三项）
+    FactsNotEstablished,
+}
+
+impl NoPenaltyGround {
+    pub const ALL: [NoPenaltyGround; 7] = [
+        NoPenaltyGround::MinorCorrected,
+        NoPenaltyGround::FirstMinor,
+        NoPenaltyGround::NoFault,
+        NoPenaltyGround::UnderFourteen,
+        NoPenaltyGround::NotResponsible,
+        NoPenaltyGround::Limitation,
+        NoPenaltyGround::FactsNotEstablished,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            NoPenaltyGround::MinorCorrected => "minor_corrected",
+            NoPenaltyGround::FirstMinor => "first_minor",
+            NoPenaltyGround::NoFault => "no_fault",
+            NoPenaltyGround::UnderFourteen => "under_fourteen",
+            NoPenaltyGround::NotResponsible => "not_responsible",
+            NoPenaltyGround::Limitation => "limitation",
+            NoPenaltyGround::FactsNotEstablished => "facts_not_established",
+        }
+    }
+
+    /// The ground as the decision form states it, with its article of 处罚法.
+    pub fn label(self) -> &'static str {
+        match self {
+            NoPenaltyGround::MinorCorrected => {
+                "违法行为轻微并及时改正，没有造成危害后果（《行政处罚法》第三十三条第一款）"
+            }
+            NoPenaltyGround::FirstMinor => {
+                "初次违法且危害后果轻微并及时改正（《行政处罚法》第三十三条第一款）"
+            }
+            NoPenaltyGround::NoFault => {
+                "当事人有证据足以证明没有主观过错（《行政处罚法》第三十三条第二款）"
+            }
+            NoPenaltyGround::UnderFourteen => "违法时不满十四周岁（《行政处罚法》第三十条）",
+            NoPenaltyGround::NotResponsible => {
+                "精神病人、智力残疾人在不能辨认或者不能控制自己行为时有违法行为（《行政处罚法》第三十一条）"
+            }
+            NoPenaltyGround::Limitation => {
+                "违法行为在法定期限内未被发现（《行政处罚法》第三十六条）"
+            }
+            NoPenaltyGround::FactsNotEstablished => {
+                "违法事实不能成立（《行政处罚法》第五十七条第一款第三项）"
+            }
+        }
+    }
+}
+
+/// A decision not to impose a penalty (不予行政处罚决定).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct NoPenalty {
+    pub decided_on: Date,
+    pub ground: NoPenaltyGround,
+    /// 违法事实（或事实不成立的理由）、证据与依据 as written in the decision.
+    pub reasons: String,
+}
+
 /// A penalty case under the ordinary procedure.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Case {
@@ -113,6 +191,9 @@ pub struct Case {
     /// The penalty proposed in the notice (告知).
     pub proposed: Vec<Sanction>,
     pub decision: Option<Decision>,
+    /// The decision not to punish, when that is how the case was decided (第三十三条等).
+    #[serde(default)]
+    pub no_penalty: Option<NoPenalty>,
 }
 
 impl Case {

@@ -145,6 +145,7 @@ impl Aggregate for Case {
                 },
                 proposed: vec![],
                 decision: None,
+                no_penalty: None,
             });
         }
         let mut c = state?;
@@ -192,6 +193,20 @@ impl Aggregate for Case {
                     reasons: d.reasons.clone(),
                 });
             }
+            Event::NoPenaltyDecided {
+                on,
+                ground,
+                reasons,
+                ..
+            } => {
+                p.decided_on = Some(*on);
+                p.no_penalty = true;
+                c.no_penalty = Some(NoPenalty {
+                    decided_on: *on,
+                    ground: *ground,
+                    reasons: reasons.clone(),
+                });
+            }
             Event::DecisionServed { on, .. } => p.decision_served_on = Some(*on),
             Event::FinePaid { fen, .. } => p.paid_fen += fen,
             Event::CaseClosed { on, .. } => p.closed_on = Some(*on),
@@ -213,6 +228,7 @@ impl Event {
             Event::StatementRecorded { on, .. }
             | Event::HearingRequested { on, .. }
             | Event::HearingHeld { on, .. }
+            | Event::NoPenaltyDecided { on, .. }
             | Event::DecisionServed { on, .. }
             | Event::FinePaid { on, .. }
             | Event::CaseClosed { on, .. }
@@ -231,6 +247,7 @@ impl Event {
             Event::StatementRecorded { case_id, .. }
             | Event::HearingRequested { case_id, .. }
             | Event::HearingHeld { case_id, .. }
+            | Event::NoPenaltyDecided { case_id, .. }
             | Event::DecisionServed { case_id, .. }
             | Event::FinePaid { case_id, .. }
             | Event::CaseClosed { case_id, .. }

@@ -223,6 +223,13 @@ pub enum Event {
     },
     /// 行政处罚决定 (第五十九条).
     PenaltyDecided(DecisionV1),
+    /// 不予行政处罚决定 (第三十条、第三十一条、第三十三条、第三十六条、第五十七条).
+    NoPenaltyDecided {
+        case_id: Uuid,
+        on: time::Date,
+        ground: crate::case::NoPenaltyGround,
+        reasons: String,
+    },
     /// 送达 of the decision (第六十一条).
     DecisionServed {
         case_id: Uuid,
@@ -295,6 +302,7 @@ impl Event {
             Event::FinePaid { .. } => "FinePaid",
             Event::CaseClosed { .. } => "CaseClosed",
             Event::CaseArchived { .. } => "CaseArchived",
+            Event::NoPenaltyDecided { .. } => "NoPenaltyDecided",
         }
     }
 
@@ -350,6 +358,7 @@ pub fn label_of(kind: &str) -> Option<&'static str> {
         "FinePaid" => "缴纳罚款",
         "CaseClosed" => "结案",
         "CaseArchived" => "归档",
+        "NoPenaltyDecided" => "作出不予行政处罚决定",
         _ => return None,
     })
 }

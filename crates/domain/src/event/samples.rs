@@ -57,9 +57,10 @@ pub fn variant_index(e: &Event) -> usize {
         Event::FinePaid { .. } => 38,
         Event::CaseClosed { .. } => 39,
         Event::CaseArchived { .. } => 40,
+        Event::NoPenaltyDecided { .. } => 41,
     }
 }
-pub const VARIANTS: usize = 41;
+pub const VARIANTS: usize = 42;
 
 fn id(n: u128) -> Uuid {
     Uuid::from_u128(n)
@@ -399,6 +400,12 @@ pub fn all() -> Vec<Event> {
             case_id: id(20),
             on: date!(2026 - 04 - 10),
         },
+        Event::NoPenaltyDecided {
+            case_id: id(21),
+            on: date!(2026 - 04 - 12),
+            ground: crate::case::NoPenaltyGround::FirstMinor,
+            reasons: "初次违法，危害后果轻微，已当场改正".into(),
+        },
     ]
 }
 
@@ -435,5 +442,6 @@ fn case() -> crate::case::Case {
         },
         proposed: vec![],
         decision: None,
+        no_penalty: None,
     }
 }

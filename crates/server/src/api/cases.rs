@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use zhifa_domain::case::{
-    self, Case, CaseAction, CaseDraft, Decision, Party, Sanction, Stage, Step,
+    self, Case, CaseAction, CaseDraft, Decision, NoPenalty, Party, Sanction, Stage, Step,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -29,6 +29,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/cases/{id}/hearing-requests", post(request_hearing))
         .route("/api/v1/cases/{id}/hearings", post(hearing))
         .route("/api/v1/cases/{id}/decisions", post(decide))
+        .route(
+            "/api/v1/cases/{id}/no-penalty-decisions",
+            post(decide_no_penalty),
+        )
         .route("/api/v1/cases/{id}/services", post(serve))
         .route("/api/v1/cases/{id}/payments", post(pay))
         .route("/api/v1/cases/{id}/closing", post(close))
@@ -78,6 +82,8 @@ pub struct CaseDetail {
     pub filed_on: String,
     pub proposed: Vec<Sanction>,
     pub decision: Option<Decision>,
+    /// The decision not to punish, when the case was decided so.
+    pub no_penalty: Option<NoPenalty>,
     pub paid_fen: i64,
     pub next_steps: Vec<StepView>,
     pub timeline: Vec<EventView>,
@@ -152,6 +158,7 @@ async fn detail_with(
         filed_on: date(c.progress.filed_on),
         proposed: c.proposed.clone(),
         decision: c.decision.clone(),
+        no_penalty: c.no_penalty.clone(),
         paid_fen: c.progress.paid_fen,
         next_steps: next_steps(st, u, &c),
         timeline: timeline.into_iter().map(EventView::from).collect(),
@@ -262,6 +269,8 @@ step_endpoints! {
         "举行听证：申请后七个工作日以后，由非本案调查人员主持（第六十四条）。";
     decide, "/api/v1/cases/{id}/decisions", Decide, DecisionStep,
         "作出行政处罚决定：机关负责人（第五十七条），不重于告知，对照裁量基准（第三十四条）。";
+    decide_no_penalty, "/api/v1/cases/{id}/no-penalty-decisions", DecideNoPenalty, NoPenaltyStep,
+        "作出不予行政处罚决定：机关负责人，写明理由（第三十条、第三十一条、第三十三条、第三十六条、第五十七条）；无须事先告知。";
     serve, "/api/v1/cases/{id}/services", Serve, ServiceStep,
         "送达处罚决定书；电子送达须当事人同意（第六十一条）。";
     pay, "/api/v1/cases/{id}/payments", Pay, PaymentStep,

@@ -120,7 +120,7 @@ pub struct Paged<T> {
         evidence::upload_evidence, evidence::list_evidence, evidence::get_evidence, evidence::evidence_content,
         cases::file_case, cases::list_cases, cases::get_case,
         cases::investigate, cases::notify, cases::statement, cases::request_hearing, cases::hearing,
-        cases::decide, cases::serve, cases::pay, cases::close, cases::archive,
+        cases::decide, cases::decide_no_penalty, cases::serve, cases::pay, cases::close, cases::archive,
     ),
     components(schemas(ErrorBody)),
     modifiers(&Conventions),

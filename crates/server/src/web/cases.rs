@@ -268,6 +268,9 @@ struct DetailT {
     party_kind: &'static str,
     proposed: String,
     decided: String,
+    no_penalty: String,
+    /// The grounds of a decision not to punish, as (key, label).
+    grounds: Vec<(&'static str, &'static str)>,
     paid: String,
     deadlines: Vec<(String, String, &'static str)>,
     timeline: Vec<TimelineRow>,
@@ -291,6 +294,7 @@ fn step_key(s: Step) -> &'static str {
         Step::RequestHearing => "request_hearing",
         Step::HoldHearing => "hearing",
         Step::Decide => "decide",
+        Step::DecideNoPenalty => "decide_no_penalty",
         Step::ServeDecision => "serve",
         Step::RecordPayment => "pay",
         Step::Close => "close",
@@ -365,6 +369,22 @@ async fn detail_page(
                 )
             })
             .unwrap_or_default(),
+        no_penalty: view
+            .no_penalty
+            .as_ref()
+            .map(|n| {
+                format!(
+                    "不予行政处罚（{}作出）：{}。{}",
+                    zhifa_domain::registry::format_date(n.decided_on),
+                    n.ground.label(),
+                    n.reasons
+                )
+            })
+            .unwrap_or_default(),
+        grounds: zhifa_domain::case::NoPenaltyGround::ALL
+            .iter()
+            .map(|g| (g.key(), g.label()))
+            .collect(),
         paid: yuan(view.paid_fen),
         deadlines,
         c: view,
@@ -470,6 +490,10 @@ fn action_of(f: &FormValues) -> Result<CaseAction, ApiError> {
             if !reason.is_empty() {
                 m.insert("departure_reason".into(), json!(reason));
             }
+        }
+        "decide_no_penalty" => {
+            m.insert("ground".into(), text("ground"));
+            m.insert("reasons".into(), text("reasons"));
         }
         "serve" => {
             m.insert("method".into(), text("method"));

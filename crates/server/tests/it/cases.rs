@@ -291,6 +291,100 @@ async fn an_officer_runs_a_penalty_case_from_filing_to_archive(engine: Engine) {
 }
 both!(an_officer_runs_a_penalty_case_from_filing_to_archive);
 
+/// 不予行政处罚 (第三十三条): decided by the agency head on the facts found, without a notice; it
+/// meets the 90 days and opens service like a penalty, and the case closes with nothing to pay.
+async fn a_case_decided_not_to_punish_takes_no_notice_and_closes_without_payment(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let (item, second) = setup(&app).await;
+    let first = app.fx.yaohai_officer.id.to_string();
+    let officer = app.login("officer").await;
+    let head = app.login("head").await;
+    let t = zhifa_domain::registry::format_date(zhifa_server::service::today_cst());
+    let (_, case) = officer
+        .post("/api/v1/cases", &draft(&item, &[&first, &second], &t))
+        .await;
+    let id = case["id"].as_str().unwrap().to_string();
+    let path = |each: &str| format!("/api/v1/cases/{id}/{each}");
+    let no_penalty =
+        json!({"on": t, "ground": "first_minor", "reasons": "初次违法，危害后果轻微，已当场改正"});
+    // Not before the facts are recorded.
+    let r = head.post(&path("no-penalty-decisions"), &no_penalty).await;
+    assert_error(&r, StatusCode::CONFLICT, "record_missing", Some("step"));
+    let (st, _) = officer
+        .post(
+            &path("investigations"),
+            &json!({"kind": "inquiry", "on": t, "place": "现场", "officer_ids": [first, second],
+                    "summary": "询问当事人，当事人承认并已改正"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let events = app.store.event_count().await.unwrap();
+    // The head's decision (第五十七条), a ground the law names, reasons written.
+    let r = officer
+        .post(&path("no-penalty-decisions"), &no_penalty)
+        .await;
+    assert_eq!(r.0, StatusCode::FORBIDDEN, "{}", r.1);
+    let mut unnamed = no_penalty.clone();
+    unnamed["ground"] = json!("sympathy");
+    let r = head.post(&path("no-penalty-decisions"), &unnamed).await;
+    assert_eq!(r.0, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.1);
+    let mut silent = no_penalty.clone();
+    silent["reasons"] = json!(" ");
+    let r = head.post(&path("no-penalty-decisions"), &silent).await;
+    assert_error(
+        &r,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "required",
+        Some("reasons"),
+    );
+    assert_eq!(
+        app.store.event_count().await.unwrap(),
+        events,
+        "nothing written"
+    );
+    let (st, decided) = head.post(&path("no-penalty-decisions"), &no_penalty).await;
+    assert_eq!(st, StatusCode::OK, "{decided}");
+    assert_eq!(decided["stage"], "service");
+    assert_eq!(decided["no_penalty"]["ground"], "first_minor");
+    assert!(decided["decision"].is_null());
+    assert_eq!(decided["timeline"][0]["kind"], "NoPenaltyDecided");
+    assert_eq!(duty(&decided, "penalty.decision"), "met");
+    assert_eq!(duty(&decided, "penalty.service"), "open");
+    // No second decision, no notice afterwards; served, it closes without a payment.
+    let r = head
+        .post(
+            &path("decisions"),
+            &json!({"on": t, "sanctions": [{"kind": "warning"}], "severity": "general", "reasons": "x"}),
+        )
+        .await;
+    assert_eq!(r.0, StatusCode::CONFLICT, "{}", r.1);
+    let (_, served) = officer
+        .post(&path("services"), &json!({"on": t, "method": "direct"}))
+        .await;
+    assert_eq!(duty(&served, "penalty.service"), "met");
+    assert!(
+        served["deadlines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["rule_id"] != "penalty.payment"),
+        "nothing to pay: {served}"
+    );
+    let r = officer
+        .post(&path("payments"), &json!({"on": t, "fen": 100}))
+        .await;
+    assert_error(&r, StatusCode::CONFLICT, "no_fine", Some("step"));
+    let (_, closed) = officer
+        .post(
+            &path("closing"),
+            &json!({"on": t, "summary": "不予处罚，结案"}),
+        )
+        .await;
+    assert_eq!(closed["stage"], "closed", "{closed}");
+}
+
+both!(a_case_decided_not_to_punish_takes_no_notice_and_closes_without_payment);
+
 /// The status of the case's deadline of `rule` in a case answer.
 fn duty(case: &serde_json::Value, rule: &str) -> String {
     let found: Vec<&serde_json::Value> = case["deadlines"]

@@ -139,6 +139,33 @@ impl Backend {
         rows.iter().map(row_to_recorded).collect()
     }
 
+    /// Whether the log holds any event: an index probe (counting 16 million events took 15 s
+    /// on PostgreSQL at every demo start).
+    pub(crate) async fn has_events(&self) -> Result<bool> {
+        Ok(sqlx::query("SELECT EXISTS (SELECT 1 FROM events)")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?)
+    }
+
+    /// Refreshes the planner's statistics after a bulk load. Until autovacuum gets to a table
+    /// loaded in one go, PostgreSQL plans with no statistics at all: a case's 10 records were
+    /// estimated at 144,000 rows, read by a parallel bitmap scan with JIT (250 ms a case page,
+    /// 6 ms after `ANALYZE`). SQLite's `optimize` analyses, within a bounded sample, only what
+    /// would change a plan.
+    pub(crate) async fn refresh_statistics(&self) -> Result<()> {
+        if IS_PG {
+            sqlx::query("ANALYZE").execute(&self.pool).await?;
+        } else {
+            let mut conn = self.pool.acquire().await?;
+            sqlx::query("PRAGMA analysis_limit = 1000")
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("PRAGMA optimize").execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+
     pub(crate) async fn event_count(&self) -> Result<i64> {
         Ok(sqlx::query("SELECT COUNT(*) FROM events")
             .fetch_one(&self.pool)
