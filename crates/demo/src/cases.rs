@@ -494,30 +494,8 @@ impl CaseGen<'_> {
             duties.apply(self, &c, &event)?;
             events.push(event);
         }
-        let mut parts = vec![
-            NewEvent {
-                stream: StreamId::case_numbers(agency.id, year),
-                // The generator numbers its own filings in order; nothing else files meanwhile.
-                expected: Expected::Any,
-                agency_id: agency.id,
-                actor: officer.clone(),
-                events: vec![Event::CaseNumberTaken {
-                    agency_id: agency.id,
-                    year,
-                    number,
-                    case_id: c.id,
-                }],
-                side_effects: vec![],
-            },
-            NewEvent {
-                stream: StreamId::case(c.id),
-                expected: Expected::NoStream,
-                agency_id: agency.id,
-                actor: officer,
-                events,
-                side_effects: vec![],
-            },
-        ];
+        // The generator numbers its own filings in order; nothing else files meanwhile.
+        let mut parts = case::filing_parts(&c, &officer, Expected::Any, events);
         for (_, d, evs) in duties.open {
             parts.push(NewEvent {
                 stream: StreamId::deadline(d.id),

@@ -166,6 +166,15 @@ pub fn may_read_event(actor: &crate::auth::Actor, kind: &str) -> bool {
 /// by [`mask_id_number`] otherwise — and every erased one (`{"$commit": …}`) reads as
 /// [`ERASED`]. One rule for every read path of records, the same as the entity views apply.
 pub fn view_payload(payload: &serde_json::Value, actor: &crate::auth::Actor) -> serde_json::Value {
+    view_payload_clear(
+        payload,
+        actor.can(crate::auth::Permission::ViewPersonalData),
+    )
+}
+
+/// [`view_payload`] with the decision made: `clear` shows personal values, otherwise masked.
+/// For a case's records it is [`sees_party`].
+pub fn view_payload_clear(payload: &serde_json::Value, clear: bool) -> serde_json::Value {
     use crate::event::personal::{COMMIT_KEY, PERSONAL_KEY};
     use serde_json::Value;
     fn walk(v: &mut Value, clear: bool) {
@@ -192,15 +201,33 @@ pub fn view_payload(payload: &serde_json::Value, actor: &crate::auth::Actor) -> 
         }
     }
     let mut v = payload.clone();
-    walk(&mut v, actor.can(crate::auth::Permission::ViewPersonalData));
+    walk(&mut v, clear);
     v
 }
 
-/// A case's party as `actor` may see it: the same rule as [`view_payload`] applies to the
-/// party's values in the case's records (each personal value masked by [`mask_id_number`]
-/// without `ViewPersonalData`), so the case page and its timeline show the same.
-pub fn party_view(p: &crate::case::Party, actor: &crate::auth::Actor) -> crate::case::Party {
-    if actor.can(crate::auth::Permission::ViewPersonalData) {
+/// Whether `actor` sees a case's party in clear: with `ViewPersonalData`, or on a need-to-know
+/// basis as one of the case's own officers — in charge of it or named on one of its records —
+/// who serve its documents on the party and must know whom they serve (`officer` is the
+/// registered officer the account is). Other officers of the agency, superiors and
+/// supervisors without the permission see it masked.
+pub fn sees_party(
+    actor: &crate::auth::Actor,
+    officer: Option<uuid::Uuid>,
+    case: &crate::case::Case,
+) -> bool {
+    actor.can(crate::auth::Permission::ViewPersonalData)
+        || (actor.agency_id == case.agency_id
+            && actor.can(crate::auth::Permission::EnforceInField)
+            && officer.is_some_and(|o| {
+                case.officer_ids.contains(&o) || case.investigator_ids.contains(&o)
+            }))
+}
+
+/// A case's party as shown: in clear when `clear` ([`sees_party`]), otherwise each personal
+/// value masked by [`mask_id_number`] — the same as [`view_payload_clear`] does to the party's
+/// values in the case's records, so the case page and its timeline show the same.
+pub fn party_view(p: &crate::case::Party, clear: bool) -> crate::case::Party {
+    if clear {
         return p.clone();
     }
     crate::case::Party {
@@ -217,33 +244,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_case_view_masks_the_party_as_the_records_do() {
+    fn the_case_view_masks_the_party_as_the_records_do_except_for_its_own_officers() {
         use crate::auth::{Actor, Role};
-        let c = crate::case::filed_event(&{
-            let e = crate::event::samples::all();
-            match e.iter().find(|e| e.kind() == "CaseFiled").unwrap() {
-                crate::Event::CaseFiled(f) => {
-                    let mut c: crate::case::Case =
-                        <crate::case::Case as crate::event::Aggregate>::evolve(
-                            None,
-                            &crate::Event::CaseFiled(f.clone()),
-                        )
-                        .unwrap();
-                    c.party.name = "张三丰".into();
-                    c
-                }
-                _ => unreachable!(),
-            }
-        });
-        let crate::Event::CaseFiled(f) = &c else {
-            unreachable!()
-        };
-        let party: crate::case::Party = f.party.clone().into();
+        use crate::event::Aggregate;
+        let filed = crate::event::samples::all()
+            .into_iter()
+            .find(|e| e.kind() == "CaseFiled")
+            .unwrap();
+        let mut case = crate::case::Case::evolve(None, &filed).unwrap();
+        case.party.name = "张三丰".into();
+        let payload = crate::event::encode(&crate::case::filed_event(&case));
         let mut officer = Actor::system();
         officer.roles = vec![Role::Officer];
-        let payload = crate::event::encode(&c);
-        let shown = view_payload(&payload, &officer);
-        let masked = party_view(&party, &officer);
+        officer.agency_id = case.agency_id;
+        // An officer of the agency who is not on the case, or an account with no officer.
+        for who in [Some(uuid::Uuid::from_u128(999)), None] {
+            assert!(!sees_party(&officer, who, &case));
+        }
+        let shown = view_payload_clear(&payload, false);
+        let masked = party_view(&case.party, false);
+        assert_eq!(shown, view_payload(&payload, &officer), "the general rule");
         assert_eq!(
             shown["data"]["party"]["id_number"],
             masked.id_number.as_str()
@@ -251,9 +271,26 @@ mod tests {
         assert_eq!(shown["data"]["party"]["name"], masked.name.as_str());
         assert_eq!(shown["data"]["party"]["phone"], masked.phone.as_str());
         assert!(!masked.id_number.contains("19851212"));
+        // One of the case's officers needs to know whom the documents are served on.
+        let own = Some(case.officer_ids[0]);
+        assert!(sees_party(&officer, own, &case));
+        let clear = view_payload_clear(&payload, true);
+        assert_eq!(
+            clear["data"]["party"]["id_number"],
+            case.party.id_number.as_str()
+        );
+        // Not from another agency, and not without the officer's duty.
+        let mut elsewhere = officer.clone();
+        elsewhere.agency_id = uuid::Uuid::from_u128(12_345);
+        assert!(!sees_party(&elsewhere, own, &case));
+        let mut publisher = officer.clone();
+        publisher.roles = vec![Role::Publisher];
+        assert!(!sees_party(&publisher, own, &case));
+        // The permission shows it whoever holds it.
         let mut head = Actor::system();
         head.roles = vec![Role::AgencyHead];
-        assert_eq!(party_view(&party, &head), party);
+        assert!(sees_party(&head, None, &case));
+        assert_eq!(party_view(&case.party, true), case.party);
     }
 
     #[test]

@@ -249,6 +249,41 @@ pub fn filed_event(c: &Case) -> Event {
     Event::CaseFiled(CaseFiledV1::of(c))
 }
 
+/// A filing's two appends, committed together: the number taken on the agency's numbering
+/// stream of the year (its version is the last number, so `numbers` expects the one before)
+/// and the case's stream opened with `history` (the filing, and whatever followed it in the
+/// same command).
+pub fn filing_parts(
+    c: &Case,
+    actor: &Actor,
+    numbers: crate::event::Expected,
+    history: Vec<Event>,
+) -> Vec<crate::NewEvent> {
+    vec![
+        crate::NewEvent {
+            stream: crate::StreamId::case_numbers(c.agency_id, c.year),
+            expected: numbers,
+            agency_id: c.agency_id,
+            actor: actor.clone(),
+            events: vec![Event::CaseNumberTaken {
+                agency_id: c.agency_id,
+                year: c.year,
+                number: c.number,
+                case_id: c.id,
+            }],
+            side_effects: vec![],
+        },
+        crate::NewEvent {
+            stream: crate::StreamId::case(c.id),
+            expected: crate::event::Expected::NoStream,
+            agency_id: c.agency_id,
+            actor: actor.clone(),
+            events: history,
+            side_effects: vec![],
+        },
+    ]
+}
+
 macro_rules! step_bodies {
     ($($(#[$m:meta])* $variant:ident($body:ident, $key:literal) { $($(#[$fm:meta])* $f:ident : $t:ty),* $(,)? })*) => {
         $(

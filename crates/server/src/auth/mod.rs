@@ -38,6 +38,9 @@ pub struct CurrentUser {
     /// Empty for token callers (no cookie, so no CSRF exposure).
     pub csrf: String,
     pub session: Option<String>,
+    /// The registered officer this account is (执法人员 accounts are linked to one): the case
+    /// rules give a case's own officers its party's data in clear (`privacy::sees_party`).
+    pub officer_id: Option<uuid::Uuid>,
     /// The session was opened with a password an administrator set: nothing but the password
     /// change is allowed until it is changed.
     pub must_change_password: bool,
@@ -165,7 +168,9 @@ pub async fn acting_as(state: &AppState, user: &User) -> ApiResult<CurrentUser> 
         agency_id: user.agency_id,
         roles: user.roles.clone(),
     };
-    user_context(state, actor, user.display_name.clone()).await
+    let mut cu = user_context(state, actor, user.display_name.clone()).await?;
+    cu.officer_id = user.officer_id;
+    Ok(cu)
 }
 
 async fn user_context(
@@ -199,6 +204,7 @@ async fn user_context(
         scope,
         csrf: String::new(),
         session: None,
+        officer_id: None,
         must_change_password: false,
     })
 }
@@ -295,6 +301,7 @@ async fn resolve_user(state: &AppState, headers: &axum::http::HeaderMap) -> ApiR
     let mut cu = user_context(state, actor, user.display_name.clone()).await?;
     cu.csrf = session.csrf;
     cu.session = Some(hash);
+    cu.officer_id = user.officer_id;
     cu.must_change_password = session.must_change;
     Ok(Resolved::User(Box::new(cu)))
 }

@@ -274,6 +274,7 @@ pub async fn operator(st: &AppState) -> ServiceResult<CurrentUser> {
         scope,
         csrf: String::new(),
         session: None,
+        officer_id: None,
         must_change_password: false,
     })
 }

@@ -104,33 +104,12 @@ pub async fn file_case(st: &AppState, u: &CurrentUser, d: &CaseDraft) -> Service
         )?;
         let filed = case::filed_event(&c);
         let duties = duty_parts(st, &c, &filed).await?;
-        let mut parts = vec![
-            NewEvent {
-                stream: numbers,
-                expected: if taken == 0 {
-                    Expected::NoStream
-                } else {
-                    Expected::Version(taken)
-                },
-                agency_id: c.agency_id,
-                actor: u.actor.clone(),
-                events: vec![Event::CaseNumberTaken {
-                    agency_id: c.agency_id,
-                    year,
-                    number,
-                    case_id: c.id,
-                }],
-                side_effects: vec![],
-            },
-            NewEvent {
-                stream: StreamId::case(c.id),
-                expected: Expected::NoStream,
-                agency_id: c.agency_id,
-                actor: u.actor.clone(),
-                events: vec![filed],
-                side_effects: vec![],
-            },
-        ];
+        let expected = if taken == 0 {
+            Expected::NoStream
+        } else {
+            Expected::Version(taken)
+        };
+        let mut parts = case::filing_parts(&c, &u.actor, expected, vec![filed]);
         parts.extend(duties);
         match st.store.append_all(parts).await {
             Ok(_) => return Ok(c),
@@ -241,13 +220,15 @@ async fn duty_parts(st: &AppState, after: &Case, event: &Event) -> ServiceResult
     Ok(parts)
 }
 
-/// The case's records `u` may read, personal values masked by the one rule of `privacy`.
+/// The case's records `u` may read, personal values shown by the case's rule
+/// (`privacy::sees_party`: in clear for its own officers and for `ViewPersonalData`).
 pub async fn case_timeline(
     st: &AppState,
     u: &CurrentUser,
     c: &Case,
 ) -> ServiceResult<Vec<zhifa_store::Recorded>> {
-    super::stream_records(st, u, &StreamId::case(c.id).0).await
+    let clear = privacy::sees_party(&u.actor, u.officer_id, c);
+    super::stream_records_as(st, u, &StreamId::case(c.id).0, clear).await
 }
 
 /// The case's latest record as `u` may read it (a step's answer: what the step added).
@@ -257,10 +238,11 @@ pub async fn case_latest_record(
     c: &Case,
 ) -> ServiceResult<Vec<zhifa_store::Recorded>> {
     let tail = st.store.stream_tail(&StreamId::case(c.id).0, 1).await?;
-    Ok(super::readable(u, tail))
+    let clear = privacy::sees_party(&u.actor, u.officer_id, c);
+    Ok(super::readable_as(u, tail, clear))
 }
 
-/// The party as `u` may see it (masked without `ViewPersonalData`).
+/// The party as `u` may see it (`privacy::sees_party`).
 pub fn party_view(u: &CurrentUser, c: &Case) -> case::Party {
-    privacy::party_view(&c.party, &u.actor)
+    privacy::party_view(&c.party, privacy::sees_party(&u.actor, u.officer_id, c))
 }

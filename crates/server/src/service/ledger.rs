@@ -19,11 +19,22 @@ pub fn readable(
     u: &CurrentUser,
     records: Vec<zhifa_store::Recorded>,
 ) -> Vec<zhifa_store::Recorded> {
+    let clear = u.can(zhifa_domain::auth::Permission::ViewPersonalData);
+    readable_as(u, records, clear)
+}
+
+/// [`readable`] with the personal values in clear or masked as `clear` says: for a case's own
+/// records, `privacy::sees_party` decides (its officers need its party's data).
+pub fn readable_as(
+    u: &CurrentUser,
+    records: Vec<zhifa_store::Recorded>,
+    clear: bool,
+) -> Vec<zhifa_store::Recorded> {
     records
         .into_iter()
         .filter(|r| zhifa_domain::privacy::may_read_event(&u.actor, &r.kind))
         .map(|mut r| {
-            r.payload = zhifa_domain::privacy::view_payload(&r.payload, &u.actor);
+            r.payload = zhifa_domain::privacy::view_payload_clear(&r.payload, clear);
             r
         })
         .collect()
@@ -49,6 +60,17 @@ pub async fn stream_records(
     u: &CurrentUser,
     stream: &str,
 ) -> ServiceResult<Vec<zhifa_store::Recorded>> {
+    let clear = u.can(zhifa_domain::auth::Permission::ViewPersonalData);
+    stream_records_as(st, u, stream, clear).await
+}
+
+/// [`stream_records`] with personal values shown as `clear` says (see [`readable_as`]).
+pub async fn stream_records_as(
+    st: &AppState,
+    u: &CurrentUser,
+    stream: &str,
+    clear: bool,
+) -> ServiceResult<Vec<zhifa_store::Recorded>> {
     let events = st.store.events_of_stream(stream).await?;
     if let Some(first) = events.first() {
         agency(st, u, first.agency_id)
@@ -56,7 +78,7 @@ pub async fn stream_records(
             .map_err(|_| ServiceError::NotFound("记录"))?;
     }
     let stored = events.len();
-    let shown = readable(u, events);
+    let shown = readable_as(u, events, clear);
     // A stream whose every record is hidden from `u` is answered as one out of scope.
     if stored > 0 && shown.is_empty() {
         return Err(ServiceError::NotFound("记录"));

@@ -176,7 +176,7 @@ async fn officer_choices(
 ) -> ApiResult<Vec<(String, String)>> {
     let today = service::today_cst();
     let domain = zhifa_domain::registry::EnforcementDomain::parse(domain);
-    let mut all: Vec<(bool, String, String)> = st
+    let mut all: Vec<(bool, bool, String, String)> = st
         .store
         .officers(
             &u.scope,
@@ -191,15 +191,29 @@ async fn officer_choices(
                 Some(d) => o.may_act(d, region, today).err().map(|e| e.message),
                 None => Some("本机关的执法领域未登记".into()),
             };
-            let label = match &why {
-                None => format!("{}（{}）· 执法证有效", o.name, o.certificate_no),
-                Some(w) => format!("{}（{}）· 不能执法：{w}", o.name, o.certificate_no),
+            let me = if u.officer_id == Some(o.id) {
+                "（本人）"
+            } else {
+                ""
             };
-            (why.is_none(), o.id.to_string(), label)
+            let label = match &why {
+                None => format!("{}{me}（{}）· 执法证有效", o.name, o.certificate_no),
+                Some(w) => format!("{}{me}（{}）· 不能执法：{w}", o.name, o.certificate_no),
+            };
+            (
+                why.is_none(),
+                u.officer_id == Some(o.id),
+                o.id.to_string(),
+                label,
+            )
         })
         .collect();
-    all.sort_by_key(|(ok, _, _)| !*ok);
-    Ok(all.into_iter().map(|(_, id, label)| (id, label)).collect())
+    // Those who may act today first, the signed-in officer first among them.
+    all.sort_by_key(|(ok, me, _, _)| (!*ok, !*me));
+    Ok(all
+        .into_iter()
+        .map(|(_, _, id, label)| (id, label))
+        .collect())
 }
 
 fn uuid_of(field: &str, s: &str) -> Result<Uuid, ApiError> {
