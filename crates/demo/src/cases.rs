@@ -384,7 +384,34 @@ impl CaseGen<'_> {
                 }),
             ));
         }
-        if last >= Last::Statement && !no_penalty {
+        // One in five of those told of a hearing right asks for one (第六十三、六十四条): heard
+        // seven working days on, chaired by a third officer; the decision then waits for the
+        // legal review (第五十八条, the legal-review issue), so the case stops there.
+        let kind = if citizen {
+            PartyKind::Citizen
+        } else {
+            PartyKind::Organisation
+        };
+        let heard = last >= Last::Statement
+            && !no_penalty
+            && team.len() >= 3
+            && case::hearing_right(kind, &sanctions, &Default::default())
+            && self.g.rng.random_range(0..5) == 0;
+        if heard {
+            steps.push((
+                1,
+                CaseAction::RequestHearing(case::HearingRequestStep { on: String::new() }),
+            ));
+            steps.push((
+                12,
+                CaseAction::Hearing(case::HearingStep {
+                    on: String::new(),
+                    chair_id: team[2].id,
+                    summary: "当事人到场陈述申辩，听证笔录经当事人核对签名。".into(),
+                }),
+            ));
+        }
+        if last >= Last::Statement && !no_penalty && !heard {
             let waived = self.g.rng.random_range(0..10) < 4;
             steps.push((
                 1,
@@ -399,7 +426,7 @@ impl CaseGen<'_> {
                 }),
             ));
         }
-        if last >= Last::Decide && !no_penalty {
+        if last >= Last::Decide && !no_penalty && !heard {
             steps.push((
                 6,
                 CaseAction::Decide(case::DecisionStep {
@@ -413,7 +440,7 @@ impl CaseGen<'_> {
                 }),
             ));
         }
-        if last >= Last::Serve {
+        if last >= Last::Serve && !heard {
             let post = self.g.rng.random_range(0..10) < 3;
             steps.push((
                 if post { 4 } else { 0 },
@@ -428,7 +455,7 @@ impl CaseGen<'_> {
                 }),
             ));
         }
-        if last >= Last::Pay && fine > 0 && !no_penalty {
+        if last >= Last::Pay && fine > 0 && !no_penalty && !heard {
             steps.push((
                 7,
                 CaseAction::Pay(case::PaymentStep {
@@ -437,7 +464,7 @@ impl CaseGen<'_> {
                 }),
             ));
         }
-        if last >= Last::Close {
+        if last >= Last::Close && !heard {
             steps.push((
                 5,
                 CaseAction::Close(case::ClosingStep {
@@ -446,7 +473,7 @@ impl CaseGen<'_> {
                 }),
             ));
         }
-        if last >= Last::Archive {
+        if last >= Last::Archive && !heard {
             steps.push((
                 15,
                 CaseAction::Archive(case::ArchivingStep { on: String::new() }),
@@ -472,6 +499,7 @@ impl CaseGen<'_> {
                 let ctx = case::StepContext {
                     officers: match &action {
                         CaseAction::Investigate(_) => vec![team[0], team[1]],
+                        CaseAction::Hearing(_) => vec![team[2]],
                         _ => vec![],
                     },
                     benchmark,
@@ -542,7 +570,8 @@ fn set_on(a: &mut CaseAction, on: String) {
     }
 }
 
-/// A case's deadlines as the generator opens and meets them: (rule, deadline, its events).
+/// A case's deadlines as the generator opens, meets, suspends and resumes them: (rule, the
+/// deadline as its events leave it, its events).
 #[derive(Default)]
 struct Duties {
     open: Vec<(&'static str, Deadline, Vec<Event>)>,
@@ -551,30 +580,44 @@ struct Duties {
 impl Duties {
     fn apply(&mut self, g: &mut CaseGen<'_>, c: &Case, event: &Event) -> Result<(), DomainError> {
         for change in case::duty_changes(c, event) {
-            match change {
-                case::DutyChange::Open { rule, title, from } => {
-                    let d = deadline::open(
-                        g.catalog,
-                        g.calendar,
-                        DutyStart {
-                            id: ordered_id(&mut g.g, from, g.i),
-                            rule_id: rule.into(),
-                            agency_id: c.agency_id,
-                            subject: StreamId::case(c.id).0,
-                            title,
-                            anchor: zhifa_calendar::Anchor::Date(from),
-                        },
-                    )?;
-                    let opened = Event::DeadlineOpened((&d).into());
-                    self.open.push((rule, d, vec![opened]));
+            if let case::DutyChange::Open { rule, title, from } = change {
+                let d = deadline::open(
+                    g.catalog,
+                    g.calendar,
+                    DutyStart {
+                        id: ordered_id(&mut g.g, from, g.i),
+                        rule_id: rule.into(),
+                        agency_id: c.agency_id,
+                        subject: StreamId::case(c.id).0,
+                        title,
+                        anchor: zhifa_calendar::Anchor::Date(from),
+                    },
+                )?;
+                let opened = Event::DeadlineOpened((&d).into());
+                self.open.push((rule, d, vec![opened]));
+                continue;
+            }
+            let actor = actor(c.agency_id, false);
+            for (r, d, evs) in &mut self.open {
+                if d.status.is_finished() {
+                    continue;
                 }
-                case::DutyChange::Meet { rule, on } => {
-                    for (r, d, evs) in &mut self.open {
-                        if *r == rule && evs.len() == 1 {
-                            evs.push(deadline::decide_met(d, case::met_at(on)));
-                        }
+                let e = match &change {
+                    case::DutyChange::Meet { rule, on } if rule == r => {
+                        deadline::decide_met(d, case::met_at(*on))
                     }
-                }
+                    case::DutyChange::Suspend { rule, from, reason } if rule == r => {
+                        deadline::decide_suspend(
+                            &actor, g.catalog, g.calendar, d, *from, reason, *from,
+                        )?
+                    }
+                    case::DutyChange::Resume { rule, on } if rule == r => {
+                        deadline::decide_resume(&actor, g.catalog, g.calendar, d, *on, *on)?
+                    }
+                    _ => continue,
+                };
+                *d = d.clone().evolve(&e);
+                evs.push(e);
             }
         }
         Ok(())

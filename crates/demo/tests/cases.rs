@@ -50,6 +50,7 @@ fn generated_cases_are_deterministic_numbered_without_gaps_and_at_every_stage() 
     let mut stages: BTreeMap<String, usize> = BTreeMap::new();
     let mut outside = 0;
     let mut no_penalty = 0;
+    let mut heard = 0;
     for cmd in &a {
         // One command per case: its number, its history, its deadlines.
         let Event::CaseNumberTaken {
@@ -97,6 +98,23 @@ fn generated_cases_are_deterministic_numbered_without_gaps_and_at_every_stage() 
             })
             .collect();
         let decided = c.progress.decided_on.is_some();
+        // A hearing suspended the decision deadline from its request to the day it was held
+        // (DL-4), and the decision waits for the legal review.
+        if let Some(held) = c.progress.hearing_held_on {
+            heard += 1;
+            assert!(!decided && c.progress.needs_review);
+            let decision_deadline = &cmd[2].events;
+            assert!(
+                decision_deadline
+                    .iter()
+                    .any(|e| matches!(e, Event::DeadlineSuspended { from, .. } if Some(*from) == c.progress.hearing_requested_on))
+            );
+            assert!(
+                decision_deadline
+                    .iter()
+                    .any(|e| matches!(e, Event::DeadlineResumed { on, .. } if *on == held))
+            );
+        }
         assert_eq!(rules[0], (DECISION_RULE.into(), decided));
         assert_eq!(decided, c.decision.is_some() || c.no_penalty.is_some());
         if c.no_penalty.is_some() {
@@ -149,4 +167,5 @@ fn generated_cases_are_deterministic_numbered_without_gaps_and_at_every_stage() 
         "some fines lie outside the benchmark, with reasons"
     );
     assert!(no_penalty > 0, "some cases end in a decision not to punish");
+    assert!(heard > 0, "some cases went through a hearing");
 }

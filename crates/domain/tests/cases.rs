@@ -587,3 +587,40 @@ fn a_decision_not_to_punish_follows_the_facts_and_leaves_nothing_to_pay() {
     .unwrap();
     assert_eq!(c.stage(), Stage::Closed);
 }
+
+/// DL-4: a hearing suspends the decision deadline from its request and resumes it when held.
+#[test]
+fn a_hearing_suspends_the_decision_deadline_from_request_to_hearing() {
+    let (a, b) = (officer(1), officer(2));
+    let c = file(
+        &draft(&[&a, &b], Some(date!(2026 - 06 - 10))),
+        &item(),
+        &[&a, &b],
+    )
+    .unwrap();
+    let requested = zhifa_domain::Event::HearingRequested {
+        case_id: c.id,
+        on: date!(2026 - 06 - 12),
+    };
+    assert_eq!(
+        duty_changes(&c, &requested),
+        vec![DutyChange::Suspend {
+            rule: DECISION_RULE,
+            from: date!(2026 - 06 - 12),
+            reason: HEARING_SUSPENSION,
+        }]
+    );
+    let held = zhifa_domain::Event::HearingHeld {
+        case_id: c.id,
+        on: date!(2026 - 06 - 24),
+        chair_id: Uuid::from_u128(77),
+        summary: "听证".into(),
+    };
+    assert_eq!(
+        duty_changes(&c, &held),
+        vec![DutyChange::Resume {
+            rule: DECISION_RULE,
+            on: date!(2026 - 06 - 24),
+        }]
+    );
+}

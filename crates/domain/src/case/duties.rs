@@ -7,7 +7,9 @@
 //!   within 7 working days when the party is absent);
 //! - service meets that and, when a fine is owed, opens payment (第六十七条: 15 days from
 //!   receiving the decision);
-//! - the payment that clears the fine meets it.
+//! - the payment that clears the fine meets it;
+//! - a hearing suspends the decision deadline from its request to the day it is held (DL-4:
+//!   the hearing's time is not counted in the period for deciding).
 
 use super::Case;
 use crate::event::Event;
@@ -31,7 +33,19 @@ pub enum DutyChange {
     },
     /// Meets the case's unfinished deadline of `rule` on `on` (late if it has passed).
     Meet { rule: &'static str, on: Date },
+    /// Suspends the case's unfinished deadline of `rule` from `from` (DL-4), for `reason`.
+    Suspend {
+        rule: &'static str,
+        from: Date,
+        reason: &'static str,
+    },
+    /// Lets it run again after `on`.
+    Resume { rule: &'static str, on: Date },
 }
+
+/// Why a hearing suspends the decision deadline.
+pub const HEARING_SUSPENSION: &str =
+    "听证期间不计入作出行政处罚决定的期限（DL-4；听证：《行政处罚法》第六十四条）";
 
 /// The changes `event` makes, judged on the case as it stands after the event (`after`).
 pub fn duty_changes(after: &Case, event: &Event) -> Vec<DutyChange> {
@@ -56,6 +70,15 @@ pub fn duty_changes(after: &Case, event: &Event) -> Vec<DutyChange> {
                 from: d.on,
             },
         ],
+        Event::HearingRequested { on, .. } => vec![DutyChange::Suspend {
+            rule: DECISION_RULE,
+            from: *on,
+            reason: HEARING_SUSPENSION,
+        }],
+        Event::HearingHeld { on, .. } => vec![DutyChange::Resume {
+            rule: DECISION_RULE,
+            on: *on,
+        }],
         Event::NoPenaltyDecided { on, .. } => vec![
             DutyChange::Meet {
                 rule: DECISION_RULE,

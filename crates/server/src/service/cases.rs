@@ -103,7 +103,7 @@ pub async fn file_case(st: &AppState, u: &CurrentUser, d: &CaseDraft) -> Service
             earliest,
         )?;
         let filed = case::filed_event(&c);
-        let duties = duty_parts(st, &c, &filed).await?;
+        let duties = duty_parts(st, &u.actor, &c, &filed).await?;
         let expected = if taken == 0 {
             Expected::NoStream
         } else {
@@ -159,7 +159,7 @@ pub async fn case_action(
     use zhifa_domain::event::Aggregate;
     let after = Case::evolve(Some(c.clone()), &event)
         .ok_or_else(|| ServiceError::internal("case vanished"))?;
-    let duties = duty_parts(st, &after, &event).await?;
+    let duties = duty_parts(st, &u.actor, &after, &event).await?;
     let mut parts = vec![NewEvent {
         stream: StreamId::case(c.id),
         expected: Expected::Version(version),
@@ -174,8 +174,14 @@ pub async fn case_action(
 }
 
 /// The deadline records of `event` (`case::duty_changes`): each duty it starts opened on the
-/// calendar, each it ends met on the record's own day (late if it had passed).
-async fn duty_parts(st: &AppState, after: &Case, event: &Event) -> ServiceResult<Vec<NewEvent>> {
+/// calendar, each it ends met on the record's own day (late if it had passed), each it
+/// suspends or resumes so by `actor`, the one who records the step (DL-4).
+async fn duty_parts(
+    st: &AppState,
+    actor: &zhifa_domain::auth::Actor,
+    after: &Case,
+    event: &Event,
+) -> ServiceResult<Vec<NewEvent>> {
     let mut parts = vec![];
     for change in case::duty_changes(after, event) {
         match change {
@@ -212,6 +218,50 @@ async fn duty_parts(st: &AppState, after: &Case, event: &Event) -> ServiceResult
                             d.agency_id,
                             vec![deadline::decide_met(&d, case::met_at(on))],
                         ));
+                    }
+                }
+            }
+            case::DutyChange::Suspend { rule, from, .. }
+            | case::DutyChange::Resume { rule, on: from } => {
+                let calendar = st.calendar();
+                for (d, v) in st
+                    .store
+                    .deadlines_of_subject(&StreamId::case(after.id).0, rule)
+                    .await?
+                {
+                    let event = match &change {
+                        case::DutyChange::Suspend { reason, .. } => deadline::decide_suspend(
+                            actor,
+                            &st.catalog,
+                            &calendar,
+                            &d,
+                            from,
+                            reason,
+                            today_cst(),
+                        ),
+                        _ => deadline::decide_resume(
+                            actor,
+                            &st.catalog,
+                            &calendar,
+                            &d,
+                            from,
+                            today_cst(),
+                        ),
+                    };
+                    // The step is lawful whatever the deadline's state: a deadline already
+                    // suspended by hand, finished, or a hearing asked for on the filing day
+                    // (a suspension starts after the period's first day) keeps running as it
+                    // stands — never later than the statute allows.
+                    match event {
+                        Ok(e) => parts.push(system_part(
+                            StreamId::deadline(d.id),
+                            Expected::Version(v),
+                            d.agency_id,
+                            vec![e],
+                        )),
+                        Err(e) => {
+                            tracing::info!(deadline = %d.id, code = %e.code, "deadline left running")
+                        }
                     }
                 }
             }

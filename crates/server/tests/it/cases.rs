@@ -426,3 +426,95 @@ fn duty(case: &serde_json::Value, rule: &str) -> String {
     assert_eq!(found.len(), 1, "one deadline of {rule}: {case}");
     found[0]["status"].as_str().expect("status").to_string()
 }
+
+/// DL-4: the time of a hearing is not counted in the 90 days to decide — the decision deadline
+/// is suspended from the request (第六十四条) to the day the hearing is held, and its due day
+/// moves on by as much.
+async fn a_hearing_suspends_the_decision_deadline_until_it_is_held(engine: Engine) {
+    let app = spawn_app_with(
+        engine,
+        zhifa_server::Settings {
+            case_backdate_days: 40,
+            ..Default::default()
+        },
+    )
+    .await;
+    let (item, second) = setup(&app).await;
+    let first = app.fx.yaohai_officer.id.to_string();
+    let chair = officer_in(&app, "YH0003", 4).await;
+    let officer = app.login("officer").await;
+    let today = zhifa_server::service::today_cst();
+    let day = |n: i64| zhifa_domain::registry::format_date(today - time::Duration::days(n));
+    let mut d = draft(&item, &[&first, &second], &day(40));
+    d["filed_on"] = json!(day(30));
+    let (st, case) = officer.post("/api/v1/cases", &d).await;
+    assert_eq!(st, StatusCode::CREATED, "{case}");
+    let id = case["id"].as_str().unwrap().to_string();
+    let due = |c: &Value| -> (Option<String>, Value) {
+        let d = c["deadlines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["rule_id"] == "penalty.decision")
+            .unwrap()
+            .clone();
+        (
+            d["due"]["date"].as_str().map(str::to_string),
+            d["suspensions"].clone(),
+        )
+    };
+    let (due_at_filing, none) = due(&case);
+    let due_at_filing = due_at_filing.expect("a due day at filing");
+    assert_eq!(none, json!([]));
+    let post = |each: &'static str, body: Value| {
+        let officer = &officer;
+        let path = format!("/api/v1/cases/{id}/{each}");
+        async move { officer.post(&path, &body).await }
+    };
+    let r = post(
+        "investigations",
+        json!({"kind": "inquiry", "on": day(29), "place": "现场", "officer_ids": [first, second],
+               "summary": "询问当事人"}),
+    )
+    .await;
+    assert_eq!(r.0, StatusCode::OK, "{}", r.1);
+    // 15,000 yuan for a citizen: the hearing right (第六十三条).
+    let r = post(
+        "notices",
+        json!({"on": day(28), "proposed": [{"kind": "fine", "fen": 1_500_000}],
+               "facts": "销售超过保质期的食品", "basis": "《中华人民共和国食品安全法》第一百二十四条"}),
+    )
+    .await;
+    assert_eq!(r.1["stage"], "decision", "{}", r.1);
+    let (st, requested) = post("hearing-requests", json!({"on": day(27)})).await;
+    assert_eq!(st, StatusCode::OK, "{requested}");
+    let (while_heard, open) = due(&requested);
+    assert_eq!(
+        open,
+        json!([{"from": day(27), "until": null}]),
+        "{requested}"
+    );
+    assert_eq!(
+        while_heard, None,
+        "no due day while the period stands still"
+    );
+    let (st, heard) = post(
+        "hearings",
+        json!({"on": day(5), "chair_id": chair, "summary": "当事人到场陈述申辩，听证笔录已签名"}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{heard}");
+    let (due_after, closed) = due(&heard);
+    let due_after = due_after.expect("a due day again once it runs");
+    assert_eq!(
+        closed,
+        json!([{"from": day(27), "until": day(5)}]),
+        "{heard}"
+    );
+    assert!(
+        due_after > due_at_filing,
+        "the due day moves on by the hearing's time: {due_at_filing} -> {due_after}"
+    );
+}
+
+both!(a_hearing_suspends_the_decision_deadline_until_it_is_held);
