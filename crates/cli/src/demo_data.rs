@@ -157,13 +157,15 @@ const DEMO_RECORD: &str = "询问笔录（演示）\n\n时间：演示数据\n�
 /// The demo's sign-ins as (username, role, agency), for the banner.
 pub(crate) type Accounts = Vec<(String, String, String)>;
 
-/// Seeds an empty store with the demo dataset; returns the sign-ins for the banner and the
-/// registry as the case generator sees it (`zhifa demo --cases`).
+/// Seeds an empty store with the demo dataset; returns the sign-ins for the banner and, when
+/// `world` asks for it and the store was empty, the registry as the case generator sees it
+/// (`zhifa demo --cases`).
 pub(crate) async fn seed_demo(
     store: &Store,
     seed: u64,
     dir: &Path,
-) -> Result<(Accounts, zhifa_demo::cases::CaseWorld)> {
+    world: bool,
+) -> Result<(Accounts, Option<zhifa_demo::cases::CaseWorld>)> {
     let hash = |pw: &str| zhifa_server::auth::hash_password_blocking(pw);
     let demo = tokio::task::spawn_blocking(move || zhifa_demo::generate(seed, &hash)).await?;
     let accounts = demo
@@ -177,11 +179,11 @@ pub(crate) async fn seed_demo(
             )
         })
         .collect();
-    let world = zhifa_demo::cases::CaseWorld::from_commands(&demo.commands);
     if store.has_events().await? {
         println!("使用已有演示数据：{}", dir.display());
-        return Ok((accounts, world));
+        return Ok((accounts, None));
     }
+    let world = world.then(|| zhifa_demo::cases::CaseWorld::from_commands(&demo.commands));
     let t = std::time::Instant::now();
     let n = demo.commands.len();
     // Submit concurrently so the group-commit writer batches them into few transactions.

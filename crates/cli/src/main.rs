@@ -472,9 +472,9 @@ async fn main() -> Result<()> {
                 None => Store::open_sqlite_dir_with(&data_dir, ledger_hash).await?,
             };
             let fresh = !store.has_events().await?;
-            let (accounts, world) = seed_demo(&store, seed, &data_dir).await?;
+            let (accounts, world) = seed_demo(&store, seed, &data_dir, cases > 0).await?;
             let evidence = evidence_store(None, &data_dir)?;
-            if fresh && cases > 0 {
+            if let Some(world) = world {
                 println!("正在按同一套规则生成 {cases} 件执法案件（种子 {seed}）……");
                 let g = demo_bulk::generate_cases(&store, world, seed, cases).await?;
                 println!(

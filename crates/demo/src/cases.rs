@@ -524,7 +524,7 @@ impl CaseGen<'_> {
         }
         // The generator numbers its own filings in order; nothing else files meanwhile.
         let mut parts = case::filing_parts(&c, &officer, Expected::Any, events);
-        for (_, d, evs) in duties.open {
+        for (d, evs) in duties.open {
             parts.push(NewEvent {
                 stream: StreamId::deadline(d.id),
                 expected: Expected::NoStream,
@@ -570,11 +570,11 @@ fn set_on(a: &mut CaseAction, on: String) {
     }
 }
 
-/// A case's deadlines as the generator opens, meets, suspends and resumes them: (rule, the
-/// deadline as its events leave it, its events).
+/// A case's deadlines as the generator opens, meets, suspends and resumes them: (the deadline
+/// as its events leave it, its events).
 #[derive(Default)]
 struct Duties {
-    open: Vec<(&'static str, Deadline, Vec<Event>)>,
+    open: Vec<(Deadline, Vec<Event>)>,
 }
 
 impl Duties {
@@ -594,30 +594,22 @@ impl Duties {
                     },
                 )?;
                 let opened = Event::DeadlineOpened((&d).into());
-                self.open.push((rule, d, vec![opened]));
+                self.open.push((d, vec![opened]));
                 continue;
             }
             let actor = actor(c.agency_id, false);
-            for (r, d, evs) in &mut self.open {
-                if d.status.is_finished() {
-                    continue;
-                }
-                let e = match &change {
-                    case::DutyChange::Meet { rule, on } if rule == r => {
-                        deadline::decide_met(d, case::met_at(*on))
-                    }
-                    case::DutyChange::Suspend { rule, from, reason } if rule == r => {
-                        deadline::decide_suspend(
-                            &actor, g.catalog, g.calendar, d, *from, reason, *from,
-                        )?
-                    }
-                    case::DutyChange::Resume { rule, on } if rule == r => {
-                        deadline::decide_resume(&actor, g.catalog, g.calendar, d, *on, *on)?
-                    }
-                    _ => continue,
+            for (d, evs) in &mut self.open {
+                // The generated day is "today" for the rules.
+                let today = match &change {
+                    case::DutyChange::Suspend { from, .. } => *from,
+                    case::DutyChange::Meet { on, .. } | case::DutyChange::Resume { on, .. } => *on,
+                    case::DutyChange::Open { from, .. } => *from,
                 };
-                *d = d.clone().evolve(&e);
-                evs.push(e);
+                if let Some(e) = change.transition(d, &actor, g.catalog, g.calendar, today) {
+                    let e = e?;
+                    *d = d.clone().evolve(&e);
+                    evs.push(e);
+                }
             }
         }
         Ok(())

@@ -690,12 +690,57 @@ impl Backend {
 
 }
 
+/// Entities folded during one batch, each written once at the flush in the order the batch
+/// first touched them: an entity's several events in a batch cost one read (the first time)
+/// and one upsert instead of one of each per event.
+struct Folded<T> {
+    rows: std::collections::HashMap<Uuid, (T, i64)>,
+    order: Vec<Uuid>,
+}
+
+impl<T> Default for Folded<T> {
+    fn default() -> Self {
+        Folded {
+            rows: Default::default(),
+            order: Vec::new(),
+        }
+    }
+}
+
+impl<T> Folded<T> {
+    /// Takes `id`'s folded state out to fold the next event into it (`None`: first touched in
+    /// this batch, and noted so).
+    fn take(&mut self, id: Uuid) -> Option<T> {
+        match self.rows.remove(&id) {
+            Some((t, _)) => Some(t),
+            None => {
+                self.order.push(id);
+                None
+            }
+        }
+    }
+
+    /// Puts back `id`'s state after an event of stream version `version`.
+    fn put(&mut self, id: Uuid, t: T, version: i64) {
+        self.rows.insert(id, (t, version));
+    }
+
+    /// Every folded state with its version, in first-touch order, leaving the batch empty.
+    fn drain(&mut self) -> Vec<(T, i64)> {
+        let rows = &mut self.rows;
+        self.order
+            .drain(..)
+            .filter_map(|id| rows.remove(&id))
+            .collect()
+    }
+}
+
 /// Rows staged for bulk writing, per feature that stages (see `Backend::project_staged`).
 #[derive(Default)]
 struct StagedRows {
     registry: RegistryStaged,
-    cases: CasesStaged,
-    deadlines: DeadlinesStaged,
+    cases: Folded<Case>,
+    deadlines: Folded<Deadline>,
 }
 
 mod erased {

@@ -122,3 +122,44 @@ pub fn met_at(on: Date) -> OffsetDateTime {
         .assume_offset(time::macros::offset!(+8))
         .to_offset(time::UtcOffset::UTC)
 }
+
+impl DutyChange {
+    /// The catalog rule whose deadline the change opens or moves.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            DutyChange::Open { rule, .. }
+            | DutyChange::Meet { rule, .. }
+            | DutyChange::Suspend { rule, .. }
+            | DutyChange::Resume { rule, .. } => rule,
+        }
+    }
+
+    /// What this change (a meeting, suspension or resumption) records on the case's deadline
+    /// `d`, decided by the deadline rules as `actor` on `today`; `None` when `d` is of another
+    /// rule or finished, or for an opening (a new deadline, `deadline::open`). A refusal
+    /// (a deadline already suspended by hand, a suspension from the period's first day) is the
+    /// caller's to weigh: the step itself stays lawful.
+    pub fn transition(
+        &self,
+        d: &crate::deadline::Deadline,
+        actor: &crate::auth::Actor,
+        catalog: &zhifa_calendar::Catalog,
+        calendar: &zhifa_calendar::Calendar,
+        today: Date,
+    ) -> Option<Result<Event, crate::DomainError>> {
+        use crate::deadline;
+        if d.rule_id != self.rule() || d.status.is_finished() {
+            return None;
+        }
+        Some(match self {
+            DutyChange::Open { .. } => return None,
+            DutyChange::Meet { on, .. } => Ok(deadline::decide_met(d, met_at(*on))),
+            DutyChange::Suspend { from, reason, .. } => {
+                deadline::decide_suspend(actor, catalog, calendar, d, *from, reason, today)
+            }
+            DutyChange::Resume { on, .. } => {
+                deadline::decide_resume(actor, catalog, calendar, d, *on, today)
+            }
+        })
+    }
+}

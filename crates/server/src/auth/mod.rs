@@ -159,8 +159,9 @@ fn cookie_value<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'
         .map(|(_, v)| v)
 }
 
-/// The signed-in view of `user` without a session: for the operator's tools that act as a
-/// person through the same services (the demo's cases are filed by its officer).
+/// The signed-in view of `user`: a session's (which adds its CSRF token), or, without one, the
+/// operator's tools acting as a person through the same services (the demo's cases are filed
+/// by its officer).
 pub async fn acting_as(state: &AppState, user: &User) -> ApiResult<CurrentUser> {
     let actor = Actor {
         user_id: user.id,
@@ -292,16 +293,9 @@ async fn resolve_user(state: &AppState, headers: &axum::http::HeaderMap) -> ApiR
     if now - session.last_seen > 60_000_000 {
         state.store.touch_session(&hash).await?;
     }
-    let actor = Actor {
-        user_id: user.id,
-        username: user.username.clone(),
-        agency_id: user.agency_id,
-        roles: user.roles.clone(),
-    };
-    let mut cu = user_context(state, actor, user.display_name.clone()).await?;
+    let mut cu = acting_as(state, &user).await?;
     cu.csrf = session.csrf;
     cu.session = Some(hash);
-    cu.officer_id = user.officer_id;
     cu.must_change_password = session.must_change;
     Ok(Resolved::User(Box::new(cu)))
 }

@@ -12,9 +12,6 @@ use zhifa_domain::event::Expected;
 use zhifa_domain::privacy;
 use zhifa_domain::{Event, NewEvent, StreamId};
 
-/// The catalog rule of the decision deadline (处罚法第六十条).
-pub const DECISION_RULE: &str = case::DECISION_RULE;
-
 /// A case in `u`'s scope that `u` may read, with its stream version; 404 otherwise.
 pub async fn case_in_scope(st: &AppState, u: &CurrentUser, id: Uuid) -> ServiceResult<(Case, i64)> {
     let (c, v) = st
@@ -205,63 +202,26 @@ async fn duty_parts(
                     vec![Event::DeadlineOpened((&duty).into())],
                 ));
             }
-            case::DutyChange::Meet { rule, on } => {
-                for (d, v) in st
-                    .store
-                    .deadlines_of_subject(&StreamId::case(after.id).0, rule)
-                    .await?
-                {
-                    if !d.status.is_finished() {
-                        parts.push(system_part(
-                            StreamId::deadline(d.id),
-                            Expected::Version(v),
-                            d.agency_id,
-                            vec![deadline::decide_met(&d, case::met_at(on))],
-                        ));
-                    }
-                }
-            }
-            case::DutyChange::Suspend { rule, from, .. }
-            | case::DutyChange::Resume { rule, on: from } => {
+            change => {
                 let calendar = st.calendar();
                 for (d, v) in st
                     .store
-                    .deadlines_of_subject(&StreamId::case(after.id).0, rule)
+                    .deadlines_of_subject(&StreamId::case(after.id).0, change.rule())
                     .await?
                 {
-                    let event = match &change {
-                        case::DutyChange::Suspend { reason, .. } => deadline::decide_suspend(
-                            actor,
-                            &st.catalog,
-                            &calendar,
-                            &d,
-                            from,
-                            reason,
-                            today_cst(),
-                        ),
-                        _ => deadline::decide_resume(
-                            actor,
-                            &st.catalog,
-                            &calendar,
-                            &d,
-                            from,
-                            today_cst(),
-                        ),
-                    };
-                    // The step is lawful whatever the deadline's state: a deadline already
-                    // suspended by hand, finished, or a hearing asked for on the filing day
-                    // (a suspension starts after the period's first day) keeps running as it
-                    // stands — never later than the statute allows.
-                    match event {
-                        Ok(e) => parts.push(system_part(
+                    match change.transition(&d, actor, &st.catalog, &calendar, today_cst()) {
+                        Some(Ok(e)) => parts.push(system_part(
                             StreamId::deadline(d.id),
                             Expected::Version(v),
                             d.agency_id,
                             vec![e],
                         )),
-                        Err(e) => {
+                        // The step is lawful whatever the deadline's state: one that cannot be
+                        // suspended keeps running as it stands — never later than the statute.
+                        Some(Err(e)) => {
                             tracing::info!(deadline = %d.id, code = %e.code, "deadline left running")
                         }
+                        None => {}
                     }
                 }
             }

@@ -15,16 +15,6 @@ const CASES_LIST: ListSpec<'static> = ListSpec {
     ],
 };
 
-/// Cases folded during one batch, written once each at the flush: a case's several events in
-/// a batch (a generated case's whole history, or concurrent steps) cost one read and one upsert
-/// instead of one of each per event.
-#[derive(Default)]
-struct CasesStaged {
-    cases: std::collections::HashMap<Uuid, (Case, i64)>,
-    /// First-touch order, so the flush writes in the order the batch touched them.
-    order: Vec<Uuid>,
-}
-
 impl Backend {
     /// Projects one case event on its own (the isolated path and rebuilds); `false` for events
     /// of other features.
@@ -33,7 +23,7 @@ impl Backend {
         event: &Event,
         version: i64,
     ) -> Result<bool> {
-        let mut staged = CasesStaged::default();
+        let mut staged = Folded::default();
         if !Self::stage_cases(tx, &mut staged, event, version).await? {
             return Ok(false);
         }
@@ -46,7 +36,7 @@ impl Backend {
     /// decide on; `false` for events of other features.
     async fn stage_cases(
         tx: &mut sqlx::Transaction<'static, Db>,
-        staged: &mut CasesStaged,
+        staged: &mut Folded<Case>,
         event: &Event,
         version: i64,
     ) -> Result<bool> {
@@ -58,28 +48,21 @@ impl Backend {
         if matches!(event, Event::CaseNumberTaken { .. }) {
             return Ok(true);
         }
-        let current: Option<Case> = match staged.cases.remove(&case_id) {
-            Some((c, _)) => Some(c),
-            None => {
-                staged.order.push(case_id);
-                match event {
-                    Event::CaseFiled(_) => None,
-                    _ => {
-                        let row = sqlx::query("SELECT doc FROM cases WHERE id = $1")
-                            .bind(case_id.to_string())
-                            .fetch_optional(&mut **tx)
-                            .await?
-                            .ok_or_else(|| {
-                                StoreError::Corrupt(format!("case {case_id} is not filed"))
-                            })?;
-                        Some(decode(&row.try_get::<String, _>(0)?)?)
-                    }
-                }
+        let current: Option<Case> = match (staged.take(case_id), event) {
+            (Some(c), _) => Some(c),
+            (None, Event::CaseFiled(_)) => None,
+            (None, _) => {
+                let row = sqlx::query("SELECT doc FROM cases WHERE id = $1")
+                    .bind(case_id.to_string())
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .ok_or_else(|| StoreError::Corrupt(format!("case {case_id} is not filed")))?;
+                Some(decode(&row.try_get::<String, _>(0)?)?)
             }
         };
         let c = Case::evolve(current, event)
             .ok_or_else(|| StoreError::Corrupt(format!("case {case_id}: nothing to fold")))?;
-        staged.cases.insert(case_id, (c, version));
+        staged.put(case_id, c, version);
         Ok(true)
     }
 
@@ -87,27 +70,18 @@ impl Backend {
     /// one-row statement for a lone case.
     async fn flush_cases(
         tx: &mut sqlx::Transaction<'static, Db>,
-        staged: &mut CasesStaged,
+        staged: &mut Folded<Case>,
     ) -> Result<()> {
-        if staged.order.len() == 1 {
-            let id = staged.order.pop().expect("one");
-            if let Some((c, version)) = staged.cases.remove(&id) {
-                Self::put_case(tx, &c, version).await?;
+        match staged.drain().as_slice() {
+            [] => Ok(()),
+            [(c, version)] => Self::put_case(tx, c, *version).await,
+            many => {
+                let rows: Vec<_> = many.iter().map(|(c, v)| case_row(c, *v)).collect();
+                <Db as crate::bulk_cases::BulkCases>::upsert_cases(&mut **tx, &rows)
+                    .await
+                    .map_err(map_unique)
             }
-            return Ok(());
         }
-        let rows: Vec<crate::bulk_cases::CaseRow> = staged
-            .order
-            .drain(..)
-            .filter_map(|id| staged.cases.remove(&id))
-            .map(|(c, version)| case_row(&c, version))
-            .collect();
-        if !rows.is_empty() {
-            <Db as crate::bulk_cases::BulkCases>::upsert_cases(&mut **tx, &rows)
-                .await
-                .map_err(map_unique)?;
-        }
-        Ok(())
     }
 
     async fn put_case(

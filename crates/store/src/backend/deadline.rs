@@ -10,49 +10,32 @@ const DEADLINES_LIST: ListSpec<'static> = ListSpec {
     keys: &[("x.due_key", KeyKind::Text), ("x.id", KeyKind::Text)],
 };
 
-/// Deadlines folded during one batch, written once each at the flush (a deadline opened and met
-/// in one batch — a generated case's — or several met together: one upsert each).
-#[derive(Default)]
-struct DeadlinesStaged {
-    deadlines: std::collections::HashMap<Uuid, (Deadline, i64)>,
-    order: Vec<Uuid>,
-}
-
 impl Backend {
     /// Stages a deadline's own events (opened and every later transition, folded by the
     /// domain's `Deadline::evolve`); `false` for every other event, projected on its own.
     async fn stage_deadlines(
         tx: &mut sqlx::Transaction<'static, Db>,
-        staged: &mut DeadlinesStaged,
+        staged: &mut Folded<Deadline>,
         event: &Event,
         version: i64,
     ) -> Result<bool> {
-        let (id, next) = match event {
-            Event::DeadlineOpened(d) => (d.id, None),
+        let id = match event {
+            Event::DeadlineOpened(d) => d.id,
             Event::DeadlineRecomputed { deadline_id, .. }
             | Event::DeadlineMissed { deadline_id, .. }
             | Event::DeadlineMet { deadline_id, .. }
             | Event::DeadlineSuspended { deadline_id, .. }
             | Event::DeadlineResumed { deadline_id, .. }
-            | Event::DeadlineExtended { deadline_id, .. } => (*deadline_id, Some(())),
+            | Event::DeadlineExtended { deadline_id, .. } => *deadline_id,
             _ => return Ok(false),
         };
-        let d = match (staged.deadlines.remove(&id), next) {
-            (_, None) => {
-                let Event::DeadlineOpened(d) = event else {
-                    unreachable!("matched above")
-                };
-                // A new stream (the log refuses a second opening), so first touched here.
-                staged.order.push(id);
-                Deadline::from(d.clone())
-            }
-            (Some((d, _)), Some(())) => d.evolve(event),
-            (None, Some(())) => {
-                staged.order.push(id);
-                Self::deadline_in(tx, id).await?.evolve(event)
-            }
+        let d = match (staged.take(id), event) {
+            // A new stream (the log refuses a second opening).
+            (_, Event::DeadlineOpened(d)) => Deadline::from(d.clone()),
+            (Some(d), _) => d.evolve(event),
+            (None, _) => Self::deadline_in(tx, id).await?.evolve(event),
         };
-        staged.deadlines.insert(id, (d, version));
+        staged.put(id, d, version);
         Ok(true)
     }
 
@@ -60,37 +43,17 @@ impl Backend {
     /// one-row statement for a lone one.
     async fn flush_deadlines(
         tx: &mut sqlx::Transaction<'static, Db>,
-        staged: &mut DeadlinesStaged,
+        staged: &mut Folded<Deadline>,
     ) -> Result<()> {
-        if staged.order.len() == 1 {
-            let id = staged.order.pop().expect("one");
-            if let Some((d, version)) = staged.deadlines.remove(&id) {
-                Self::put_deadline(tx, &d, version).await?;
+        match staged.drain().as_slice() {
+            [] => Ok(()),
+            [(d, version)] => Self::put_deadline(tx, d, *version).await,
+            many => {
+                let rows: Vec<_> = many.iter().map(|(d, v)| deadline_row(d, *v)).collect();
+                <Db as crate::bulk_cases::BulkCases>::upsert_deadlines(&mut **tx, &rows).await?;
+                Ok(())
             }
-            return Ok(());
         }
-        let rows: Vec<crate::bulk_cases::DeadlineRow> = staged
-            .order
-            .drain(..)
-            .filter_map(|id| staged.deadlines.remove(&id))
-            .map(|(d, version)| crate::bulk_cases::DeadlineRow {
-                id: d.id.to_string(),
-                agency_id: d.agency_id.to_string(),
-                rule_id: d.rule_id.clone(),
-                subject: d.subject.clone(),
-                status: d.status.as_str(),
-                due_date: d.due.date.map(zhifa_domain::registry::format_date),
-                provisional: d.due.provisional,
-                first_year: i64::from(d.due.first_notice_year),
-                last_year: i64::from(d.due.last_notice_year),
-                version,
-                doc: erased::Doc::doc(&d),
-            })
-            .collect();
-        if !rows.is_empty() {
-            <Db as crate::bulk_cases::BulkCases>::upsert_deadlines(&mut **tx, &rows).await?;
-        }
-        Ok(())
     }
 
     /// Projects the deadline, holiday-notice and annual-report events; `false` for events of
@@ -161,6 +124,7 @@ impl Backend {
         d: &Deadline,
         version: i64,
     ) -> Result<()> {
+        let r = deadline_row(d, version);
         sqlx::query(
             "INSERT INTO deadlines (id, agency_id, rule_id, subject, status, due_date, provisional, first_year, last_year, version, doc, \
              agency_path, agency_domain, due_key) \
@@ -170,17 +134,17 @@ impl Backend {
              first_year = excluded.first_year, last_year = excluded.last_year, version = excluded.version, doc = excluded.doc, \
              due_key = excluded.due_key",
         )
-        .bind(d.id.to_string())
-        .bind(d.agency_id.to_string())
-        .bind(d.rule_id.as_str())
-        .bind(d.subject.as_str())
-        .bind(d.status.as_str())
-        .bind(d.due.date.map(zhifa_domain::registry::format_date))
-        .bind(d.due.provisional)
-        .bind(i64::from(d.due.first_notice_year))
-        .bind(i64::from(d.due.last_notice_year))
-        .bind(version)
-        .bind(erased::Doc::doc(d))
+        .bind(r.id)
+        .bind(r.agency_id)
+        .bind(r.rule_id)
+        .bind(r.subject)
+        .bind(r.status)
+        .bind(r.due_date)
+        .bind(r.provisional)
+        .bind(r.first_year)
+        .bind(r.last_year)
+        .bind(r.version)
+        .bind(r.doc)
         .execute(&mut **tx)
         .await?;
         Ok(())
@@ -316,5 +280,22 @@ impl Backend {
             &[Arg::Text(agency_id.to_string())],
         )
         .await
+    }
+}
+
+/// A deadline as its row stores it.
+fn deadline_row(d: &Deadline, version: i64) -> crate::bulk_cases::DeadlineRow {
+    crate::bulk_cases::DeadlineRow {
+        id: d.id.to_string(),
+        agency_id: d.agency_id.to_string(),
+        rule_id: d.rule_id.clone(),
+        subject: d.subject.clone(),
+        status: d.status.as_str(),
+        due_date: d.due.date.map(zhifa_domain::registry::format_date),
+        provisional: d.due.provisional,
+        first_year: i64::from(d.due.first_notice_year),
+        last_year: i64::from(d.due.last_notice_year),
+        version,
+        doc: erased::Doc::doc(d),
     }
 }
